@@ -1,0 +1,3 @@
+export { type Delivery, deliver } from "./deliver.ts";
+export { type ChainErrorSink, compileChain, type RunChain } from "./pipeline.ts";
+export * from "./types.ts";

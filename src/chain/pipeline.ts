@@ -1,0 +1,195 @@
+/**
+ * Runs interceptors over one message. The chain is compiled once per configuration; a reload
+ * compiles a new one and the transport swaps its reference.
+ *
+ * Order and precedence:
+ *   1. c2s messages visit links in config order, s2c messages in reverse (Envoy's filter order).
+ *   2. A link whose `applies(ctx)` is false is skipped.
+ *   3. `pass` continues; `modify` replaces the message seen by later links and continues.
+ *   4. `block` from an enforce-mode link (and not `auditOnly`) stops the chain: action `block`.
+ *   5. `block` from an audit-mode link, or with `auditOnly`, is recorded as `would_block` and the
+ *      chain continues with the message unchanged.
+ *   6. A link that throws or exceeds its timeout: fail mode `closed` turns it into a block with
+ *      INSPECTION_FAILED (subject to 4/5); `open` records an error and continues.
+ */
+import { ErrorCode } from "../jsonrpc/errors.ts";
+import type { JsonRpcMessage } from "../jsonrpc/message.ts";
+import type { ChainLink, ChainResult, Finding, MessageContext, TrailEntry, Verdict } from "./types.ts";
+
+export type RunChain = (msg: JsonRpcMessage, ctx: MessageContext) => ChainResult | Promise<ChainResult>;
+
+type Block = Extract<Verdict, { kind: "block" }>;
+
+class TimeoutError extends Error {
+  constructor(name: string, ms: number) {
+    super(`interceptor ${name} timed out after ${ms} ms`);
+  }
+}
+
+function withTimeout(p: Promise<Verdict>, link: ChainLink): Promise<Verdict> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(link.interceptor.name, link.timeoutMs)), link.timeoutMs);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** Receives errors from interceptors (for logs); never affects the decision beyond fail mode. */
+export type ChainErrorSink = (interceptor: string, error: unknown) => void;
+
+/** Mutable accumulator for one run; kept out of the closure so sync and async paths share it. */
+class Run {
+  current: JsonRpcMessage;
+  modified = false;
+  trail: TrailEntry[] = [];
+  findings: Finding[] = [];
+  decidedBy: string | null = null;
+  rule: string | undefined;
+  reason: string | undefined;
+  wouldBlock = false;
+  constructor(
+    readonly original: JsonRpcMessage,
+    readonly started: number,
+  ) {
+    this.current = original;
+  }
+
+  /** Applies one verdict; returns the final result when the chain must stop. */
+  apply(link: ChainLink, v: Verdict): ChainResult | undefined {
+    const name = link.interceptor.name;
+    if (v.findings && v.findings.length > 0) for (const f of v.findings) this.findings.push(f);
+    if (v.kind === "pass") {
+      this.trail.push(v.rule === undefined ? { name, kind: "pass" } : { name, kind: "pass", rule: v.rule });
+      return undefined;
+    }
+    if (v.kind === "modify") {
+      this.trail.push({ name, kind: "modify", note: v.note, rule: v.rule });
+      this.current = v.message;
+      this.modified = true;
+      if (!this.wouldBlock) {
+        this.decidedBy = name;
+        this.rule = v.rule;
+        this.reason = v.note;
+      }
+      return undefined;
+    }
+    if (link.mode === "audit" || v.auditOnly === true) {
+      this.trail.push({ name, kind: "would_block", rule: v.rule, reason: v.reason });
+      if (!this.wouldBlock) {
+        this.wouldBlock = true;
+        this.decidedBy = name;
+        this.rule = v.rule;
+        this.reason = v.reason;
+      }
+      return undefined;
+    }
+    this.trail.push({ name, kind: "block", rule: v.rule, reason: v.reason });
+    return {
+      message: this.current,
+      modified: this.modified,
+      action: "block",
+      block: v,
+      decidedBy: name,
+      rule: v.rule,
+      reason: v.reason,
+      findings: this.findings,
+      trail: this.trail,
+      durationMs: performance.now() - this.started,
+    };
+  }
+
+  failure(link: ChainLink, error: unknown, onError: ChainErrorSink | undefined): ChainResult | undefined {
+    const name = link.interceptor.name;
+    onError?.(name, error);
+    if (link.failMode === "open") {
+      this.trail.push({ name, kind: "error", reason: String((error as Error)?.message ?? error) });
+      return undefined;
+    }
+    const block: Block = {
+      kind: "block",
+      code: ErrorCode.INSPECTION_FAILED,
+      reason: error instanceof TimeoutError ? "Inspection timed out" : "Inspection failed",
+      rule: "fail_closed",
+    };
+    return this.apply(link, block);
+  }
+
+  finish(): ChainResult {
+    return {
+      message: this.current,
+      modified: this.modified,
+      action: this.wouldBlock ? "would_block" : this.modified ? "modify" : "pass",
+      block: undefined,
+      decidedBy: this.decidedBy,
+      rule: this.rule,
+      reason: this.reason,
+      findings: this.findings,
+      trail: this.trail,
+      durationMs: performance.now() - this.started,
+    };
+  }
+}
+
+/** Compiles the ordered links into a function that judges one message. */
+export function compileChain(links: readonly ChainLink[], onError?: ChainErrorSink): RunChain {
+  const forward = Object.freeze([...links]);
+  const backward = Object.freeze([...links].reverse());
+
+  async function continueAsync(
+    run: Run,
+    order: readonly ChainLink[],
+    start: number,
+    ctx: MessageContext,
+    pending: Promise<Verdict>,
+  ): Promise<ChainResult> {
+    let index = start;
+    let p = pending;
+    for (;;) {
+      const link = order[index]!;
+      let stop: ChainResult | undefined;
+      try {
+        stop = run.apply(link, await withTimeout(p, link));
+      } catch (e) {
+        stop = run.failure(link, e, onError);
+      }
+      if (stop) return stop;
+      const next = advance(run, order, index + 1, ctx);
+      if (next.done) return next.result;
+      index = next.index;
+      p = next.verdict;
+    }
+  }
+
+  /** Runs links synchronously from `i` until one returns a promise or the chain ends. */
+  function advance(
+    run: Run,
+    order: readonly ChainLink[],
+    start: number,
+    ctx: MessageContext,
+  ): { done: true; result: ChainResult } | { done: false; index: number; verdict: Promise<Verdict> } {
+    for (let i = start; i < order.length; i++) {
+      const link = order[i]!;
+      let v: Verdict | Promise<Verdict>;
+      try {
+        if (!link.interceptor.applies(ctx)) continue;
+        v = link.interceptor.inspect(run.current, ctx);
+      } catch (e) {
+        const stop = run.failure(link, e, onError);
+        if (stop) return { done: true, result: stop };
+        continue;
+      }
+      if (v instanceof Promise) return { done: false, index: i, verdict: v };
+      const stop = run.apply(link, v);
+      if (stop) return { done: true, result: stop };
+    }
+    return { done: true, result: run.finish() };
+  }
+
+  return function runChain(msg, ctx) {
+    const run = new Run(msg, performance.now());
+    const order = ctx.direction === "c2s" ? forward : backward;
+    const first = advance(run, order, 0, ctx);
+    if (first.done) return first.result;
+    return continueAsync(run, order, first.index, ctx, first.verdict);
+  };
+}

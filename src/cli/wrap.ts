@@ -1,0 +1,88 @@
+/** `mcpgw wrap [options] -- CMD ARGS…` */
+import { userInfo } from "node:os";
+import { NULL_AUDIT_SINK } from "../audit/sink.ts";
+import type { Identity } from "../chain/index.ts";
+import { compileRuntime, RuntimeHolder, resolveConfig, UsageError } from "../config/index.ts";
+import { ChildStartError, runWrap } from "../transport/stdio/wrap.ts";
+import {
+  COMMON_HELP,
+  COMMON_OPTIONS,
+  type Command,
+  checkEnum,
+  EXIT_FAILURE,
+  loggerFor,
+  loggingFlags,
+  parseFlags,
+} from "./common.ts";
+
+const HELP = `Usage: mcpgw wrap [options] -- CMD [ARGS…]
+
+Runs a stdio MCP server as a child process and inspects every message between it and the
+client on our stdin/stdout. Use it in Claude Desktop / Claude Code configs:
+  "command": "mcpgw", "args": ["wrap", "--", "npx", "-y", "@modelcontextprotocol/server-filesystem", "/tmp"]
+
+Options:
+  -p, --policy FILE       policy file (default: the built-in policy)
+      --mode MODE         enforce | audit (audit records would_block and never blocks)
+${COMMON_HELP}
+
+Exit status: the child's exit code (128+N when it died of signal N); 1 when it cannot be
+started; 2 for usage or config errors.`;
+
+function osIdentity(subject: string | undefined, roles: readonly string[]): Identity {
+  let user = subject;
+  if (!user) {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = process.env.USER ?? "local";
+    }
+  }
+  return { subject: user, roles, scopes: [], labels: {}, method: subject ? "configured" : "os_user" };
+}
+
+export const wrapCommand: Command = {
+  name: "wrap",
+  summary: "wrap a local stdio MCP server",
+  help: HELP,
+  async run(argv) {
+    const sep = argv.indexOf("--");
+    const own = sep === -1 ? argv : argv.slice(0, sep);
+    const command = sep === -1 ? [] : argv.slice(sep + 1);
+    const { values } = parseFlags(own, {
+      ...COMMON_OPTIONS,
+      policy: { type: "string", short: "p" },
+      mode: { type: "string" },
+    });
+    if (values.help) {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    }
+    if (command.length === 0)
+      throw new UsageError("wrap needs a command after --, e.g. mcpgw wrap -- npx some-mcp-server");
+    const flags = {
+      ...loggingFlags(values),
+      policy: values.policy,
+      mode: checkEnum("mode", values.mode, ["enforce", "audit"]),
+    };
+    const build = () => {
+      const { config } = resolveConfig({ file: values.config, flags });
+      return { config, runtime: compileRuntime(config, loggerFor(config)) };
+    };
+    const first = build();
+    const logger = loggerFor(first.config);
+    const holder = new RuntimeHolder(first.runtime, () => build().runtime, logger);
+    const identity = osIdentity(first.config.wrap.subject, first.config.wrap.roles);
+    try {
+      return await runWrap({ command, holder, logger, audit: NULL_AUDIT_SINK, identity });
+    } catch (e) {
+      if (e instanceof ChildStartError) {
+        logger.error(e.message);
+        return EXIT_FAILURE;
+      }
+      throw e;
+    } finally {
+      await holder.current.close();
+    }
+  },
+};

@@ -1,0 +1,56 @@
+/**
+ * The configuration file's schema (ARCHITECTURE.md §5). snake_case keys, compatible with the
+ * original mcpgw's config; every object is strict, so a misspelt key is an error with its
+ * file:line:col. Sections owned by a subsystem live beside it and are assembled here.
+ */
+import { z } from "zod";
+import { ByteSize, Duration } from "./common.ts";
+
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+export const LimitsSchema = z
+  .strictObject({
+    max_frame_bytes: ByteSize.default(DEFAULT_MAX_FRAME_BYTES).describe(
+      "largest single message (NDJSON line, SSE event or HTTP body)",
+    ),
+    max_depth: z.number().int().min(8).max(10_000).default(128).describe("deepest JSON nesting accepted in a message"),
+    max_batch: z.number().int().min(1).max(10_000).default(100).describe("most messages in one 2025-03-26 batch"),
+  })
+  .describe("size limits applied to every message");
+
+export const LoggingSchema = z.strictObject({
+  level: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  format: z.enum(["text", "json"]).default("text"),
+});
+
+export const WrapSchema = z
+  .strictObject({
+    shutdown_grace: Duration.default(5000).describe("how long a child may take to exit after its stdin closes"),
+    subject: z.string().optional().describe("identity of the local caller (default: the OS user)"),
+    roles: z.array(z.string()).default([]).describe("roles of the local caller"),
+    upstream_name: z.string().default("stdio").describe("name of the wrapped server in policy and audit"),
+  })
+  .describe("`mcpgw wrap` settings");
+
+/** `plugins:` list, as in the original mcpgw. */
+export const PluginEntrySchema = z.strictObject({
+  name: z.enum(["pii", "injection", "schema"]).describe("plugin name"),
+  enabled: z.boolean().default(true),
+  config: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const ConfigSchema = z
+  .strictObject({
+    upstream: z.string().optional().describe("upstream MCP server URL (proxy mode)"),
+    listen: z.string().optional().describe("address to listen on, HOST:PORT (default 127.0.0.1:9090)"),
+    policy: z.string().optional().describe("path of the policy file"),
+    mode: z.enum(["enforce", "audit"]).default("enforce").describe("global mode: audit records but never blocks"),
+    logging: LoggingSchema.default({ level: "info", format: "text" }),
+    limits: LimitsSchema.default({ max_frame_bytes: DEFAULT_MAX_FRAME_BYTES, max_depth: 128, max_batch: 100 }),
+    wrap: WrapSchema.default({ shutdown_grace: 5000, roles: [], upstream_name: "stdio" }),
+    plugins: z.array(PluginEntrySchema).default([]),
+  })
+  .describe("mcpgw configuration");
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -1,0 +1,65 @@
+/**
+ * Globs with the original mcpgw's semantics: `*` matches any run of characters *including* `/`
+ * (so `methods: ["*"]` matches `tools/call` and `/etc/*` matches everything under /etc), `?`
+ * matches one character. Everything else is literal.
+ *
+ * Matching runs in O(n·m) worst case and O(n) typically (the classic greedy star with one
+ * backtrack point), never exponential: safe on hostile input of any length.
+ */
+
+export type GlobMatcher = (s: string) => boolean;
+
+export function compileGlob(pattern: string, caseInsensitive = false): GlobMatcher {
+  const pat = caseInsensitive ? pattern.toLowerCase() : pattern;
+  if (pat === "*") return () => true;
+  if (!pat.includes("*") && !pat.includes("?")) {
+    return caseInsensitive ? (s) => s.toLowerCase() === pat : (s) => s === pat;
+  }
+  // Fast shapes: "prefix*", "*suffix", "*infix*".
+  const stars = pat.split("*");
+  if (!pat.includes("?") && stars.length === 2) {
+    const [head, tail] = stars as [string, string];
+    return (s) => {
+      const v = caseInsensitive ? s.toLowerCase() : s;
+      return v.length >= head.length + tail.length && v.startsWith(head) && v.endsWith(tail);
+    };
+  }
+  if (!pat.includes("?") && stars.length === 3 && stars[0] === "" && stars[2] === "") {
+    const mid = stars[1]!;
+    return (s) => (caseInsensitive ? s.toLowerCase() : s).includes(mid);
+  }
+  return (s) => wildcardMatch(pat, caseInsensitive ? s.toLowerCase() : s);
+}
+
+function wildcardMatch(p: string, s: string): boolean {
+  let pi = 0;
+  let si = 0;
+  let starP = -1;
+  let starS = 0;
+  while (si < s.length) {
+    const pc = p.charCodeAt(pi);
+    if (pi < p.length && (pc === 63 /* ? */ || pc === s.charCodeAt(si))) {
+      pi++;
+      si++;
+    } else if (pi < p.length && pc === 42 /* * */) {
+      starP = pi++;
+      starS = si;
+    } else if (starP >= 0) {
+      pi = starP + 1;
+      si = ++starS;
+    } else return false;
+  }
+  while (pi < p.length && p.charCodeAt(pi) === 42) pi++;
+  return pi === p.length;
+}
+
+/** A matcher for a list of globs (any matches). An empty or absent list matches everything. */
+export function compileGlobList(patterns: readonly string[] | undefined, caseInsensitive = false): GlobMatcher {
+  if (!patterns || patterns.length === 0) return () => true;
+  const ms = patterns.map((p) => compileGlob(p, caseInsensitive));
+  if (ms.length === 1) return ms[0]!;
+  return (s) => {
+    for (const m of ms) if (m(s)) return true;
+    return false;
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * JSON-RPC 2.0 message model and structural classification.
+ *
+ * Classification is structural (no zod on the hot path): the envelope is checked exactly as
+ * https://www.jsonrpc.org/specification requires, and anything that does not fit is `invalid`
+ * with a reason, so a transport can answer it or drop it instead of forwarding it uninspected.
+ */
+
+export type JsonRpcId = string | number;
+
+export interface JsonRpcRequest {
+  readonly jsonrpc: "2.0";
+  readonly id: JsonRpcId;
+  readonly method: string;
+  readonly params?: unknown;
+}
+
+export interface JsonRpcNotification {
+  readonly jsonrpc: "2.0";
+  readonly method: string;
+  readonly params?: unknown;
+}
+
+export interface JsonRpcResult {
+  readonly jsonrpc: "2.0";
+  readonly id: JsonRpcId;
+  readonly result: unknown;
+}
+
+export interface JsonRpcErrorObject {
+  readonly code: number;
+  readonly message: string;
+  readonly data?: unknown;
+}
+
+export interface JsonRpcError {
+  readonly jsonrpc: "2.0";
+  /** `null` only when the id of the offending request could not be read (parse error). */
+  readonly id: JsonRpcId | null;
+  readonly error: JsonRpcErrorObject;
+}
+
+export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResult | JsonRpcError;
+
+export type MessageKind = "request" | "notification" | "response" | "error";
+
+/** The outcome of reading one frame: one message, a 2025-03-26 batch, or something invalid. */
+export type ParsedFrame =
+  | { readonly kind: "single"; readonly message: JsonRpcMessage; readonly messageKind: MessageKind }
+  | { readonly kind: "batch"; readonly items: readonly BatchItem[] }
+  | { readonly kind: "invalid"; readonly code: number; readonly reason: string; readonly id: JsonRpcId | null };
+
+export type BatchItem =
+  | { readonly kind: "single"; readonly message: JsonRpcMessage; readonly messageKind: MessageKind }
+  | { readonly kind: "invalid"; readonly code: number; readonly reason: string; readonly id: JsonRpcId | null };
+
+const PARSE_ERROR = -32700;
+const INVALID_REQUEST = -32600;
+
+export function isRequest(m: JsonRpcMessage): m is JsonRpcRequest {
+  return "method" in m && "id" in m;
+}
+export function isNotification(m: JsonRpcMessage): m is JsonRpcNotification {
+  return "method" in m && !("id" in m);
+}
+export function isResult(m: JsonRpcMessage): m is JsonRpcResult {
+  return "result" in m;
+}
+export function isErrorResponse(m: JsonRpcMessage): m is JsonRpcError {
+  return "error" in m;
+}
+/** A response of either kind: it answers a request by id. */
+export function isResponse(m: JsonRpcMessage): m is JsonRpcResult | JsonRpcError {
+  return "result" in m || "error" in m;
+}
+
+export function kindOf(m: JsonRpcMessage): MessageKind {
+  if ("method" in m) return "id" in m ? "request" : "notification";
+  return "error" in m ? "error" : "response";
+}
+
+function isId(v: unknown): v is JsonRpcId {
+  return typeof v === "string" || (typeof v === "number" && Number.isFinite(v));
+}
+
+function peekId(v: Record<string, unknown>): JsonRpcId | null {
+  return isId(v.id) ? v.id : null;
+}
+
+/**
+ * Checks the envelope of one decoded value.
+ *
+ * 1. It must be an object with `jsonrpc: "2.0"`.
+ * 2. With `method` (a string): a request when `id` is present (string or number), else a notification.
+ *    `params`, when present, must be an object or an array.
+ * 3. Without `method`: a response, with exactly one of `result` / `error` and an id; an error
+ *    object needs a numeric `code` and a string `message`.
+ */
+export function classify(v: unknown): BatchItem {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    return { kind: "invalid", code: INVALID_REQUEST, reason: "message is not a JSON object", id: null };
+  }
+  const o = v as Record<string, unknown>;
+  const id = peekId(o);
+  if (o.jsonrpc !== "2.0") return { kind: "invalid", code: INVALID_REQUEST, reason: 'jsonrpc must be "2.0"', id };
+  if ("method" in o) {
+    if (typeof o.method !== "string") {
+      return { kind: "invalid", code: INVALID_REQUEST, reason: "method must be a string", id };
+    }
+    if ("params" in o && (typeof o.params !== "object" || o.params === null)) {
+      return { kind: "invalid", code: INVALID_REQUEST, reason: "params must be an object or an array", id };
+    }
+    if ("id" in o) {
+      if (!isId(o.id))
+        return { kind: "invalid", code: INVALID_REQUEST, reason: "id must be a string or a number", id: null };
+      return { kind: "single", message: o as unknown as JsonRpcRequest, messageKind: "request" };
+    }
+    return { kind: "single", message: o as unknown as JsonRpcNotification, messageKind: "notification" };
+  }
+  const hasResult = "result" in o;
+  const hasError = "error" in o;
+  if (hasResult === hasError) {
+    return { kind: "invalid", code: INVALID_REQUEST, reason: "a response needs exactly one of result or error", id };
+  }
+  if (hasResult) {
+    if (!isId(o.id))
+      return { kind: "invalid", code: INVALID_REQUEST, reason: "id must be a string or a number", id: null };
+    return { kind: "single", message: o as unknown as JsonRpcResult, messageKind: "response" };
+  }
+  const err = o.error as Record<string, unknown> | null;
+  if (typeof err !== "object" || err === null || typeof err.code !== "number" || typeof err.message !== "string") {
+    return {
+      kind: "invalid",
+      code: INVALID_REQUEST,
+      reason: "error must have a numeric code and a string message",
+      id,
+    };
+  }
+  if (!(o.id === null || isId(o.id))) {
+    return { kind: "invalid", code: INVALID_REQUEST, reason: "id must be a string, a number or null", id: null };
+  }
+  return { kind: "single", message: o as unknown as JsonRpcError, messageKind: "error" };
+}
+
+export interface ParseOptions {
+  /** Accept a top-level array (JSON-RPC batch, protocol revision 2025-03-26 only). */
+  readonly allowBatch: boolean;
+  /** Largest batch accepted; a longer one is invalid as a whole. */
+  readonly maxBatch?: number;
+}
+
+export const DEFAULT_MAX_BATCH = 100;
+
+/** Decodes one frame's text. Never throws. */
+export function parseFrame(text: string, opts: ParseOptions): ParsedFrame {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return { kind: "invalid", code: PARSE_ERROR, reason: `invalid JSON: ${(e as Error).message}`, id: null };
+  }
+  if (Array.isArray(v)) {
+    if (!opts.allowBatch) {
+      return {
+        kind: "invalid",
+        code: INVALID_REQUEST,
+        reason: "batches are not allowed in this protocol revision",
+        id: null,
+      };
+    }
+    if (v.length === 0) return { kind: "invalid", code: INVALID_REQUEST, reason: "empty batch", id: null };
+    const max = opts.maxBatch ?? DEFAULT_MAX_BATCH;
+    if (v.length > max) {
+      return {
+        kind: "invalid",
+        code: INVALID_REQUEST,
+        reason: `batch of ${v.length} exceeds the limit of ${max}`,
+        id: null,
+      };
+    }
+    return { kind: "batch", items: v.map(classify) };
+  }
+  return classify(v);
+}
+
+/** Params as an object, or `undefined` (arrays and absent params give `undefined`). */
+export function paramsObject(m: JsonRpcMessage): Record<string, unknown> | undefined {
+  const p = (m as { params?: unknown }).params;
+  return typeof p === "object" && p !== null && !Array.isArray(p) ? (p as Record<string, unknown>) : undefined;
+}
+
+/** The tool name of a `tools/call` request, or `undefined`. */
+export function toolNameOf(m: JsonRpcMessage): string | undefined {
+  if (!("method" in m) || m.method !== "tools/call") return undefined;
+  const name = paramsObject(m)?.name;
+  return typeof name === "string" ? name : undefined;
+}

@@ -1,0 +1,1 @@
+export { createLogger, type LogFormat, type Logger, type LogLevel, silentLogger } from "./logger.ts";

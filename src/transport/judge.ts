@@ -1,0 +1,199 @@
+/**
+ * One frame in, what each peer receives out. Shared by every transport: parse and classify,
+ * build the context, run the chain, apply block semantics, record the decision.
+ *
+ * The caller owns framing and writing; `judgeFrame` never touches sockets or streams. It keeps
+ * the order of a batch and answers every request it does not forward, so no peer waits forever.
+ */
+
+import type { AuditSink } from "../audit/sink.ts";
+import {
+  type Action,
+  type ChainResult,
+  type Direction,
+  deliver,
+  type MessageContext,
+  type RunChain,
+} from "../chain/index.ts";
+import { ErrorCode, errorResponse } from "../jsonrpc/errors.ts";
+import {
+  type BatchItem,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type MessageKind,
+  parseFrame,
+} from "../jsonrpc/message.ts";
+import { buildContext, type Session } from "../session/index.ts";
+
+export interface JudgeDeps {
+  readonly chain: RunChain;
+  readonly audit: AuditSink;
+  /** Global mode: in audit mode invalid frames are forwarded (and recorded), never in enforce. */
+  readonly enforce: boolean;
+  readonly maxBatch: number;
+}
+
+/** What to send after judging one frame. `"original"` means: the received bytes, unchanged. */
+export interface Judged {
+  /** Text for the peer the frame was addressed to, or null for nothing. */
+  readonly toRecipient: "original" | string | null;
+  /** Text to send back to the frame's sender (errors for blocked requests), or null. */
+  readonly toSender: string | null;
+  /** Per message: the action taken (batch order). */
+  readonly actions: readonly Action[];
+}
+
+function allowsBatch(session: Session): boolean {
+  return session.protocolVersion === "2025-03-26";
+}
+
+function invalidResult(code: number, reason: string, original: JsonRpcMessage): ChainResult {
+  return {
+    message: original,
+    modified: false,
+    action: "block",
+    block: { kind: "block", code, reason, rule: "invalid_message" },
+    decidedBy: "gateway",
+    rule: "invalid_message",
+    reason,
+    findings: [],
+    trail: [],
+    durationMs: 0,
+  };
+}
+
+const PLACEHOLDER: JsonRpcMessage = Object.freeze({ jsonrpc: "2.0", method: "(invalid)" }) as JsonRpcMessage;
+
+/** Looks like a request someone waits on: an object that carries an id and a method. */
+function recordInvalid(
+  deps: JudgeDeps,
+  session: Session,
+  direction: Direction,
+  item: Extract<BatchItem, { kind: "invalid" }>,
+  size: number,
+): void {
+  const ctx = buildContext(session, direction, PLACEHOLDER, "notification", size);
+  deps.audit.record({
+    ctx: { ...ctx, method: undefined },
+    message: undefined,
+    result: invalidResult(item.code, item.reason, PLACEHOLDER),
+    invalid: { reason: item.reason, size },
+  });
+}
+
+interface One {
+  forward: "original" | JsonRpcMessage | null;
+  reply: JsonRpcMessage | null;
+  action: Action;
+}
+
+function apply(result: ChainResult, kind: MessageKind, session: Session, direction: Direction): One {
+  const d = deliver(result, kind);
+  switch (d.kind) {
+    case "forward-original":
+      return { forward: "original", reply: null, action: result.action };
+    case "forward":
+      return { forward: d.message, reply: null, action: result.action };
+    case "reply": {
+      // The request never reaches its recipient: forget it, its answer is this reply.
+      const m = result.message as { id?: JsonRpcId };
+      if (m.id !== undefined) session.settle(direction === "c2s" ? "s2c" : "c2s", m.id);
+      return { forward: null, reply: d.message, action: result.action };
+    }
+    case "drop":
+      return { forward: null, reply: null, action: result.action };
+  }
+}
+
+function judgeOne(
+  deps: JudgeDeps,
+  session: Session,
+  direction: Direction,
+  msg: JsonRpcMessage,
+  kind: MessageKind,
+  size: number,
+): One | Promise<One> {
+  const ctx: MessageContext = buildContext(session, direction, msg, kind, size);
+  const r = deps.chain(msg, ctx);
+  const finish = (result: ChainResult): One => {
+    deps.audit.record({ ctx, message: msg, result });
+    return apply(result, kind, session, direction);
+  };
+  return r instanceof Promise ? r.then(finish) : finish(r);
+}
+
+/**
+ * Judges one frame (an NDJSON line, an SSE event's data, an HTTP body).
+ * Returns synchronously when every interceptor did.
+ */
+export function judgeFrame(
+  deps: JudgeDeps,
+  session: Session,
+  direction: Direction,
+  text: string,
+  size: number,
+): Judged | Promise<Judged> {
+  const parsed = parseFrame(text, { allowBatch: allowsBatch(session), maxBatch: deps.maxBatch });
+  if (parsed.kind === "invalid") {
+    recordInvalid(deps, session, direction, parsed, size);
+    if (!deps.enforce) return { toRecipient: "original", toSender: null, actions: ["would_block"] };
+    // Answer only what someone waits on: a request-looking frame from this sender.
+    const looksLikeRequest = parsed.id !== null || (direction === "c2s" && text.trimStart().startsWith("{"));
+    return {
+      toRecipient: null,
+      toSender: looksLikeRequest ? JSON.stringify(errorResponse(parsed.id, parsed.code, parsed.reason)) : null,
+      actions: ["block"],
+    };
+  }
+  if (parsed.kind === "single") {
+    const one = judgeOne(deps, session, direction, parsed.message, parsed.messageKind, size);
+    const wrap = (o: One): Judged => ({
+      toRecipient: o.forward === null ? null : o.forward === "original" ? "original" : JSON.stringify(o.forward),
+      toSender: o.reply === null ? null : JSON.stringify(o.reply),
+      actions: [o.action],
+    });
+    return one instanceof Promise ? one.then(wrap) : wrap(one);
+  }
+  // A batch: every element is judged on its own; none bypasses the chain.
+  const each: (One | Promise<One>)[] = parsed.items.map((item) => {
+    if (item.kind === "invalid") {
+      recordInvalid(deps, session, direction, item, 0);
+      if (!deps.enforce) return { forward: null, reply: null, action: "would_block" as Action };
+      return {
+        forward: null,
+        reply: item.id === null ? null : errorResponse(item.id, item.code, item.reason),
+        action: "block" as Action,
+      };
+    }
+    return judgeOne(deps, session, direction, item.message, item.messageKind, 0);
+  });
+  const combine = (ones: One[]): Judged => {
+    const forward: JsonRpcMessage[] = [];
+    const replies: JsonRpcMessage[] = [];
+    let untouched = true;
+    ones.forEach((o, i) => {
+      if (o.forward === "original") {
+        const item = parsed.items[i]!;
+        if (item.kind === "single") forward.push(item.message);
+      } else if (o.forward !== null) {
+        forward.push(o.forward);
+        untouched = false;
+      } else untouched = false;
+      if (o.reply !== null) replies.push(o.reply);
+    });
+    return {
+      toRecipient: forward.length === 0 ? null : untouched ? "original" : JSON.stringify(forward),
+      toSender: replies.length === 0 ? null : JSON.stringify(replies),
+      actions: ones.map((o) => o.action),
+    };
+  };
+  if (each.some((e) => e instanceof Promise)) return Promise.all(each).then(combine);
+  return combine(each as One[]);
+}
+
+/** Error code and text for a frame skipped because it was over the size limit. */
+export function oversizeError(id: JsonRpcId | null, limit: number): string {
+  return JSON.stringify(
+    errorResponse(id, ErrorCode.MESSAGE_TOO_LARGE, `Message exceeds the size limit of ${limit} bytes`),
+  );
+}

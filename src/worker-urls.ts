@@ -1,0 +1,6 @@
+/**
+ * Every Worker entry URL, built here beside main.ts on purpose: a URL built inside a subfolder
+ * resolves against the bundle root in a `bun build --compile` binary and finds no worker.
+ * Each file named here is also an entry point of the compile step.
+ */
+export {};
