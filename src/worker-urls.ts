@@ -3,4 +3,6 @@
  * resolves against the bundle root in a `bun build --compile` binary and finds no worker.
  * Each file named here is also an entry point of the compile step.
  */
-export {};
+
+/** The interceptor worker pool (src/pool/): runs the tasks of src/pool/tasks.ts. */
+export const POOL_WORKER_URL = new URL("./pool/worker.ts", import.meta.url);

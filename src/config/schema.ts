@@ -4,6 +4,7 @@
  * file:line:col. Sections owned by a subsystem live beside it and are assembled here.
  */
 import { z } from "zod";
+import { DEFAULT_WORKERS, WorkersSchema } from "../pool/schema.ts";
 import { ByteSize, Duration } from "./common.ts";
 
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -49,6 +50,7 @@ export const ConfigSchema = z
     limits: LimitsSchema.default({ max_frame_bytes: DEFAULT_MAX_FRAME_BYTES, max_depth: 128, max_batch: 100 }),
     wrap: WrapSchema.default({ shutdown_grace: 5000, roles: [], upstream_name: "stdio" }),
     plugins: z.array(PluginEntrySchema).default([]),
+    workers: WorkersSchema.default(DEFAULT_WORKERS),
   })
   .describe("mcpgw configuration");
 

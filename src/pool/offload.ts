@@ -1,0 +1,88 @@
+/**
+ * What interceptors call: run a pool task inline for small payloads and in a worker for large
+ * ones, with the same task function either way, so a verdict never depends on where it ran.
+ *
+ *   const scan = createOffloader("json_inspect", { max_depth: 64 }, poolFor(config));
+ *   const result = await scan.run(text);   // inline below workers.offload_min_bytes
+ *
+ * A pool failure (full queue, crashed worker, timeout) rejects: the interceptor lets it
+ * propagate and the chain applies its fail mode (closed by default → INSPECTION_FAILED).
+ * A payload larger than the worker queue, or a pool whose workers cannot start at all, is
+ * inspected inline instead: still inspected, only not off the event loop.
+ */
+import { PoolError, type WorkerPool } from "./pool.ts";
+import { type PoolTask, TASKS, type TaskConfig, type TaskName, type TaskResult } from "./tasks.ts";
+
+export interface Offloader<T extends TaskName> {
+  readonly task: T;
+  /** Configuration generation in the pool, or 0 when everything runs inline. */
+  readonly generation: number;
+  /** Judges one payload: synchronously inline, or a promise when it went to a worker. */
+  run(payload: string): TaskResult<T> | Promise<TaskResult<T>>;
+  /** Runs inline whatever the size (for callers that already know they are on a slow path). */
+  runInline(payload: string): TaskResult<T>;
+  /** Where the last call ran (for tests and metrics). */
+  readonly lastPlace: "inline" | "pool" | "none";
+  /** Retires the configuration in the pool. Call from the interceptor's close(). */
+  close(): void;
+}
+
+export interface OffloadTarget {
+  /** The pool, or null for inline only (`workers.size: 0`). */
+  readonly pool: WorkerPool | null;
+  /** Payloads of at least this many UTF-16 units go to the pool. */
+  readonly minBytes: number;
+}
+
+/**
+ * Prepares `config` for `task` once on this thread (throws on a bad configuration, at build
+ * time) and publishes it to the pool, whose workers prepare it before any job names it.
+ */
+export function createOffloader<T extends TaskName>(
+  task: T,
+  config: TaskConfig<T>,
+  target: OffloadTarget,
+): Offloader<T> {
+  const impl = TASKS[task] as unknown as PoolTask<TaskConfig<T>, unknown, TaskResult<T>>;
+  const state = impl.prepare(config);
+  const pool = target.pool;
+  const generation = pool ? pool.publish(task, config).generation : 0;
+  const maxPooled = pool ? pool.maxPayloadBytes : 0;
+  let lastPlace: "inline" | "pool" | "none" = "none";
+
+  const runInline = (payload: string): TaskResult<T> => {
+    lastPlace = "inline";
+    return impl.run(payload, state);
+  };
+
+  const runPooled = async (payload: string): Promise<TaskResult<T>> => {
+    let text: string;
+    try {
+      text = await pool!.run(task, payload, generation);
+    } catch (e) {
+      if (e instanceof PoolError && (e.code === "TOO_LARGE" || e.code === "POOL_BROKEN")) return runInline(payload);
+      throw e;
+    }
+    return JSON.parse(text) as TaskResult<T>;
+  };
+
+  return {
+    task,
+    generation,
+    get lastPlace() {
+      return lastPlace;
+    },
+    run(payload) {
+      // Length in UTF-16 units is a lower bound of the UTF-8 size: cheap, and good enough here.
+      if (pool === null || payload.length < target.minBytes || payload.length > maxPooled || !pool.usable) {
+        return runInline(payload);
+      }
+      lastPlace = "pool";
+      return runPooled(payload);
+    },
+    runInline,
+    close() {
+      if (pool && generation) pool.retire(generation);
+    },
+  };
+}

@@ -1,0 +1,341 @@
+/**
+ * A fixed set of Workers fed through SharedArrayBuffer rings (ARCHITECTURE.md §6).
+ *
+ * Each worker has two single-producer rings: requests (main → worker) and responses (worker →
+ * main). The main thread never blocks: it waits for responses with `Atomics.waitAsync`, only
+ * while a worker has jobs in flight.
+ *
+ * Dispatch and failure, in order:
+ *   1. A job goes to the live worker with the fewest jobs in flight.
+ *   2. A worker holds at most `queueDepth` jobs; when every worker is at its bound (or its ring
+ *      is full) the job is rejected at once with POOL_FULL: the caller's fail mode decides.
+ *   3. A configuration is published once (`publish`) and gets a generation number. Its record
+ *      is written to a worker's ring before any job of that generation, so a worker always
+ *      holds the configuration a job names: a reload reaches every worker before it is used.
+ *   4. A worker that dies (crash, uncaught error, terminate) rejects its in-flight jobs with
+ *      WORKER_CRASHED and is replaced by a fresh worker with fresh rings.
+ *   5. A worker whose oldest job runs past `jobTimeoutMs` is terminated: its jobs fail with
+ *      WORKER_TIMEOUT and the replacement serves the next ones.
+ */
+import { POOL_WORKER_URL } from "../worker-urls.ts";
+import { packWord, REQ_CONFIG, REQ_DROP, REQ_RUN, RES_OK, type WorkerInit } from "./protocol.ts";
+import { Ring } from "./ring.ts";
+import { type TaskName, taskIndex } from "./tasks.ts";
+
+export type PoolErrorCode =
+  | "POOL_FULL"
+  | "POOL_CLOSED"
+  | "WORKER_CRASHED"
+  | "WORKER_TIMEOUT"
+  | "TASK_FAILED"
+  | "TOO_LARGE"
+  | "UNKNOWN_GENERATION"
+  | "POOL_BROKEN";
+
+/** A job that did not produce a result. Interceptors let it propagate: the chain applies the fail mode. */
+export class PoolError extends Error {
+  constructor(
+    readonly code: PoolErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "PoolError";
+  }
+}
+
+export interface PoolOptions {
+  /** Number of workers (≥ 1). */
+  readonly size: number;
+  /** Most jobs in flight per worker. */
+  readonly queueDepth: number;
+  /** Data bytes of each ring; the largest payload is this minus a 16-byte header. */
+  readonly ringBytes: number;
+  /** A worker whose oldest job is older than this is terminated and replaced. */
+  readonly jobTimeoutMs: number;
+  /** Worker entry; defaults to the pool worker. */
+  readonly url?: URL | string;
+  /** Told about worker deaths and replacements (for logs and metrics). */
+  readonly onEvent?: (event: PoolEvent) => void;
+}
+
+export type PoolEvent =
+  | { readonly type: "worker_exit"; readonly worker: number; readonly reason: string; readonly failedJobs: number }
+  | { readonly type: "worker_started"; readonly worker: number }
+  | { readonly type: "worker_abandoned"; readonly worker: number; readonly reason: string };
+
+/** Workers that die this many times in a row without answering are not replaced again. */
+const MAX_EARLY_DEATHS = 3;
+
+interface Job {
+  /** Configuration acknowledgements do not count against the queue bound. */
+  readonly isConfig: boolean;
+  readonly resolve: (text: string) => void;
+  readonly reject: (e: PoolError) => void;
+  readonly startedAt: number;
+}
+
+interface Published {
+  readonly task: number;
+  readonly configJson: string;
+}
+
+class Slot {
+  readonly requests: Ring;
+  readonly responses: Ring;
+  readonly worker: Worker;
+  readonly inflight = new Map<number, Job>();
+  /** In-flight jobs that are not configuration records: what `queueDepth` bounds. */
+  jobs = 0;
+  /** Generations whose configuration record is already in this worker's ring. */
+  readonly configured = new Set<number>();
+  alive = true;
+  pumping = false;
+  /** Set once the worker answered anything: a worker that dies before that may be unable to start. */
+  served = false;
+
+  constructor(
+    readonly index: number,
+    ringBytes: number,
+    url: URL | string,
+  ) {
+    this.requests = Ring.create(ringBytes);
+    this.responses = Ring.create(ringBytes);
+    this.worker = new Worker(url);
+    const init: WorkerInit = { requests: this.requests.buffer, responses: this.responses.buffer };
+    this.worker.postMessage(init);
+    this.worker.unref();
+  }
+}
+
+export class WorkerPool {
+  readonly size: number;
+  private readonly slots: Slot[] = [];
+  private readonly published = new Map<number, Published>();
+  private nextGeneration = 1;
+  private nextId = 1;
+  private closed = false;
+  private readonly url: URL | string;
+  /** Deaths in a row, per slot index, of workers that never answered. */
+  private readonly earlyDeaths: number[] = [];
+
+  constructor(private readonly opts: PoolOptions) {
+    if (!Number.isInteger(opts.size) || opts.size < 1) throw new RangeError("pool size must be an integer >= 1");
+    if (!Number.isInteger(opts.queueDepth) || opts.queueDepth < 1) throw new RangeError("queueDepth must be >= 1");
+    this.size = opts.size;
+    this.url = opts.url ?? POOL_WORKER_URL;
+    for (let i = 0; i < opts.size; i++) this.slots.push(this.spawn(i));
+  }
+
+  /** The largest payload a job may carry, in UTF-8 bytes; larger ones must run inline. */
+  get maxPayloadBytes(): number {
+    return this.slots[0]!.requests.maxPayloadBytes;
+  }
+
+  /** Jobs in flight across all workers. */
+  get inflight(): number {
+    let n = 0;
+    for (const s of this.slots) n += s.jobs;
+    return n;
+  }
+
+  /** The live Worker objects (for tests that kill one). */
+  get workers(): readonly Worker[] {
+    return this.slots.map((s) => s.worker);
+  }
+
+  /**
+   * Registers a task configuration and returns its generation. The record is queued to every
+   * worker now (so they prepare it off the request path); `ready` settles when all have it.
+   */
+  publish(task: TaskName, config: unknown): { generation: number; ready: Promise<void> } {
+    if (this.closed) throw new PoolError("POOL_CLOSED", "worker pool is closed");
+    const generation = this.nextGeneration++;
+    const entry = { task: taskIndex(task), configJson: JSON.stringify(config ?? null) };
+    this.published.set(generation, entry);
+    const acks = this.slots.map((slot) => this.sendConfig(slot, generation, entry));
+    const ready = Promise.all(acks).then(() => undefined);
+    // Nobody has to wait for it: a refused or lost configuration fails the jobs that name it.
+    ready.catch(() => undefined);
+    return { generation, ready };
+  }
+
+  /** Forgets a generation: workers drop its prepared state; later jobs naming it are refused. */
+  retire(generation: number): void {
+    if (!this.published.delete(generation)) return;
+    for (const slot of this.slots) {
+      if (slot.configured.delete(generation)) slot.requests.tryWrite(0, packWord(REQ_DROP, 0), generation, "");
+    }
+  }
+
+  /**
+   * Runs `task` on `payload` in a worker under configuration `generation`; resolves with the
+   * task's result as JSON text. Rejects with a {@link PoolError}; never throws synchronously.
+   */
+  run(task: TaskName, payload: string, generation: number): Promise<string> {
+    if (this.closed) return Promise.reject(new PoolError("POOL_CLOSED", "worker pool is closed"));
+    const entry = this.published.get(generation);
+    if (entry === undefined || entry.task !== taskIndex(task)) {
+      return Promise.reject(
+        new PoolError("UNKNOWN_GENERATION", `no configuration ${generation} published for task ${task}`),
+      );
+    }
+    const order = this.slots.filter((s) => s.alive).sort((a, b) => a.jobs - b.jobs);
+    if (order.length === 0) {
+      return Promise.reject(new PoolError("POOL_BROKEN", "no pool worker could be started"));
+    }
+    let sawTooLarge = false;
+    for (const slot of order) {
+      if (slot.jobs >= this.opts.queueDepth) break;
+      if (!slot.configured.has(generation) && !this.writeConfig(slot, generation, entry)) continue;
+      const id = this.takeId();
+      const r = slot.requests.tryWrite(id, packWord(REQ_RUN, entry.task), generation, payload);
+      if (r === "ok") return this.track(slot, id, false);
+      if (r === "too_large") sawTooLarge = true;
+    }
+    if (sawTooLarge) {
+      return Promise.reject(
+        new PoolError("TOO_LARGE", `payload is larger than the worker queue (${this.maxPayloadBytes} bytes)`),
+      );
+    }
+    return Promise.reject(new PoolError("POOL_FULL", "worker pool queue is full"));
+  }
+
+  /** Terminates every worker; in-flight jobs fail with POOL_CLOSED. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      this.kill(slot, new PoolError("POOL_CLOSED", "worker pool is closed"));
+      slot.worker.terminate();
+    }
+  }
+
+  private spawn(index: number): Slot {
+    const slot = new Slot(index, this.opts.ringBytes, this.url);
+    const onDeath = (reason: string) => {
+      if (!slot.alive) return;
+      this.kill(slot, new PoolError("WORKER_CRASHED", `pool worker ${index} died (${reason}); job not inspected`));
+      this.replace(slot, reason);
+    };
+    slot.worker.addEventListener("error", (e) => {
+      onDeath(`uncaught error: ${(e as ErrorEvent).message ?? "unknown"}`);
+      slot.worker.terminate();
+    });
+    slot.worker.addEventListener("close", (e) => onDeath(`exited with code ${(e as CloseEvent).code}`));
+    for (const [generation, entry] of this.published) this.writeConfig(slot, generation, entry);
+    this.opts.onEvent?.({ type: "worker_started", worker: index });
+    return slot;
+  }
+
+  /** Marks a slot dead and rejects everything it held. */
+  private kill(slot: Slot, error: PoolError): void {
+    if (!slot.alive) return;
+    slot.alive = false;
+    const jobs = [...slot.inflight.values()];
+    slot.inflight.clear();
+    slot.jobs = 0;
+    for (const job of jobs) job.reject(error);
+    // Wake a pump waiting on this slot so it sees the slot is gone.
+    slot.responses.wake();
+    this.opts.onEvent?.({
+      type: "worker_exit",
+      worker: slot.index,
+      reason: error.message,
+      failedJobs: jobs.filter((j) => !j.isConfig).length,
+    });
+  }
+
+  /**
+   * Starts a fresh worker in a dead one's place, unless workers at that place keep dying before
+   * they answer anything (a worker that cannot start would otherwise be respawned forever).
+   */
+  private replace(dead: Slot, reason: string): void {
+    if (this.closed) return;
+    const i = this.slots.indexOf(dead);
+    if (i < 0) return;
+    const early = dead.served ? 0 : (this.earlyDeaths[dead.index] ?? 0) + 1;
+    this.earlyDeaths[dead.index] = early;
+    if (early >= MAX_EARLY_DEATHS) {
+      this.opts.onEvent?.({ type: "worker_abandoned", worker: dead.index, reason });
+      return;
+    }
+    this.slots[i] = this.spawn(dead.index);
+  }
+
+  /** True while at least one worker is alive; false once every place has been abandoned. */
+  get usable(): boolean {
+    return !this.closed && this.slots.some((s) => s.alive);
+  }
+
+  private sendConfig(slot: Slot, generation: number, entry: Published): Promise<void> {
+    if (slot.configured.has(generation)) return Promise.resolve();
+    const id = this.takeId();
+    const r = slot.requests.tryWrite(id, packWord(REQ_CONFIG, entry.task), generation, entry.configJson);
+    // A full ring now is not an error: the record is written before the first job that needs it.
+    if (r !== "ok") return Promise.resolve();
+    slot.configured.add(generation);
+    return this.track(slot, id, true).then(() => undefined);
+  }
+
+  /** Writes a configuration record without waiting for its acknowledgement. */
+  private writeConfig(slot: Slot, generation: number, entry: Published): boolean {
+    const id = this.takeId();
+    const r = slot.requests.tryWrite(id, packWord(REQ_CONFIG, entry.task), generation, entry.configJson);
+    if (r !== "ok") return false;
+    slot.configured.add(generation);
+    // The acknowledgement is consumed like any response; a rejected configuration shows up as
+    // an error on every job of that generation.
+    this.track(slot, id, true).catch(() => undefined);
+    return true;
+  }
+
+  private track(slot: Slot, id: number, isConfig: boolean): Promise<string> {
+    const { promise, resolve, reject } = Promise.withResolvers<string>();
+    slot.inflight.set(id, { isConfig, resolve, reject, startedAt: performance.now() });
+    if (!isConfig) slot.jobs++;
+    if (!slot.pumping) void this.pump(slot);
+    return promise;
+  }
+
+  private takeId(): number {
+    const id = this.nextId;
+    this.nextId = id >= 0x7fffffff ? 1 : id + 1;
+    return id;
+  }
+
+  /** Drains a slot's responses while it has jobs in flight, waiting without blocking. */
+  private async pump(slot: Slot): Promise<void> {
+    slot.pumping = true;
+    try {
+      while (slot.alive && slot.inflight.size > 0) {
+        const seen = slot.responses.signal;
+        for (let rec = slot.responses.read(); rec !== undefined; rec = slot.responses.read()) {
+          const job = slot.inflight.get(rec.id);
+          if (!job) continue;
+          slot.inflight.delete(rec.id);
+          if (!job.isConfig) slot.jobs--;
+          slot.served = true;
+          if (rec.word === RES_OK) job.resolve(rec.payload);
+          else job.reject(new PoolError("TASK_FAILED", rec.payload));
+        }
+        if (!slot.alive || slot.inflight.size === 0) break;
+        const oldest = slot.inflight.values().next().value as Job;
+        const left = oldest.startedAt + this.opts.jobTimeoutMs - performance.now();
+        if (left <= 0) {
+          this.kill(
+            slot,
+            new PoolError("WORKER_TIMEOUT", `pool worker ${slot.index} exceeded ${this.opts.jobTimeoutMs} ms`),
+          );
+          slot.worker.terminate();
+          this.replace(slot, "timeout");
+          break;
+        }
+        const wait = slot.responses.waitAsync(seen, Math.ceil(left));
+        if (wait) await wait;
+      }
+    } finally {
+      slot.pumping = false;
+    }
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * A bounded byte ring over a SharedArrayBuffer, for records passed between threads.
+ *
+ * Layout: a 32-byte control block of Int32 slots, then `capacity` bytes of data. A record is a
+ * 16-byte header (payload length, id, word, generation) followed by its UTF-8 payload, padded
+ * to 4 bytes. A record never wraps: when it does not fit before the end, the producer writes a
+ * skip marker (length −1) and starts again at offset 0.
+ *
+ * Concurrency:
+ *   1. Any number of producers: `tryWrite` takes a spin lock (one CAS when uncontended).
+ *   2. One consumer: `read` is called by a single thread.
+ *   3. `used` is the only counter both sides change, with Atomics.add/sub; the payload bytes
+ *      written before the `add` are visible to the consumer after it loads `used` (Atomics are
+ *      sequentially consistent).
+ *   4. `signal` is bumped and notified after every write; consumers wait on it with
+ *      `Atomics.wait` (workers) or `Atomics.waitAsync` (the main thread, never blocking).
+ *
+ * The payload is copied once: `TextEncoder.encodeInto` writes the string's UTF-8 straight into
+ * the shared bytes.
+ */
+
+const HEAD = 0;
+const TAIL = 1;
+const USED = 2;
+const LOCK = 3;
+const SIGNAL = 4;
+const CONTROL_BYTES = 32;
+export const RECORD_HEADER_BYTES = 16;
+const SKIP = -1;
+/** Spins before a producer gives up on the lock and reports the ring as busy. */
+const LOCK_SPINS = 1 << 16;
+
+export interface RingRecord {
+  readonly id: number;
+  /** Record type and task index, packed by the caller. */
+  readonly word: number;
+  readonly generation: number;
+  readonly payload: string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+const align4 = (n: number) => (n + 3) & ~3;
+
+export class Ring {
+  readonly buffer: SharedArrayBuffer;
+  readonly capacity: number;
+  private readonly ctrl: Int32Array;
+  private readonly bytes: Uint8Array;
+  private readonly view: DataView;
+
+  /** Allocates a ring of `capacity` data bytes (rounded up to a multiple of 4). */
+  static create(capacity: number): Ring {
+    const cap = align4(Math.max(capacity, 64));
+    return new Ring(new SharedArrayBuffer(CONTROL_BYTES + cap));
+  }
+
+  /** Attaches to a ring created elsewhere (e.g. in another thread). */
+  constructor(buffer: SharedArrayBuffer) {
+    this.buffer = buffer;
+    this.capacity = buffer.byteLength - CONTROL_BYTES;
+    this.ctrl = new Int32Array(buffer, 0, CONTROL_BYTES / 4);
+    this.bytes = new Uint8Array(buffer, CONTROL_BYTES);
+    this.view = new DataView(buffer, CONTROL_BYTES);
+  }
+
+  /** Bytes currently occupied (records, padding and skipped tails). */
+  get used(): number {
+    return Atomics.load(this.ctrl, USED);
+  }
+
+  /** The most a single payload can be, in UTF-8 bytes. */
+  get maxPayloadBytes(): number {
+    return this.capacity - RECORD_HEADER_BYTES;
+  }
+
+  /** Current value of the wake-up counter; pass it to `wait`/`waitAsync`. */
+  get signal(): number {
+    return Atomics.load(this.ctrl, SIGNAL);
+  }
+
+  /**
+   * Appends one record. Returns "ok", "full" when there is not room now, "too_large" when the
+   * payload can never fit, or "busy" when the producer lock could not be taken.
+   */
+  tryWrite(id: number, word: number, generation: number, payload: string): "ok" | "full" | "too_large" | "busy" {
+    // UTF-8 needs at least one byte per UTF-16 unit, so this is a cheap lower bound.
+    if (payload.length > this.maxPayloadBytes) return "too_large";
+    if (!this.lock()) return "busy";
+    try {
+      const result = this.writeLocked(id, word, generation, payload);
+      if (result !== "ok") return result;
+    } finally {
+      Atomics.store(this.ctrl, LOCK, 0);
+    }
+    Atomics.add(this.ctrl, SIGNAL, 1);
+    Atomics.notify(this.ctrl, SIGNAL);
+    return "ok";
+  }
+
+  /**
+   * Encodes straight into the free bytes after `head`; only when that run is too short does it
+   * measure the exact size, and then either skips to offset 0 or reports the ring full.
+   */
+  private writeLocked(id: number, word: number, generation: number, payload: string): "ok" | "full" | "too_large" {
+    const cap = this.capacity;
+    const head = this.ctrl[HEAD]!;
+    const free = cap - Atomics.load(this.ctrl, USED);
+    const tailRoom = cap - head;
+    const run = Math.min(tailRoom, free);
+    if (run >= RECORD_HEADER_BYTES) {
+      const dst = this.bytes.subarray(head + RECORD_HEADER_BYTES, head + run);
+      const { read, written } = encoder.encodeInto(payload, dst);
+      if (read === payload.length) {
+        this.commit(head, written!, 0, id, word, generation);
+        return "ok";
+      }
+    }
+    const exact = Buffer.byteLength(payload, "utf8");
+    if (exact > this.maxPayloadBytes) return "too_large";
+    const need = RECORD_HEADER_BYTES + align4(exact);
+    // Only a record that did not fit before the end may skip to offset 0.
+    if (tailRoom >= free || need > free - tailRoom) return "full";
+    this.view.setInt32(head, SKIP, true);
+    const { written } = encoder.encodeInto(payload, this.bytes.subarray(RECORD_HEADER_BYTES, need));
+    this.commit(0, written!, tailRoom, id, word, generation);
+    return "ok";
+  }
+
+  private commit(at: number, len: number, skipped: number, id: number, word: number, generation: number): void {
+    this.view.setInt32(at, len, true);
+    this.view.setInt32(at + 4, id, true);
+    this.view.setInt32(at + 8, word, true);
+    this.view.setInt32(at + 12, generation, true);
+    const size = RECORD_HEADER_BYTES + align4(len);
+    const next = at + size;
+    this.ctrl[HEAD] = next === this.capacity ? 0 : next;
+    Atomics.add(this.ctrl, USED, size + skipped);
+  }
+
+  /** Takes the next record, or returns undefined when the ring is empty. Single consumer only. */
+  read(): RingRecord | undefined {
+    let used = Atomics.load(this.ctrl, USED);
+    if (used === 0) return undefined;
+    const cap = this.capacity;
+    let tail = this.ctrl[TAIL]!;
+    if (cap - tail < RECORD_HEADER_BYTES || this.view.getInt32(tail, true) === SKIP) {
+      const skipped = cap - tail;
+      Atomics.sub(this.ctrl, USED, skipped);
+      used -= skipped;
+      tail = 0;
+      this.ctrl[TAIL] = 0;
+      if (used === 0) return undefined;
+    }
+    const len = this.view.getInt32(tail, true);
+    const id = this.view.getInt32(tail + 4, true);
+    const word = this.view.getInt32(tail + 8, true);
+    const generation = this.view.getInt32(tail + 12, true);
+    const start = tail + RECORD_HEADER_BYTES;
+    const payload = len === 0 ? "" : decoder.decode(this.bytes.subarray(start, start + len));
+    const size = RECORD_HEADER_BYTES + align4(len);
+    let next = tail + size;
+    if (next === cap) next = 0;
+    this.ctrl[TAIL] = next;
+    Atomics.sub(this.ctrl, USED, size);
+    return { id, word, generation, payload };
+  }
+
+  /** Blocks the calling thread (a worker, never the main thread) until the signal moves from `seen`. */
+  wait(seen: number, timeoutMs?: number): void {
+    Atomics.wait(this.ctrl, SIGNAL, seen, timeoutMs);
+  }
+
+  /** Resolves when the signal moves from `seen` (or after the timeout); never blocks. */
+  waitAsync(seen: number, timeoutMs?: number): Promise<unknown> | undefined {
+    const r = Atomics.waitAsync(this.ctrl, SIGNAL, seen, timeoutMs);
+    return r.async ? r.value : undefined;
+  }
+
+  /** Moves the signal without writing, waking any waiter (used when the producer is gone). */
+  wake(): void {
+    Atomics.add(this.ctrl, SIGNAL, 1);
+    Atomics.notify(this.ctrl, SIGNAL);
+  }
+
+  private lock(): boolean {
+    for (let i = 0; i < LOCK_SPINS; i++) {
+      if (Atomics.compareExchange(this.ctrl, LOCK, 0, 1) === 0) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The tasks a pool worker can run, by name. A task is pure: `prepare` turns a configuration
+ * into whatever the task needs (compiled matchers, limits) once per configuration generation,
+ * and `run` maps one payload to one JSON-serialisable result. The same functions run inline on
+ * the main thread for small payloads, so a verdict never depends on where it was computed.
+ *
+ * Both threads index this table by position, so a name travels as a small integer.
+ */
+
+export interface PoolTask<C = unknown, S = unknown, R = unknown> {
+  /** Validates and compiles a configuration; throws on a bad one (the generation then fails closed). */
+  prepare(config: C): S;
+  /** Judges one payload. Throws on bad input (the job then fails closed). */
+  run(payload: string, state: S): R;
+}
+
+/** Settings of the `json_inspect` task. */
+export interface JsonInspectConfig {
+  /** Deepest nesting accepted; deeper input is reported, not walked further. */
+  readonly max_depth: number;
+  /** Most values (objects, arrays, scalars) walked before the walk stops and reports it. */
+  readonly max_nodes: number;
+}
+
+/** What `json_inspect` reports about one JSON text. */
+export interface JsonInspectResult {
+  readonly ok: boolean;
+  /** Why the text was refused, when `ok` is false. */
+  readonly error?: "invalid_json" | "too_deep" | "too_many_nodes";
+  readonly depth: number;
+  readonly nodes: number;
+  /** Number of string values and object keys, and their total length in UTF-16 units. */
+  readonly strings: number;
+  readonly string_chars: number;
+  readonly longest_string: number;
+  /** SHA-256 of the text, hex: lets a caller match results to inputs. */
+  readonly sha256: string;
+}
+
+const DEFAULT_JSON_INSPECT: JsonInspectConfig = { max_depth: 128, max_nodes: 1_000_000 };
+
+class WalkStop extends Error {
+  constructor(readonly reason: "too_deep" | "too_many_nodes") {
+    super(reason);
+  }
+}
+
+/**
+ * Parses a JSON text and walks it iteratively (no recursion, so hostile nesting cannot blow
+ * the stack), counting depth, values and string sizes. Used for large messages, where both the
+ * parse and the walk are worth moving off the event loop.
+ */
+export const jsonInspectTask: PoolTask<Partial<JsonInspectConfig> | undefined, JsonInspectConfig, JsonInspectResult> = {
+  prepare(config) {
+    const c = { ...DEFAULT_JSON_INSPECT, ...(config ?? {}) };
+    if (!Number.isInteger(c.max_depth) || c.max_depth < 1) throw new Error("json_inspect: max_depth must be >= 1");
+    if (!Number.isInteger(c.max_nodes) || c.max_nodes < 1) throw new Error("json_inspect: max_nodes must be >= 1");
+    return Object.freeze(c);
+  },
+  run(payload, cfg) {
+    const sha256 = new Bun.CryptoHasher("sha256").update(payload).digest("hex");
+    let value: unknown;
+    try {
+      value = JSON.parse(payload);
+    } catch {
+      return {
+        ok: false,
+        error: "invalid_json",
+        depth: 0,
+        nodes: 0,
+        strings: 0,
+        string_chars: 0,
+        longest_string: 0,
+        sha256,
+      };
+    }
+    let depth = 0;
+    let nodes = 0;
+    let strings = 0;
+    let stringChars = 0;
+    let longest = 0;
+    const countString = (s: string) => {
+      strings++;
+      stringChars += s.length;
+      if (s.length > longest) longest = s.length;
+    };
+    const stack: [unknown, number][] = [[value, 1]];
+    try {
+      while (stack.length > 0) {
+        const [v, d] = stack.pop()!;
+        if (++nodes > cfg.max_nodes) throw new WalkStop("too_many_nodes");
+        if (d > depth) depth = d;
+        if (typeof v === "string") countString(v);
+        else if (typeof v === "object" && v !== null) {
+          if (d >= cfg.max_depth && (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0)) {
+            depth = d + 1;
+            throw new WalkStop("too_deep");
+          }
+          if (Array.isArray(v)) for (const item of v) stack.push([item, d + 1]);
+          else
+            for (const [k, item] of Object.entries(v)) {
+              countString(k);
+              stack.push([item, d + 1]);
+            }
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof WalkStop)) throw e;
+      return {
+        ok: false,
+        error: e.reason,
+        depth,
+        nodes,
+        strings,
+        string_chars: stringChars,
+        longest_string: longest,
+        sha256,
+      };
+    }
+    return { ok: true, depth, nodes, strings, string_chars: stringChars, longest_string: longest, sha256 };
+  },
+};
+
+/** Test-only behaviours, reachable by name so stress tests can drive a real worker. */
+const echoTask: PoolTask<unknown, null, string> = {
+  prepare: () => null,
+  run: (payload) => payload,
+};
+
+/** Reports the configuration the worker holds for the job's generation (proves reloads reached it). */
+const configEchoTask: PoolTask<unknown, unknown, unknown> = {
+  prepare: (config) => config,
+  run: (_payload, state) => state,
+};
+
+/** Busy-loops for the payload's number of milliseconds: lets tests catch a worker mid-job. */
+const spinTask: PoolTask<unknown, null, number> = {
+  prepare: () => null,
+  run(payload) {
+    const until = performance.now() + Number(payload);
+    let n = 0;
+    while (performance.now() < until) n++;
+    return n;
+  },
+};
+
+const failTask: PoolTask<unknown, null, never> = {
+  prepare: () => null,
+  run(payload) {
+    throw new Error(payload);
+  },
+};
+
+/** Name → task. Order matters: both threads use the index. Append only. */
+export const TASKS = {
+  json_inspect: jsonInspectTask,
+  echo: echoTask,
+  config_echo: configEchoTask,
+  spin: spinTask,
+  fail: failTask,
+} as const satisfies Record<string, PoolTask<never, unknown, unknown>>;
+
+export type TaskName = keyof typeof TASKS;
+export const TASK_NAMES = Object.freeze(Object.keys(TASKS) as TaskName[]);
+
+export type TaskConfig<T extends TaskName> = Parameters<(typeof TASKS)[T]["prepare"]>[0];
+export type TaskResult<T extends TaskName> = ReturnType<(typeof TASKS)[T]["run"]>;
+
+export function taskIndex(name: string): number {
+  const i = TASK_NAMES.indexOf(name as TaskName);
+  if (i < 0) throw new Error(`unknown pool task "${name}"`);
+  return i;
+}
+
+export function taskAt(index: number): PoolTask<unknown, unknown, unknown> | undefined {
+  const name = TASK_NAMES[index];
+  return name === undefined ? undefined : (TASKS[name] as PoolTask<unknown, unknown, unknown>);
+}

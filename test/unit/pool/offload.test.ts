@@ -1,0 +1,69 @@
+/** Real pool workers; the same task runs inline and pooled and must agree. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { createOffloader, PoolError, WorkerPool } from "../../../src/pool/index.ts";
+
+const pool = new WorkerPool({ size: 1, queueDepth: 8, ringBytes: 256 * 1024, jobTimeoutMs: 30_000 });
+afterAll(() => pool.close());
+
+const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
+
+describe("createOffloader", () => {
+  test("inspects below the threshold inline and at or above it in a worker", async () => {
+    const scan = createOffloader("json_inspect", { max_depth: 64, max_nodes: 10_000 }, { pool, minBytes: 100 });
+    expect(scan.run("[1,2,3]")).toMatchObject({ ok: true, nodes: 4 });
+    expect(scan.lastPlace).toBe("inline");
+    const big = JSON.stringify({ text: "a".repeat(200) });
+    const pooled = scan.run(big);
+    expect(pooled).toBeInstanceOf(Promise);
+    expect(await pooled).toEqual(scan.runInline(big));
+  });
+
+  test("gives the same result inline and pooled for valid, invalid and hostile input", async () => {
+    const inline = createOffloader("json_inspect", { max_depth: 32, max_nodes: 50 }, { pool: null, minBytes: 0 });
+    const pooled = createOffloader("json_inspect", { max_depth: 32, max_nodes: 50 }, { pool, minBytes: 0 });
+    const inputs = [
+      JSON.stringify({ jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: "héllo" }] } }),
+      "{not json",
+      nested(33),
+      nested(10_000),
+      JSON.stringify(Array.from({ length: 60 }, (_, i) => i)),
+    ];
+    for (const input of inputs) {
+      expect(pooled.run(input)).toBeInstanceOf(Promise);
+      expect(await pooled.run(input)).toEqual(inline.run(input) as never);
+    }
+    expect(inline.run(nested(33))).toMatchObject({ ok: false, error: "too_deep" });
+    expect(inline.run(nested(10_000))).toMatchObject({ ok: false, error: "too_deep" });
+  });
+
+  test("runs a payload larger than the worker queue inline instead of refusing it", async () => {
+    const scan = createOffloader("json_inspect", undefined, { pool, minBytes: 10 });
+    const huge = JSON.stringify("q".repeat(300 * 1024));
+    expect(await scan.run(huge)).toMatchObject({ ok: true, longest_string: 300 * 1024 });
+    expect(scan.lastPlace).toBe("inline");
+  });
+
+  test("refuses a bad task configuration when the offloader is built", () => {
+    expect(() => createOffloader("json_inspect", { max_nodes: 0 }, { pool, minBytes: 0 })).toThrow(
+      "max_nodes must be >= 1",
+    );
+  });
+
+  test("lets a pool failure reach the caller so the fail mode can decide", async () => {
+    const local = new WorkerPool({ size: 1, queueDepth: 1, ringBytes: 64 * 1024, jobTimeoutMs: 30_000 });
+    try {
+      const spin = createOffloader("spin", null, { pool: local, minBytes: 0 });
+      const first = spin.run("300");
+      const second = spin.run("1") as Promise<number>;
+      const err = await second.then(
+        () => null,
+        (e) => e,
+      );
+      expect(err).toBeInstanceOf(PoolError);
+      expect((err as PoolError).code).toBe("POOL_FULL");
+      await first;
+    } finally {
+      await local.close();
+    }
+  });
+});
