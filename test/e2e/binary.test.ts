@@ -1,0 +1,83 @@
+/**
+ * Real: `bun run build --host` compiles the single executable; it is copied alone into an empty
+ * temp dir and run with no Bun on PATH; a real MCP SDK client talks to it over stdio, and it
+ * wraps the real everything fixture server (run by this test's bun, given by absolute path).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { binaryName, hostTarget } from "../../src/build/build.ts";
+
+const ROOT = join(import.meta.dir, "../..");
+const FIXTURE = join(ROOT, "test/fixtures/servers/everything-stdio-fixture.ts");
+const NO_BUN_ENV = { PATH: "/nonexistent", HOME: tmpdir() };
+
+let buildDir = "";
+let runDir = "";
+let binary = "";
+
+beforeAll(async () => {
+  buildDir = mkdtempSync(join(tmpdir(), "mcpgw-build-"));
+  runDir = mkdtempSync(join(tmpdir(), "mcpgw-bin-"));
+  const proc = Bun.spawn({
+    cmd: [process.execPath, join(ROOT, "src/build/build.ts"), "--host", "--outdir", buildDir],
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [err, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+  if (code !== 0) throw new Error(`build failed (${code}):\n${err}`);
+  const name = binaryName(hostTarget()!);
+  binary = join(runDir, "mcpgw");
+  copyFileSync(join(buildDir, name), binary);
+  Bun.spawnSync(["/bin/chmod", "755", binary]);
+});
+
+afterAll(() => {
+  rmSync(buildDir, { recursive: true, force: true });
+  rmSync(runDir, { recursive: true, force: true });
+});
+
+describe("the compiled binary", () => {
+  test("writes a SHA256SUMS line that matches the binary", () => {
+    const name = binaryName(hostTarget()!);
+    const sums = readFileSync(join(buildDir, "SHA256SUMS"), "utf8");
+    const hex = new Bun.CryptoHasher("sha256").update(readFileSync(join(buildDir, name))).digest("hex");
+    expect(sums).toContain(`${hex}  ${name}\n`);
+  });
+
+  test("prints its version with no Bun on PATH and nothing beside it", async () => {
+    expect(readdirSync(runDir)).toEqual(["mcpgw"]);
+    const proc = Bun.spawn({ cmd: [binary, "version"], cwd: runDir, env: NO_BUN_ENV, stdout: "pipe", stderr: "pipe" });
+    const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    expect({ code, out: out.trim() }).toEqual({ code: 0, out: expect.stringMatching(/^mcpgw \d+\.\d+\.\d+ \(bun /) });
+  });
+
+  test("wraps a real stdio server and passes small and offload-sized results through intact", async () => {
+    const transport = new StdioClientTransport({
+      command: binary,
+      args: ["wrap", "--log-level", "debug", "--", process.execPath, FIXTURE],
+      cwd: runDir,
+      env: NO_BUN_ENV,
+      stderr: "pipe",
+    });
+    let log = "";
+    transport.stderr?.on("data", (d: Buffer) => {
+      log += d.toString();
+    });
+    const client = new Client({ name: "binary-smoke", version: "0.0.0" });
+    await client.connect(transport);
+    try {
+      const echo = await client.callTool({ name: "echo", arguments: { text: "héllo from the binary" } });
+      expect(echo.content).toEqual([{ type: "text", text: "héllo from the binary" }]);
+      // 256 KiB: above workers.offload_min_bytes, so large-message inspection runs in a worker.
+      const big = await client.callTool({ name: "big", arguments: { bytes: 256 * 1024 } });
+      expect(big.content).toEqual([{ type: "text", text: "x".repeat(256 * 1024) }]);
+    } finally {
+      await client.close();
+    }
+    expect(log).not.toContain("worker pool");
+  });
+});
