@@ -1,0 +1,547 @@
+/**
+ * The secret and PII detector: a pure function from text to non-overlapping matches.
+ *
+ * Every regex here is linear-time on hostile input: each pattern opens with a look-behind that
+ * excludes its own first character class (so a long run is tried once, at its start, not at every
+ * offset), quantifiers are bounded, and separators are never in the class they separate. Cheap
+ * substring probes skip whole rules when their anchor is absent. Checksums (GitHub CRC32, Luhn,
+ * mod-97), structural rules (SSA) and context keep identifiers, hashes and numbers out.
+ */
+import {
+  cardBrandOk,
+  charClasses,
+  githubChecksumOk,
+  ibanChecksumOk,
+  ibanLength,
+  jwtHeaderOk,
+  looksLikePlaceholder,
+  luhnOk,
+  ssnOk,
+} from "./checks.ts";
+
+/** Finding categories, named as in the labelled corpus (and used in `[REDACTED:<category>]`). */
+export const CATEGORIES = [
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "github_token",
+  "github_fine_grained_pat",
+  "gitlab_token",
+  "slack_token",
+  "slack_webhook",
+  "stripe_secret_key",
+  "google_api_key",
+  "openai_api_key",
+  "anthropic_api_key",
+  "npm_token",
+  "sendgrid_api_key",
+  "huggingface_token",
+  "twilio_api_key",
+  "private_key",
+  "jwt",
+  "db_connection_string",
+  "email",
+  "phone_number",
+  "ssn",
+  "credit_card",
+  "iban",
+] as const;
+
+export type Category = (typeof CATEGORIES)[number];
+
+/** Secrets (credentials) as opposed to personal data. */
+export const SECRET_CATEGORIES: ReadonlySet<Category> = new Set(CATEGORIES.slice(0, 18));
+
+export interface Match {
+  readonly category: Category;
+  /** UTF-16 offset of the first character of the value. */
+  readonly start: number;
+  /** UTF-16 offset one past the last character of the value. */
+  readonly end: number;
+}
+
+/** A rule: an anchor probe, a global regex, and a check that returns the span to report (or null). */
+interface Rule {
+  readonly category: Category;
+  /** Substrings of which at least one must occur for the rule to run (case-sensitive). */
+  readonly probes: readonly string[];
+  readonly re: RegExp;
+  /** Validates a regex match; returns [start, end] of the secret value, or null to drop it. */
+  readonly check?: (m: RegExpExecArray, text: string) => readonly [number, number] | null;
+}
+
+const whole = (m: RegExpExecArray): readonly [number, number] => [m.index, m.index + m[0].length];
+
+/** Span of capture group `g` (the value) given the match; requires the `d` flag. */
+const group = (m: RegExpExecArray, g: number): readonly [number, number] | null => {
+  const span = m.indices?.[g];
+  return span ? [span[0], span[1]] : null;
+};
+
+const notPlaceholder =
+  (bodyFrom: number) =>
+  (m: RegExpExecArray): readonly [number, number] | null =>
+    looksLikePlaceholder(m[0].slice(bodyFrom)) ? null : whole(m);
+
+const SECRET_RULES: readonly Rule[] = [
+  {
+    category: "aws_access_key_id",
+    probes: ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
+    re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}(?![A-Za-z0-9])/g,
+    check: (m) => (m[0].endsWith("EXAMPLE") || looksLikePlaceholder(m[0].slice(4)) ? null : whole(m)),
+  },
+  {
+    category: "aws_secret_access_key",
+    probes: ["ecret", "ECRET", "AWS", "aws"],
+    re: /(?:secret_?access_?key|secret[_ -]access[_ -]key|aws_?secret(?:_?key)?|aws[_ -]secret(?:[_ -]key)?)["']?\s{0,4}(?::=|=>|[:=])\s{0,4}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/dgi,
+    check: (m) => {
+      const v = m[1]!;
+      return charClasses(v) >= 2 && !looksLikePlaceholder(v) ? group(m, 1) : null;
+    },
+  },
+  {
+    category: "github_token",
+    probes: ["gh"],
+    re: /(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/g,
+    check: (m) => (githubChecksumOk(m[0]) ? whole(m) : null),
+  },
+  {
+    category: "github_fine_grained_pat",
+    probes: ["github_pat_"],
+    re: /(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{60,255}(?![A-Za-z0-9_])/g,
+    check: notPlaceholder(11),
+  },
+  {
+    category: "gitlab_token",
+    probes: ["gl", "GR1348941"],
+    re: /(?<![A-Za-z0-9_-])(?:(?:glpat|gldt|glrt|glptt|glcbt|glimt|glsoat|glffct|glagent|gloas|glft)-[A-Za-z0-9_-]{20,80}|GR1348941[A-Za-z0-9_-]{20,40})(?![A-Za-z0-9_-])/g,
+    check: (m) => {
+      const body = m[0].slice(m[0].indexOf("-") + 1);
+      return looksLikePlaceholder(body) || charClasses(body) < 2 ? null : whole(m);
+    },
+  },
+  {
+    category: "slack_webhook",
+    probes: ["hooks.slack.com"],
+    re: /(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_+/-]{20,160}/g,
+    check: notPlaceholder(0),
+  },
+  {
+    category: "slack_token",
+    probes: ["xox", "xapp-"],
+    re: /(?<![A-Za-z0-9_-])(?:xox[abposer]-(?:[0-9]{6,15}-){1,4}[A-Za-z0-9]{8,64}|xox[abposer]-[0-9]-[A-Za-z0-9-]{40,200}|xapp-[0-9]-[A-Z0-9]{6,14}-[0-9]{6,15}-[a-f0-9]{32,80})(?![A-Za-z0-9_-])/g,
+    check: notPlaceholder(5),
+  },
+  {
+    category: "stripe_secret_key",
+    probes: ["k_live_", "k_test_", "k_prod_"],
+    re: /(?<![A-Za-z0-9_])[sr]k_(?:live|test|prod)_[A-Za-z0-9]{16,247}(?![A-Za-z0-9_])/g,
+    check: (m) => (looksLikePlaceholder(m[0].slice(8)) || charClasses(m[0].slice(8)) < 2 ? null : whole(m)),
+  },
+  {
+    category: "google_api_key",
+    probes: ["AIza"],
+    re: /(?<![A-Za-z0-9_-])AIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/g,
+    check: notPlaceholder(4),
+  },
+  {
+    category: "anthropic_api_key",
+    probes: ["sk-ant-"],
+    re: /(?<![A-Za-z0-9_-])sk-ant-(?:api|admin|sid|oat|ort)[0-9]{2}-[A-Za-z0-9_-]{60,200}(?![A-Za-z0-9_-])/g,
+    check: notPlaceholder(14),
+  },
+  {
+    category: "openai_api_key",
+    probes: ["sk-"],
+    re: /(?<![A-Za-z0-9_-])sk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,250}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{48})(?![A-Za-z0-9_-])/g,
+    check: (m) => {
+      const body = m[0].slice(3);
+      if (body.startsWith("ant-")) return null;
+      if (looksLikePlaceholder(body) || charClasses(body) < 3) return null;
+      return whole(m);
+    },
+  },
+  {
+    category: "npm_token",
+    probes: ["npm_"],
+    re: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/g,
+    check: (m) => (looksLikePlaceholder(m[0].slice(4)) || charClasses(m[0].slice(4)) < 2 ? null : whole(m)),
+  },
+  {
+    category: "sendgrid_api_key",
+    probes: ["SG."],
+    re: /(?<![A-Za-z0-9_.-])SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{30,64}(?![A-Za-z0-9_-])/g,
+    check: notPlaceholder(3),
+  },
+  {
+    category: "huggingface_token",
+    probes: ["hf_", "api_org_"],
+    re: /(?<![A-Za-z0-9_])(?:hf_|api_org_)[A-Za-z0-9]{30,40}(?![A-Za-z0-9_])/g,
+    check: (m) => {
+      const body = m[0].slice(m[0].startsWith("hf_") ? 3 : 8);
+      return looksLikePlaceholder(body) || charClasses(body) < 2 ? null : whole(m);
+    },
+  },
+  {
+    category: "twilio_api_key",
+    probes: ["SK"],
+    re: /(?<![A-Za-z0-9_])SK[0-9a-fA-F]{32}(?![A-Za-z0-9_])/g,
+    check: (m) => (looksLikePlaceholder(m[0].slice(2)) ? null : whole(m)),
+  },
+  {
+    category: "jwt",
+    probes: ["eyJ"],
+    re: /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{6,4096})\.eyJ[A-Za-z0-9_-]{6,16384}\.(?:[A-Za-z0-9_-]{16,2048}(?![A-Za-z0-9_-])|(?![A-Za-z0-9_.-]))/dg,
+    check: (m) => (jwtHeaderOk(m[1]!) ? whole(m) : null),
+  },
+  {
+    category: "db_connection_string",
+    probes: ["://"],
+    re: /(?<![A-Za-z0-9+.-])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|oracle|clickhouse|cockroachdb|couchdbs?|neo4j(?:\+s)?|bolt|cassandra|snowflake|jdbc:[a-z0-9]{2,20}|ldaps?|ftps?|sftp|smtps?|https?)(?:\+[a-z0-9]{2,16})?:\/\/([^\s:@/'"`<>]{1,128}):([^\s@/'"`<>]{1,256})@[^\s'"`<>,;]{1,512}/dgi,
+    check: (m) => {
+      const password = m[2]!;
+      if (looksLikePlaceholder(password) || /^(?:\*+|x+|pass(?:word)?|secret|pwd|\$[A-Z_]+|%[A-Z_]+%)$/i.test(password))
+        return null;
+      let end = m.index + m[0].length;
+      while (end > m.index && ".,;:)]}!?".includes(m.input[end - 1]!)) end--;
+      return [m.index, end];
+    },
+  },
+];
+
+/** Matches `-----BEGIN … PRIVATE KEY-----` headers; the body and footer are found by {@link privateKeys}. */
+const PEM_BEGIN = /-----BEGIN ((?:[A-Z0-9]{1,12} ){0,3})PRIVATE KEY(?: BLOCK)?-----/g;
+/** Base64 body characters, whitespace, literal `\n` escapes and RFC 1421 header lines. */
+const PEM_BODY = /^(?:[A-Za-z0-9+/=\s]|\\[nr]|Proc-Type:|DEK-Info:|Version:|Comment:|[,:.-](?!----))*$/;
+const PEM_RUN = /(?:[A-Za-z0-9+/=\s]|\\[nr])*/y;
+
+function privateKeys(text: string, out: Match[]): void {
+  if (!text.includes("PRIVATE KEY")) return;
+  PEM_BEGIN.lastIndex = 0;
+  let nextEnd = -2;
+  for (let m = PEM_BEGIN.exec(text); m !== null; m = PEM_BEGIN.exec(text)) {
+    const bodyStart = m.index + m[0].length;
+    if (nextEnd !== -1 && nextEnd < bodyStart) nextEnd = text.indexOf("-----END ", bodyStart);
+    let end = -1;
+    if (nextEnd !== -1) {
+      const footerEnd = text.indexOf("-----", nextEnd + 9);
+      const footer = footerEnd === -1 ? "" : text.slice(nextEnd, footerEnd + 5);
+      if (
+        footerEnd !== -1 &&
+        footer.length < 80 &&
+        footer.includes("PRIVATE KEY") &&
+        PEM_BODY.test(text.slice(bodyStart, nextEnd))
+      )
+        end = footerEnd + 5;
+    }
+    if (end === -1) {
+      // Truncated or malformed block: the header and the base64 run after it are still the secret.
+      PEM_RUN.lastIndex = bodyStart;
+      PEM_RUN.exec(text);
+      end = PEM_RUN.lastIndex;
+    }
+    out.push({ category: "private_key", start: m.index, end });
+    PEM_BEGIN.lastIndex = end;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Personal data
+// ---------------------------------------------------------------------------------------------
+
+const EMAIL =
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/g;
+
+function emails(text: string, out: Match[]): void {
+  if (!text.includes("@")) return;
+  EMAIL.lastIndex = 0;
+  for (let m = EMAIL.exec(text); m !== null; m = EMAIL.exec(text)) {
+    const s = m[0];
+    const at = s.indexOf("@");
+    const local = s.slice(0, at);
+    const domain = s.slice(at + 1);
+    if (local.startsWith(".") || local.endsWith(".") || local.includes("..")) continue;
+    if (/^\d+x\./.test(domain)) continue; // retina asset names: icon@2x.png
+    if (local === "git" && !domain.includes("mail")) continue; // SSH remotes: git@github.com
+    out.push({ category: "email", start: m.index, end: m.index + s.length });
+  }
+}
+
+/**
+ * Candidate number-like runs: digit groups joined by single separators, optionally opened by `+`,
+ * `00` or a parenthesised group. Cards, SSNs and phone numbers are told apart in code.
+ */
+const NUMBER_RUN =
+  /(?<![A-Za-z0-9_+\-.,/#@$%&])(?:\+|\(\+?(?=\d))?\d{1,19}(?:(?:[ \-.\u00a0]\(?|\) ?|\)-)\d{1,19}){0,8}\)?/g;
+
+const PHONE_CONTEXT =
+  /(?:phone|tel\b|tel\.|telephone|mobile|mobil|cell|call|sms|text me|whatsapp|fax|contact|reach|ring|dial|handy|telefon|téléphone|portable|móvil|celular|telefone|numéro|número|nummer|電話|携帯|电话|手机|연락|전화)/i;
+
+const SSN_CONTEXT = /(?:ssn|social security|social|ss#|sozialversicherung|tax id|tin\b)/i;
+
+/** Country calling codes by length, for `+CC` numbers (ITU-T E.164 assignments). */
+const CC1 = new Set(["1", "7"]);
+const CC2 = new Set(
+  "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98".split(
+    " ",
+  ),
+);
+
+function countryCodeOk(digits: string): boolean {
+  return (
+    CC1.has(digits[0]!) ||
+    CC2.has(digits.slice(0, 2)) ||
+    /^(?:2[1-9]|3[5-8]|42|50|59|67|68|69|85|87|88|96|97|99)\d/.test(digits.slice(0, 3))
+  );
+}
+
+interface Group {
+  readonly digits: string;
+  readonly start: number;
+  readonly end: number;
+  /** Separator text before this group (empty for the first). */
+  readonly sep: string;
+}
+
+function splitGroups(run: string, offset: number): Group[] {
+  const groups: Group[] = [];
+  let i = 0;
+  let sepStart = 0;
+  while (i < run.length) {
+    const c = run.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      const start = i;
+      while (i < run.length && run.charCodeAt(i) >= 48 && run.charCodeAt(i) <= 57) i++;
+      groups.push({
+        digits: run.slice(start, i),
+        start: offset + start,
+        end: offset + i,
+        sep: run.slice(sepStart, start),
+      });
+      sepStart = i;
+    } else i++;
+  }
+  return groups;
+}
+
+function digitsOf(groups: readonly Group[], from: number, to: number): string {
+  let d = "";
+  for (let k = from; k < to; k++) d += groups[k]!.digits;
+  return d;
+}
+
+function uniformSeparators(groups: readonly Group[], from: number, to: number): boolean {
+  for (let k = from + 2; k < to; k++) if (groups[k]!.sep !== groups[from + 1]!.sep) return false;
+  return true;
+}
+
+/** Card: 12–19 digits, grouped as one run, 4-4-4-4(-3), 4-6-5 or 4-6-4; brand prefix, length and Luhn. */
+function cardAt(groups: readonly Group[], i: number): number {
+  for (let j = Math.min(groups.length, i + 5); j > i; j--) {
+    const n = j - i;
+    const lens = groups.slice(i, j).map((g) => g.digits.length);
+    const shapeOk =
+      n === 1 ||
+      (uniformSeparators(groups, i, j) &&
+        groups[i + 1]!.sep.length === 1 &&
+        (lens.every((l, k) => l === 4 || (k === n - 1 && l >= 1 && l <= 4)) ||
+          (n === 3 && lens[0] === 4 && lens[1] === 6 && (lens[2] === 5 || lens[2] === 4))));
+    if (!shapeOk) continue;
+    const d = digitsOf(groups, i, j);
+    if (d.length >= 12 && d.length <= 19 && cardBrandOk(d) && luhnOk(d)) return j;
+  }
+  return -1;
+}
+
+/** SSN: 3-2-4 with one consistent separator, or 9 digits right after an SSN keyword. */
+function ssnAt(text: string, groups: readonly Group[], i: number): number {
+  const g = groups[i]!;
+  if (i + 2 < groups.length && (i === 0 || g.sep !== groups[i + 1]!.sep)) {
+    const [a, b, c] = [g, groups[i + 1]!, groups[i + 2]!];
+    if (
+      a.digits.length === 3 &&
+      b.digits.length === 2 &&
+      c.digits.length === 4 &&
+      (b.sep === "-" || b.sep === " ") &&
+      c.sep === b.sep &&
+      (i + 3 >= groups.length || groups[i + 3]!.sep !== b.sep) &&
+      ssnOk(a.digits, b.digits, c.digits)
+    )
+      return i + 3;
+  }
+  if (
+    g.digits.length === 9 &&
+    SSN_CONTEXT.test(text.slice(Math.max(0, g.start - 40), g.start)) &&
+    ssnOk(g.digits.slice(0, 3), g.digits.slice(3, 5), g.digits.slice(5))
+  )
+    return i + 1;
+  return -1;
+}
+
+/**
+ * Phone: `+CC` international numbers (8–15 digits, E.164), `00CC`, national numbers with a trunk
+ * `0` (9–12 digits, grouped), North American `(NXX) NXX-XXXX`, or a plausibly grouped number
+ * right after a phone keyword. A phone number must run to the end of its digit run: a longer run
+ * is an account number, an IBAN body or a reference, not a phone number.
+ */
+function phoneAt(text: string, run: string, runStart: number, groups: readonly Group[], i: number): boolean {
+  const j = groups.length;
+  const n = j - i;
+  const d = digitsOf(groups, i, j);
+  const lens = groups.slice(i, j).map((x) => x.digits.length);
+  const maxLen = Math.max(...lens);
+  const seps = groups.slice(i + 1, j).map((x) => x.sep);
+  const plus = i === 0 && run[0] === "+";
+  const openParen = i === 0 && run[0] === "(";
+  if (seps.some((s) => s.includes(".")) && !seps.every((s) => s === ".")) return false;
+  if (plus || (n >= 2 && d.startsWith("00") && d[2] !== "0")) {
+    const cc = plus ? d : d.slice(2);
+    return cc.length >= 8 && cc.length <= 15 && countryCodeOk(cc) && maxLen <= 12;
+  }
+  if (n === 1 && !openParen) {
+    // An unbroken digit run is a phone number only right after a phone keyword.
+    if (!hasPhoneContext(text, runStart)) return false;
+    return (
+      (d[0] === "0" && d[1] !== "0" && d.length >= 9 && d.length <= 12) ||
+      (d.length === 10 && /^[2-9]\d\d[2-9]/.test(d)) ||
+      (d.length === 11 && /^1[2-9]\d\d[2-9]/.test(d))
+    );
+  }
+  if (maxLen > 8) return false;
+  const nanp = n === 3 && lens[0] === 3 && lens[1] === 3 && lens[2] === 4 && /^[2-9]\d\d[2-9]/.test(d);
+  if (nanp) return true;
+  if (d[0] === "0" && d[1] !== "0" && d.length >= 9 && d.length <= 12 && lens[0]! <= 5) {
+    return !(seps.every((s) => s === ".") && !lens.every((l) => l === 2)); // 03.05.2024 is a date
+  }
+  if (openParen && d.length >= 9 && d.length <= 12 && lens[0]! <= 4) return true;
+  return d.length >= 9 && d.length <= 13 && hasPhoneContext(text, runStart) && seps.every((s) => s === seps[0]);
+}
+
+function hasPhoneContext(text: string, at: number): boolean {
+  return PHONE_CONTEXT.test(text.slice(Math.max(0, at - 32), at));
+}
+
+function numbers(text: string, out: Match[]): void {
+  NUMBER_RUN.lastIndex = 0;
+  for (let m = NUMBER_RUN.exec(text); m !== null; m = NUMBER_RUN.exec(text)) {
+    const run = m[0];
+    const runStart = m.index;
+    // A run glued to letters or digits on the right is part of an identifier, not a number.
+    const after = text.charCodeAt(runStart + run.length);
+    if ((after >= 65 && after <= 90) || (after >= 97 && after <= 122) || (after >= 48 && after <= 57) || after === 95)
+      continue;
+    const groups = splitGroups(run, runStart);
+    let digitCount = 0;
+    for (const g of groups) digitCount += g.digits.length;
+    if (digitCount < 8) continue;
+    let i = 0;
+    while (i < groups.length) {
+      let category: Category = "credit_card";
+      let j = cardAt(groups, i);
+      if (j === -1 && run[0] !== "+") {
+        category = "ssn";
+        j = ssnAt(text, groups, i);
+      }
+      if (j === -1 && phoneAt(text, run, runStart, groups, i)) {
+        category = "phone_number";
+        j = groups.length;
+      }
+      if (j === -1) {
+        i++;
+        continue;
+      }
+      const start = i === 0 && (run[0] === "+" || run[0] === "(") ? runStart : groups[i]!.start;
+      let end = groups[j - 1]!.end;
+      if (category === "phone_number" && text[start] === "(" && text[end] === ")" && j - i === 1) end++;
+      out.push({ category, start, end });
+      i = j;
+    }
+  }
+}
+
+const IBAN = /(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,8}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])/g;
+const IBAN_LOOSE = /(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}[ A-Z0-9]{10,40}/g;
+
+function ibans(text: string, out: Match[]): void {
+  IBAN.lastIndex = 0;
+  for (let m = IBAN.exec(text); m !== null; m = IBAN.exec(text)) {
+    if (ibanAt(m[0], m.index, out)) continue;
+    IBAN.lastIndex = m.index + 4;
+  }
+  // Grouped IBANs followed by more upper-case words ("DE89 3704 … 00 BIC COBADEFF"): trim to the
+  // registered length of the country.
+  IBAN_LOOSE.lastIndex = 0;
+  for (let m = IBAN_LOOSE.exec(text); m !== null; m = IBAN_LOOSE.exec(text)) {
+    if (out.some((o) => o.category === "iban" && o.start === m!.index)) continue;
+    ibanAt(m[0], m.index, out);
+  }
+}
+
+function ibanAt(candidate: string, start: number, out: Match[]): boolean {
+  const want = ibanLength(candidate.slice(0, 2));
+  if (want === 0) return false;
+  let compact = "";
+  let k = 0;
+  for (; k < candidate.length && compact.length < want; k++) if (candidate[k] !== " ") compact += candidate[k];
+  if (compact.length !== want) return false;
+  if (k < candidate.length && candidate[k] !== " ") return false;
+  if (!ibanChecksumOk(compact)) return false;
+  out.push({ category: "iban", start, end: start + k });
+  return true;
+}
+
+/** Runs every rule and returns non-overlapping matches ordered by position. */
+export function detect(text: string): Match[] {
+  const found: Match[] = [];
+  for (const rule of SECRET_RULES) {
+    if (!rule.probes.some((p) => text.includes(p))) continue;
+    rule.re.lastIndex = 0;
+    for (let m = rule.re.exec(text); m !== null; m = rule.re.exec(text)) {
+      const span = rule.check ? rule.check(m, text) : whole(m);
+      if (span) found.push({ category: rule.category, start: span[0], end: span[1] });
+      if (m[0].length === 0) rule.re.lastIndex++;
+    }
+  }
+  privateKeys(text, found);
+  awsSecretNearKeyId(text, found);
+  emails(text, found);
+  numbers(text, found);
+  ibans(text, found);
+  return resolveOverlaps(found);
+}
+
+/** An unlabelled 40-character AWS secret right after an access key id (credentials CSV, `aws configure`). */
+const AWS_SECRET_BARE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+
+function awsSecretNearKeyId(text: string, found: Match[]): void {
+  for (const id of found.filter((f) => f.category === "aws_access_key_id")) {
+    AWS_SECRET_BARE.lastIndex = id.end;
+    const m = AWS_SECRET_BARE.exec(text);
+    if (m === null || m.index - id.end > 120) continue;
+    if (charClasses(m[0]) === 3 && !found.some((f) => f.start <= m.index && f.end > m.index))
+      found.push({ category: "aws_secret_access_key", start: m.index, end: m.index + 40 });
+  }
+}
+
+/** Keeps the earliest, then longest, match where matches overlap; secrets win ties over personal data. */
+function resolveOverlaps(found: Match[]): Match[] {
+  if (found.length < 2) return found;
+  found.sort(
+    (a, b) =>
+      a.start - b.start ||
+      b.end - b.start - (a.end - a.start) ||
+      Number(SECRET_CATEGORIES.has(b.category)) - Number(SECRET_CATEGORIES.has(a.category)),
+  );
+  const out: Match[] = [];
+  for (const m of found) {
+    const last = out[out.length - 1];
+    if (last && m.start < last.end) {
+      // A longer secret that starts inside a piece of personal data replaces it (email inside a URL).
+      if (SECRET_CATEGORIES.has(m.category) && !SECRET_CATEGORIES.has(last.category) && m.end > last.end)
+        out[out.length - 1] = { category: m.category, start: last.start, end: m.end };
+      else if (m.end > last.end) out[out.length - 1] = { category: last.category, start: last.start, end: m.end };
+      continue;
+    }
+    out.push(m);
+  }
+  return out;
+}
