@@ -1,0 +1,189 @@
+/** Writes the run: JSON (everything), Markdown (the tables), SVG (latency distributions). */
+import { fmtUs, type PctSet, percentile, round } from "./stats.ts";
+
+export interface TargetResult {
+  readonly target: string;
+  /** Median over rounds of each percentile of total latency, µs. */
+  readonly latency: PctSet;
+  /** Median over rounds of (target − direct), per percentile, µs. Absent for direct. */
+  readonly added?: PctSet;
+  /** Requests per second at 1, 16 and 64 connections (median over rounds). */
+  readonly throughput: Record<string, number>;
+  /** Open-loop run, when asked for. */
+  readonly open_loop?: { readonly rate: number; readonly latency: PctSet; readonly errors: number };
+  /** CPU time of the measured process per request during throughput runs, µs. */
+  readonly cpu_us_per_request: number;
+  readonly peak_rss_mib: number;
+  readonly errors: number;
+}
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly title: string;
+  readonly targets: readonly TargetResult[];
+  /** Every latency sample of each target, for the chart (not written to JSON). */
+  readonly samples: Record<string, Float64Array>;
+}
+
+export interface MicroResult {
+  readonly name: string;
+  readonly unit: string;
+  readonly value: number;
+  readonly note?: string;
+}
+
+export interface RunReport {
+  readonly meta: Record<string, unknown>;
+  readonly scenarios: readonly ScenarioResult[];
+  readonly micro: readonly MicroResult[];
+  readonly budgets: readonly {
+    scenario: string;
+    target: string;
+    key: string;
+    limitUs: number;
+    addedUs: number;
+    ok: boolean;
+  }[];
+  readonly notes: readonly string[];
+}
+
+export function toJson(r: RunReport): string {
+  return JSON.stringify(
+    { ...r, scenarios: r.scenarios.map(({ samples: _samples, ...s }) => s) },
+    (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+    2,
+  );
+}
+
+const rps = (n: number | undefined) =>
+  n === undefined || !Number.isFinite(n) ? "n/a" : Math.round(n).toLocaleString("en-US");
+
+export function toMarkdown(r: RunReport, chartFile: string): string {
+  const m = r.meta;
+  const out: string[] = [];
+  out.push(`# mcpgw bench ${m.stamp}`);
+  out.push("");
+  out.push(
+    `Bun ${m.bun} · ${m.cpu} · ${m.cores} cores · ${m.rounds} rounds${m.quick ? " (quick)" : ""} · ${m.latency_requests} latency samples per round · throughput ${m.throughput_ms} ms per point · command: \`${m.command}\``,
+  );
+  out.push("");
+  out.push(
+    "Added latency = through the target − direct to the upstream, per percentile, median over interleaved rounds. Throughput is closed-loop at 1 / 16 / 64 connections (stdio: requests in flight on the one pipe). CPU is the gateway process's user+system time per request during the throughput runs (for `direct`: the upstream's).",
+  );
+  for (const s of r.scenarios) {
+    out.push("");
+    out.push(`## ${s.title} (\`${s.name}\`)`);
+    out.push("");
+    out.push(
+      "| target | p50 | p90 | p99 | p99.9 | added p50 | added p90 | added p99 | added p99.9 | req/s @1 | @16 | @64 | CPU/req | peak RSS |",
+    );
+    out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (const t of s.targets) {
+      const a = t.added;
+      out.push(
+        `| ${t.target} | ${fmtUs(t.latency.p50)} | ${fmtUs(t.latency.p90)} | ${fmtUs(t.latency.p99)} | ${fmtUs(t.latency["p99.9"])} | ${a ? fmtUs(a.p50) : "—"} | ${a ? fmtUs(a.p90) : "—"} | ${a ? fmtUs(a.p99) : "—"} | ${a ? fmtUs(a["p99.9"]) : "—"} | ${rps(t.throughput["1"])} | ${rps(t.throughput["16"])} | ${rps(t.throughput["64"])} | ${fmtUs(t.cpu_us_per_request)} | ${Number.isFinite(t.peak_rss_mib) ? `${t.peak_rss_mib} MiB` : "n/a"} |`,
+      );
+    }
+    const open = s.targets.filter((t) => t.open_loop);
+    if (open.length) {
+      out.push("");
+      out.push(
+        `Open loop at ${open[0]!.open_loop!.rate} req/s: ${open.map((t) => `${t.target} p50 ${fmtUs(t.open_loop!.latency.p50)} / p99 ${fmtUs(t.open_loop!.latency.p99)}`).join(" · ")}`,
+      );
+    }
+  }
+  if (r.micro.length) {
+    out.push("");
+    out.push("## Micro-benchmarks (in process)");
+    out.push("");
+    out.push("| what | value | note |");
+    out.push("|---|---:|---|");
+    for (const x of r.micro) out.push(`| ${x.name} | ${x.value} ${x.unit} | ${x.note ?? ""} |`);
+  }
+  if (r.budgets.length) {
+    out.push("");
+    out.push("## Budgets");
+    out.push("");
+    out.push("| scenario | target | key | budget | added | ok |");
+    out.push("|---|---|---|---:|---:|---|");
+    for (const b of r.budgets) {
+      out.push(
+        `| ${b.scenario} | ${b.target} | ${b.key} | ${fmtUs(b.limitUs)} | ${fmtUs(b.addedUs)} | ${b.ok ? "yes" : "**MISSED**"} |`,
+      );
+    }
+  }
+  if (r.notes.length) {
+    out.push("");
+    out.push("## Notes");
+    out.push("");
+    for (const n of r.notes) out.push(`- ${n}`);
+  }
+  out.push("");
+  out.push(`![latency distributions](${chartFile})`);
+  out.push("");
+  return out.join("\n");
+}
+
+const COLORS: Record<string, string> = {
+  direct: "#555555",
+  nginx: "#2ca02c",
+  passthrough: "#1f77b4",
+  inline: "#ff7f0e",
+  pool: "#d62728",
+};
+const GRID = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9];
+const xOf = (p: number) => -Math.log10(1 - p / 100);
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+
+/** One panel per scenario: latency (y, µs) against percentile (x, log of 1/(1−p)). */
+export function toSvg(r: RunReport): string {
+  const W = 460;
+  const H = 280;
+  const cols = 2;
+  const pad = { l: 64, r: 110, t: 28, b: 36 };
+  const rows = Math.ceil(r.scenarios.length / cols);
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W * cols}" height="${H * rows}" font-family="sans-serif" font-size="11">`,
+  );
+  parts.push(`<rect width="100%" height="100%" fill="white"/>`);
+  r.scenarios.forEach((s, i) => {
+    const ox = (i % cols) * W;
+    const oy = Math.floor(i / cols) * H;
+    const pw = W - pad.l - pad.r;
+    const ph = H - pad.t - pad.b;
+    const curves = Object.entries(s.samples).map(([name, samples]) => {
+      const sorted = Float64Array.from(samples).sort();
+      return { name, pts: GRID.map((p) => [p, percentile(sorted, Math.max(p, 0.0001)) * 1000] as const) };
+    });
+    const ymax = Math.max(1, ...curves.flatMap((c) => c.pts.map(([, v]) => v)).filter(Number.isFinite)) * 1.05;
+    const xmax = xOf(99.9);
+    const X = (p: number) => ox + pad.l + (xOf(p) / xmax) * pw;
+    const Y = (v: number) => oy + pad.t + ph - (v / ymax) * ph;
+    parts.push(`<text x="${ox + pad.l}" y="${oy + 16}" font-weight="bold">${esc(s.title)}</text>`);
+    parts.push(`<rect x="${ox + pad.l}" y="${oy + pad.t}" width="${pw}" height="${ph}" fill="none" stroke="#ccc"/>`);
+    for (const p of [50, 90, 99, 99.9]) {
+      parts.push(`<line x1="${X(p)}" y1="${oy + pad.t}" x2="${X(p)}" y2="${oy + pad.t + ph}" stroke="#eee"/>`);
+      parts.push(`<text x="${X(p)}" y="${oy + pad.t + ph + 14}" text-anchor="middle">p${p}</text>`);
+    }
+    for (let k = 0; k <= 4; k++) {
+      const v = (ymax / 4) * k;
+      parts.push(`<text x="${ox + pad.l - 6}" y="${Y(v) + 4}" text-anchor="end">${esc(fmtUs(round(v)))}</text>`);
+    }
+    parts.push(`<text x="${ox + pad.l + pw / 2}" y="${oy + H - 6}" text-anchor="middle" fill="#666">percentile</text>`);
+    curves.forEach((c, j) => {
+      const color = COLORS[c.name] ?? "#9467bd";
+      const d = c.pts
+        .filter(([, v]) => Number.isFinite(v))
+        .map(([p, v], k) => `${k ? "L" : "M"}${X(p).toFixed(1)},${Y(v).toFixed(1)}`)
+        .join(" ");
+      parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.6"/>`);
+      parts.push(
+        `<line x1="${ox + W - pad.r + 10}" y1="${oy + pad.t + 10 + j * 16}" x2="${ox + W - pad.r + 26}" y2="${oy + pad.t + 10 + j * 16}" stroke="${color}" stroke-width="2"/>`,
+      );
+      parts.push(`<text x="${ox + W - pad.r + 30}" y="${oy + pad.t + 14 + j * 16}">${esc(c.name)}</text>`);
+    });
+  });
+  parts.push("</svg>");
+  return parts.join("\n");
+}

@@ -1,0 +1,450 @@
+#!/usr/bin/env bun
+/**
+ * `bun run bench`: what mcpgw adds to every call, measured against a direct connection to the
+ * same upstream in the same run, interleaved, over several rounds. See bench/README.md.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { checkBudgets, parseBudgets } from "./harness/budget.ts";
+import { closedLoop, openLoop } from "./harness/load.ts";
+import { cpuMicros, freePort, peakRssKiB, type Running, spawnProcess } from "./harness/procs.ts";
+import {
+  type MicroResult,
+  type RunReport,
+  type ScenarioResult,
+  type TargetResult,
+  toJson,
+  toMarkdown,
+  toSvg,
+} from "./harness/report.ts";
+import { diffSet, median, medianSet, type PctSet, round, summarize } from "./harness/stats.ts";
+import { HttpTarget, type Scenario, StdioTarget, type Target } from "./harness/targets.ts";
+import { ALLOW_ALL_POLICY, GATEWAY_MODES, SCENARIOS, samplesFor } from "./scenarios/index.ts";
+import { runMicro } from "./scenarios/micro.ts";
+
+const ROOT = resolve(import.meta.dir, "..");
+const MAIN = join(ROOT, "src/main.ts");
+const BUN = process.execPath;
+const CONNECTIONS = [1, 16, 64] as const;
+
+const HELP = `Usage: bun run bench [options]
+
+Measures the latency, throughput, CPU and memory mcpgw adds, against a direct connection.
+
+Options:
+  --quick                 a short run (under a minute) that proves the bench works
+  --rounds N              interleaved rounds (default 5; quick 2)
+  --requests N            latency samples per round for small payloads (default 2000; quick 150)
+  --duration MS           length of each throughput point (default 1000; quick 120)
+  --scenarios A,B         only these (${SCENARIOS.map((s) => s.name).join(", ")})
+  --targets A,B           only these (direct is always run): ${Object.keys(GATEWAY_MODES).join(", ")}, nginx
+  --open-loop RATE        also run each target open-loop at RATE req/s over 16 connections
+  --budget SPEC           e.g. p50=100us,p99=1ms,http-1m:p50=3ms — exit 1 when mcpgw's added
+                          latency misses one (every mcpgw configuration is checked)
+  --no-nginx              skip the nginx comparison row even when nginx is installed
+  --no-micro              skip the in-process micro-benchmarks
+  --out DIR               where results go (default bench/results)
+  -h, --help
+
+Writes DIR/<stamp>.json, DIR/<stamp>.md and DIR/<stamp>.svg. Exit status: 0 ok, 1 a budget was
+missed or a response was wrong, 2 usage error.`;
+
+interface Options {
+  quick: boolean;
+  rounds: number;
+  requests: number;
+  durationMs: number;
+  scenarios: Scenario[];
+  modes: string[];
+  nginx: boolean;
+  micro: boolean;
+  openLoop: number | undefined;
+  budgets: ReturnType<typeof parseBudgets>;
+  out: string;
+}
+
+class UsageError extends Error {}
+
+function parseOptions(argv: string[]): Options | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      quick: { type: "boolean" },
+      rounds: { type: "string" },
+      requests: { type: "string" },
+      duration: { type: "string" },
+      scenarios: { type: "string" },
+      targets: { type: "string" },
+      "open-loop": { type: "string" },
+      budget: { type: "string" },
+      "no-nginx": { type: "boolean" },
+      "no-micro": { type: "boolean" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return "help";
+  const quick = values.quick === true;
+  const int = (name: string, v: string | undefined, def: number) => {
+    if (v === undefined) return def;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer`);
+    return n;
+  };
+  const pick = <T>(flag: string, v: string | undefined, all: readonly T[], key: (t: T) => string): T[] => {
+    if (!v) return [...all];
+    const names = v.split(",").map((x) => x.trim());
+    const bad = names.filter((n) => !all.some((t) => key(t) === n));
+    if (bad.length) throw new UsageError(`--${flag}: unknown ${bad.join(", ")} (known: ${all.map(key).join(", ")})`);
+    return all.filter((t) => names.includes(key(t)));
+  };
+  const allTargets = [...Object.keys(GATEWAY_MODES), "nginx"];
+  const targets = pick("targets", values.targets, allTargets, (t) => t);
+  let budgets: ReturnType<typeof parseBudgets>;
+  try {
+    budgets = parseBudgets(values.budget);
+  } catch (e) {
+    throw new UsageError(`--budget: ${(e as Error).message}`);
+  }
+  return {
+    quick,
+    rounds: int("rounds", values.rounds, quick ? 2 : 5),
+    requests: int("requests", values.requests, quick ? 150 : 2000),
+    durationMs: int("duration", values.duration, quick ? 120 : 1000),
+    scenarios: pick("scenarios", values.scenarios, SCENARIOS, (s) => s.name),
+    modes: targets.filter((t) => t !== "nginx"),
+    nginx: targets.includes("nginx") && !values["no-nginx"],
+    micro: !values["no-micro"],
+    openLoop: values["open-loop"] === undefined ? undefined : int("open-loop", values["open-loop"], 0),
+    budgets,
+    out: resolve(values.out ?? join(ROOT, "bench/results")),
+  };
+}
+
+/** Everything started for the run, stopped at the end whatever happens. */
+class Fleet {
+  readonly processes: Running[] = [];
+  readonly targets: Target[] = [];
+  readonly notes: string[] = [];
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.targets.map((t) => t.close()));
+    await Promise.allSettled(this.processes.map((p) => p.stop()));
+  }
+}
+
+async function proxyAvailable(): Promise<boolean> {
+  const p = Bun.spawn({ cmd: [BUN, MAIN, "proxy", "--help"], stdout: "ignore", stderr: "ignore" });
+  return (await p.exited) === 0;
+}
+
+function nginxPath(): string | undefined {
+  return (
+    Bun.which("nginx") ?? Bun.which("nginx", { PATH: "/usr/sbin:/usr/local/sbin:/usr/local/nginx/sbin" }) ?? undefined
+  );
+}
+
+async function startNginx(fleet: Fleet, dir: string, upstream: URL): Promise<HttpTarget | undefined> {
+  const bin = nginxPath();
+  if (!bin) {
+    fleet.notes.push("nginx is not installed: no comparison row (apt-get install nginx to add one).");
+    return undefined;
+  }
+  const port = freePort();
+  const prefix = join(dir, "nginx");
+  mkdirSync(join(prefix, "logs"), { recursive: true });
+  const conf = join(prefix, "nginx.conf");
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/body;
+  proxy_temp_path ${prefix}/proxy;
+  client_max_body_size 32m;
+  upstream mcp { server ${upstream.host}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://mcp;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+`,
+  );
+  const running = await spawnProcess([bin, "-p", prefix, "-c", conf], { timeoutMs: 5000 });
+  fleet.processes.push(running);
+  // nginx prints nothing when ready: wait until it accepts connections.
+  for (let i = 0; i < 100; i++) {
+    try {
+      const s = await Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } });
+      s.end();
+      break;
+    } catch {
+      await Bun.sleep(20);
+    }
+  }
+  const pid =
+    Number(
+      (
+        await Bun.file(join(prefix, "nginx.pid"))
+          .text()
+          .catch(() => "")
+      ).trim(),
+    ) || undefined;
+  // The worker process does the proxying; report it when we can find it.
+  return new HttpTarget("nginx", new URL(`http://127.0.0.1:${port}${upstream.pathname}`), nginxWorkerPid(pid) ?? pid);
+}
+
+function nginxWorkerPid(master: number | undefined): number | undefined {
+  if (master === undefined) return undefined;
+  try {
+    const children = require("node:fs").readFileSync(`/proc/${master}/task/${master}/children`, "utf8").trim();
+    const first = Number(children.split(/\s+/)[0]);
+    return Number.isFinite(first) && first > 0 ? first : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function startTargets(fleet: Fleet, opts: Options, dir: string): Promise<Map<string, Target[]>> {
+  const policy = join(dir, "allow-all.yaml");
+  writeFileSync(policy, ALLOW_ALL_POLICY);
+  const configs: Record<string, string> = {};
+  for (const mode of opts.modes) {
+    configs[mode] = join(dir, `${mode}.yaml`);
+    writeFileSync(configs[mode]!, GATEWAY_MODES[mode]!.replace("%POLICY%", policy));
+  }
+  const byTransport = new Map<string, Target[]>();
+  const wanted = new Set(opts.scenarios.map((s) => s.transport));
+
+  if (wanted.has("stdio")) {
+    const echo = [BUN, join(ROOT, "bench/fixtures/echo-stdio.ts")];
+    const list: Target[] = [];
+    const spawn = (cmd: string[]) => Bun.spawn({ cmd, stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+    list.push(new StdioTarget("direct", spawn(echo)));
+    for (const mode of opts.modes) {
+      list.push(new StdioTarget(mode, spawn([BUN, MAIN, "wrap", "--config", configs[mode]!, "--", ...echo])));
+    }
+    fleet.targets.push(...list);
+    byTransport.set("stdio", list);
+  }
+
+  if (wanted.has("http")) {
+    const proxy = await proxyAvailable();
+    if (!proxy) fleet.notes.push("`mcpgw proxy` is not available in this build: HTTP rows show direct and nginx only.");
+    const up = await spawnProcess([BUN, join(ROOT, "bench/fixtures/http-upstream.ts")], {
+      ready: /listening on (http:\/\/\S+)/,
+    });
+    fleet.processes.push(up);
+    const upstream = new URL("/mcp", up.match![1]!);
+    const list: Target[] = [new HttpTarget("direct", upstream, up.proc.pid)];
+    if (opts.nginx) {
+      const n = await startNginx(fleet, dir, upstream);
+      if (n) list.push(n);
+    }
+    for (const mode of proxy ? opts.modes : []) {
+      const gw = await spawnProcess(
+        [BUN, MAIN, "proxy", "--upstream", upstream.href, "--listen", "127.0.0.1:0", "--config", configs[mode]!],
+        { ready: /listening on (http:\/\/\S+)/ },
+      );
+      fleet.processes.push(gw);
+      list.push(new HttpTarget(mode, new URL("/mcp", gw.match![1]!), gw.proc.pid));
+    }
+    fleet.targets.push(...list);
+    if (list.length > 1) byTransport.set("http", list);
+  }
+  return byTransport;
+}
+
+function rotate<T>(xs: readonly T[], by: number): T[] {
+  const k = by % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+}
+
+async function runScenario(s: Scenario, targets: Target[], opts: Options): Promise<ScenarioResult> {
+  for (const t of targets) await t.verify(s);
+  const n = samplesFor(s, opts.requests);
+  const lat = new Map<string, PctSet[]>();
+  const added = new Map<string, PctSet[]>();
+  const samples = new Map<string, Float64Array[]>();
+  const tput = new Map<string, Map<number, number[]>>();
+  const cpu = new Map<string, { us: number; reqs: number }>();
+  let errors = new Map<string, number>();
+  for (const t of targets) {
+    lat.set(t.name, []);
+    added.set(t.name, []);
+    samples.set(t.name, []);
+    tput.set(t.name, new Map(CONNECTIONS.map((c) => [c, []])));
+    cpu.set(t.name, { us: 0, reqs: 0 });
+  }
+  errors = new Map(targets.map((t) => [t.name, 0]));
+
+  for (let r = 0; r < opts.rounds; r++) {
+    const order = rotate(targets, r);
+    const round: Record<string, PctSet> = {};
+    for (const t of order) {
+      const lanes = await t.lanes(1, s);
+      await closedLoop(lanes, { count: Math.max(10, Math.floor(n / 10)) });
+      const res = await closedLoop(lanes, { count: n });
+      for (const l of lanes) l.close();
+      errors.set(t.name, errors.get(t.name)! + res.errors);
+      round[t.name] = summarize(res.samples);
+      lat.get(t.name)!.push(round[t.name]!);
+      samples.get(t.name)!.push(res.samples);
+    }
+    for (const t of targets) if (t.name !== "direct") added.get(t.name)!.push(diffSet(round[t.name]!, round.direct!));
+    for (const c of CONNECTIONS) {
+      for (const t of order) {
+        const lanes = await t.lanes(c, s);
+        const before = cpuMicros(t.pid);
+        const res = await closedLoop(lanes, { durationMs: opts.durationMs });
+        const used = cpuMicros(t.pid) - before;
+        for (const l of lanes) l.close();
+        errors.set(t.name, errors.get(t.name)! + res.errors);
+        tput
+          .get(t.name)!
+          .get(c)!
+          .push(res.requests / (res.elapsedMs / 1000));
+        const acc = cpu.get(t.name)!;
+        acc.us += used;
+        acc.reqs += res.requests;
+      }
+    }
+  }
+
+  const results: TargetResult[] = [];
+  for (const t of targets) {
+    let open: TargetResult["open_loop"];
+    if (opts.openLoop) {
+      const lanes = await t.lanes(16, s);
+      const res = await openLoop(lanes, opts.openLoop, Math.max(opts.durationMs, 1000));
+      for (const l of lanes) l.close();
+      open = { rate: opts.openLoop, latency: summarize(res.samples), errors: res.errors };
+    }
+    const c = cpu.get(t.name)!;
+    results.push({
+      target: t.name,
+      latency: medianSet(lat.get(t.name)!),
+      ...(t.name === "direct" ? {} : { added: medianSet(added.get(t.name)!) }),
+      throughput: Object.fromEntries(CONNECTIONS.map((k) => [String(k), round(median(tput.get(t.name)!.get(k)!), 0)])),
+      ...(open ? { open_loop: open } : {}),
+      cpu_us_per_request: c.reqs ? round(c.us / c.reqs, 1) : Number.NaN,
+      peak_rss_mib: round(peakRssKiB(t.pid) / 1024, 1),
+      errors: errors.get(t.name)!,
+    });
+  }
+  const merged: Record<string, Float64Array> = {};
+  for (const [name, list] of samples) {
+    const total = list.reduce((a, b) => a + b.length, 0);
+    const all = new Float64Array(total);
+    let at = 0;
+    for (const a of list) {
+      all.set(a, at);
+      at += a.length;
+    }
+    merged[name] = all;
+  }
+  return { name: s.name, title: s.title, targets: results, samples: merged };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let opts: Options | "help";
+  try {
+    opts = parseOptions(argv);
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (opts === "help") {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const started = performance.now();
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[:.]/g, "-")
+    .replace(/-\d{3}Z$/, "Z");
+  const dir = mkdtempSync(join(tmpdir(), "mcpgw-bench-"));
+  const fleet = new Fleet();
+  const scenarios: ScenarioResult[] = [];
+  let micro: MicroResult[] = [];
+  let failed: string | undefined;
+  try {
+    const byTransport = await startTargets(fleet, opts, dir);
+    for (const s of opts.scenarios) {
+      const targets = byTransport.get(s.transport);
+      if (!targets) continue;
+      process.stderr.write(`bench: ${s.name} (${targets.map((t) => t.name).join(", ")})\n`);
+      scenarios.push(await runScenario(s, targets, opts));
+    }
+    if (opts.micro) {
+      process.stderr.write("bench: micro-benchmarks\n");
+      micro = await runMicro(opts.quick);
+    }
+  } catch (e) {
+    failed = (e as Error).message;
+  } finally {
+    await fleet.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (failed) {
+    process.stderr.write(`bench: ${failed}\n`);
+    return 1;
+  }
+
+  const checks = checkBudgets(scenarios, opts.budgets, Object.keys(GATEWAY_MODES));
+  const report: RunReport = {
+    meta: {
+      stamp,
+      bun: Bun.version,
+      cpu: cpus()[0]?.model ?? "unknown CPU",
+      cores: availableParallelism(),
+      platform: `${process.platform}-${process.arch}`,
+      quick: opts.quick,
+      rounds: opts.rounds,
+      latency_requests: opts.requests,
+      throughput_ms: opts.durationMs,
+      command: `bun run bench ${argv.join(" ")}`.trim(),
+      seconds: round((performance.now() - started) / 1000, 1),
+    },
+    scenarios,
+    micro,
+    budgets: checks,
+    notes: fleet.notes,
+  };
+  mkdirSync(opts.out, { recursive: true });
+  const base = join(opts.out, stamp);
+  writeFileSync(`${base}.json`, toJson(report));
+  writeFileSync(`${base}.svg`, toSvg(report));
+  const md = toMarkdown(report, `${stamp}.svg`);
+  writeFileSync(`${base}.md`, md);
+  process.stdout.write(md);
+  process.stderr.write(`bench: wrote ${relative(process.cwd(), base)}.{json,md,svg} in ${report.meta.seconds} s\n`);
+  const missed = checks.filter((c) => !c.ok);
+  if (missed.length) {
+    for (const m of missed) {
+      process.stderr.write(
+        `bench: budget missed: ${m.scenario} ${m.target} added ${m.key} ${m.addedUs} µs > ${m.limitUs} µs\n`,
+      );
+    }
+    return 1;
+  }
+  const bad = scenarios.flatMap((s) => s.targets.filter((t) => t.errors > 0).map((t) => `${s.name}/${t.target}`));
+  if (bad.length) {
+    process.stderr.write(`bench: requests failed during timing: ${bad.join(", ")}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));
