@@ -179,18 +179,23 @@ export class WorkerPool {
         new PoolError("UNKNOWN_GENERATION", `no configuration ${generation} published for task ${task}`),
       );
     }
-    const order = this.slots.filter((s) => s.alive).sort((a, b) => a.jobs - b.jobs);
-    if (order.length === 0) {
-      return Promise.reject(new PoolError("POOL_BROKEN", "no pool worker could be started"));
-    }
+    // The least-loaded live worker first; the others only when its ring is full.
+    const slots = this.slots;
+    let best: Slot | undefined;
+    for (const slot of slots) if (slot.alive && (best === undefined || slot.jobs < best.jobs)) best = slot;
+    if (best === undefined) return Promise.reject(new PoolError("POOL_BROKEN", "no pool worker could be started"));
     let sawTooLarge = false;
-    for (const slot of order) {
-      if (slot.jobs >= this.opts.queueDepth) break;
+    for (let k = -1; k < slots.length; k++) {
+      const slot: Slot = k < 0 ? best : slots[k]!;
+      if ((k >= 0 && slot === best) || !slot.alive || slot.jobs >= this.opts.queueDepth) continue;
       if (!slot.configured.has(generation) && !this.writeConfig(slot, generation, entry)) continue;
       const id = this.takeId();
       const r = slot.requests.tryWrite(id, packWord(REQ_RUN, entry.task), generation, payload);
       if (r === "ok") return this.track(slot, id, false);
-      if (r === "too_large") sawTooLarge = true;
+      if (r === "too_large") {
+        sawTooLarge = true;
+        break;
+      }
     }
     if (sawTooLarge) {
       return Promise.reject(
