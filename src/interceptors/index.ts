@@ -1,5 +1,6 @@
 /** Public surface of the interceptors: the registry in chain order. */
 import { createPolicyInterceptor } from "./policy/index.ts";
+import { createRateLimitInterceptor } from "./ratelimit/index.ts";
 import type { RegistryEntry } from "./registry.ts";
 
 export type { BuildDeps, RegistryEntry } from "./registry.ts";
@@ -7,6 +8,24 @@ export type { BuildDeps, RegistryEntry } from "./registry.ts";
 const DEFAULT_TIMEOUT_MS = 5000;
 
 export const INTERCEPTORS: readonly RegistryEntry[] = [
+  {
+    // First in the c2s chain: a caller over its quota costs no further inspection.
+    name: "ratelimit",
+    build: ({ config }) => {
+      const interceptor = createRateLimitInterceptor({
+        rateLimit: config.rate_limit,
+        toolRateLimit: config.tool_rate_limit,
+      });
+      if (!interceptor) return null;
+      const mode = config.rate_limit?.mode ?? config.mode;
+      return {
+        interceptor,
+        mode: mode === "audit" ? "audit" : "enforce",
+        failMode: config.rate_limit?.fail_mode ?? "closed",
+        timeoutMs: config.rate_limit?.timeout ?? DEFAULT_TIMEOUT_MS,
+      };
+    },
+  },
   {
     name: "policy",
     build: ({ config, policy }) => ({
