@@ -1,5 +1,5 @@
 /** Writes the run: JSON (everything), Markdown (the tables), SVG (latency distributions). */
-import { fmtUs, type PctSet, percentile, round } from "./stats.ts";
+import { fmtUs, type PctSet, percentile } from "./stats.ts";
 
 export interface TargetResult {
   readonly target: string;
@@ -156,19 +156,27 @@ export function toSvg(r: RunReport): string {
       const sorted = Float64Array.from(samples).sort();
       return { name, pts: GRID.map((p) => [p, percentile(sorted, Math.max(p, 0.0001)) * 1000] as const) };
     });
-    const ymax = Math.max(1, ...curves.flatMap((c) => c.pts.map(([, v]) => v)).filter(Number.isFinite)) * 1.05;
+    // Log scale: the body and the tail of a distribution differ by orders of magnitude.
+    const values = curves.flatMap((c) => c.pts.map(([, v]) => v)).filter((v) => Number.isFinite(v) && v > 0);
+    const lo = Math.log10(Math.max(1, Math.min(...values, 1e9) * 0.8));
+    const hi = Math.log10(Math.max(10, ...values) * 1.25);
     const xmax = xOf(99.9);
     const X = (p: number) => ox + pad.l + (xOf(p) / xmax) * pw;
-    const Y = (v: number) => oy + pad.t + ph - (v / ymax) * ph;
+    const Y = (v: number) => oy + pad.t + ph - ((Math.log10(Math.max(v, 1)) - lo) / (hi - lo)) * ph;
     parts.push(`<text x="${ox + pad.l}" y="${oy + 16}" font-weight="bold">${esc(s.title)}</text>`);
     parts.push(`<rect x="${ox + pad.l}" y="${oy + pad.t}" width="${pw}" height="${ph}" fill="none" stroke="#ccc"/>`);
     for (const p of [50, 90, 99, 99.9]) {
       parts.push(`<line x1="${X(p)}" y1="${oy + pad.t}" x2="${X(p)}" y2="${oy + pad.t + ph}" stroke="#eee"/>`);
       parts.push(`<text x="${X(p)}" y="${oy + pad.t + ph + 14}" text-anchor="middle">p${p}</text>`);
     }
-    for (let k = 0; k <= 4; k++) {
-      const v = (ymax / 4) * k;
-      parts.push(`<text x="${ox + pad.l - 6}" y="${Y(v) + 4}" text-anchor="end">${esc(fmtUs(round(v)))}</text>`);
+    for (let decade = Math.floor(lo); decade <= Math.ceil(hi); decade++) {
+      for (const m of [1, 2, 5]) {
+        const v = m * 10 ** decade;
+        const l = Math.log10(v);
+        if (l < lo || l > hi) continue;
+        parts.push(`<line x1="${ox + pad.l}" y1="${Y(v)}" x2="${ox + pad.l + pw}" y2="${Y(v)}" stroke="#f2f2f2"/>`);
+        parts.push(`<text x="${ox + pad.l - 6}" y="${Y(v) + 4}" text-anchor="end">${esc(fmtUs(v))}</text>`);
+      }
     }
     parts.push(`<text x="${ox + pad.l + pw / 2}" y="${oy + H - 6}" text-anchor="middle" fill="#666">percentile</text>`);
     curves.forEach((c, j) => {
