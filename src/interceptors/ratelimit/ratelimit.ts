@@ -12,6 +12,7 @@
  */
 import type { Identity, Interceptor, MessageContext, Verdict } from "../../chain/types.ts";
 import { ErrorCode } from "../../jsonrpc/errors.ts";
+import type { JsonRpcMessage } from "../../jsonrpc/message.ts";
 import { BucketSet, type BucketSpec } from "./buckets.ts";
 import type { RateLimitConfig, ToolRateLimitConfig } from "./schema.ts";
 
@@ -26,6 +27,8 @@ export interface RateLimitOptions {
 }
 
 export interface RateLimitInterceptor extends Interceptor {
+  /** Synchronous: accounting never waits. */
+  inspect(msg: JsonRpcMessage, ctx: MessageContext): Verdict;
   /** Number of live buckets, per kind (for tests and metrics). */
   sizes(): { caller: number; tool: number; upstream: number };
   /** Runs the idle collection now (it also runs by itself, lazily). */
