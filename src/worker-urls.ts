@@ -6,3 +6,6 @@
 
 /** The interceptor worker pool (src/pool/): runs the tasks of src/pool/tasks.ts. */
 export const POOL_WORKER_URL = new URL("./pool/worker.ts", import.meta.url);
+
+/** The audit log writer (src/audit/): owns the SQLite database. */
+export const AUDIT_WORKER_URL = new URL("./audit/worker.ts", import.meta.url);

@@ -12,6 +12,8 @@ export interface AuditEvent {
   readonly result: ChainResult;
   /** For frames that could not be parsed: what was wrong. The raw bytes are never recorded. */
   readonly invalid?: { readonly reason: string; readonly size: number };
+  /** The transport's request id (e.g. HTTP `X-Request-Id`), recorded as `request_id`. */
+  readonly requestId?: string;
 }
 
 export interface AuditSink {

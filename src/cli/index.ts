@@ -1,6 +1,7 @@
 /** The command table, `--help`, and exit codes (0 ok, 1 runtime failure, 2 usage/config error). */
 import { ConfigError, UsageError } from "../config/errors.ts";
 import { VERSION } from "../version.ts";
+import { auditCommand } from "./audit.ts";
 import { type Command, EXIT_FAILURE, EXIT_USAGE } from "./common.ts";
 import { wrapCommand } from "./wrap.ts";
 
@@ -18,7 +19,7 @@ const versionCommand: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [wrapCommand, versionCommand];
+export const COMMANDS: Command[] = [wrapCommand, auditCommand, versionCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,9 +1,10 @@
 /** `mcpgw wrap [options] -- CMD ARGS…` */
 import { userInfo } from "node:os";
-import { NULL_AUDIT_SINK } from "../audit/sink.ts";
+import { createAuditSink } from "../audit/log.ts";
 import type { Identity } from "../chain/index.ts";
 import { compileRuntime, RuntimeHolder, resolveConfig, UsageError } from "../config/index.ts";
 import { ChildStartError, runWrap } from "../transport/stdio/wrap.ts";
+import { AUDIT_SINK_HELP, AUDIT_SINK_OPTIONS, auditSinkFlags } from "./audit.ts";
 import {
   COMMON_HELP,
   COMMON_OPTIONS,
@@ -24,6 +25,7 @@ client on our stdin/stdout. Use it in Claude Desktop / Claude Code configs:
 Options:
   -p, --policy FILE       policy file (default: the built-in policy)
       --mode MODE         enforce | audit (audit records would_block and never blocks)
+${AUDIT_SINK_HELP}
 ${COMMON_HELP}
 
 Exit status: the child's exit code (128+N when it died of signal N); 1 when it cannot be
@@ -53,6 +55,7 @@ export const wrapCommand: Command = {
       ...COMMON_OPTIONS,
       policy: { type: "string", short: "p" },
       mode: { type: "string" },
+      ...AUDIT_SINK_OPTIONS,
     });
     if (values.help) {
       process.stdout.write(`${HELP}\n`);
@@ -64,6 +67,7 @@ export const wrapCommand: Command = {
       ...loggingFlags(values),
       policy: values.policy,
       mode: checkEnum("mode", values.mode, ["enforce", "audit"]),
+      ...auditSinkFlags(values),
     };
     const build = () => {
       const { config } = resolveConfig({ file: values.config, flags });
@@ -73,8 +77,9 @@ export const wrapCommand: Command = {
     const logger = loggerFor(first.config);
     const holder = new RuntimeHolder(first.runtime, () => build().runtime, logger);
     const identity = osIdentity(first.config.wrap.subject, first.config.wrap.roles);
+    const audit = await createAuditSink(first.config, logger);
     try {
-      return await runWrap({ command, holder, logger, audit: NULL_AUDIT_SINK, identity });
+      return await runWrap({ command, holder, logger, audit, identity });
     } catch (e) {
       if (e instanceof ChildStartError) {
         logger.error(e.message);
@@ -82,6 +87,8 @@ export const wrapCommand: Command = {
       }
       throw e;
     } finally {
+      // Every record queued so far is committed before exit (SIGTERM/SIGINT/SIGHUP end the child, then here).
+      await audit.close();
       await holder.current.close();
     }
   },

@@ -20,6 +20,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({
   MCPGW_LOG_LEVEL: "logging.level",
   MCPGW_LOG_FORMAT: "logging.format",
   MCPGW_MAX_FRAME_BYTES: "limits.max_frame_bytes",
+  MCPGW_AUDIT_DB: "audit.db",
 });
 
 export function defaultConfigPath(env: Env = process.env): string {

@@ -4,8 +4,10 @@
  * file:line:col. Sections owned by a subsystem live beside it and are assembled here.
  */
 import { z } from "zod";
+import { AlertingSchema, AuditSchema, DEFAULT_AUDIT } from "../audit/schema.ts";
 import { AuthSchema } from "../interceptors/auth/schema.ts";
 import { RateLimitSchema, ToolRateLimitSchema } from "../interceptors/ratelimit/schema.ts";
+import { MetricsSchema } from "../metrics/schema.ts";
 import { DEFAULT_WORKERS, WorkersSchema } from "../pool/schema.ts";
 import { ByteSize, Duration } from "./common.ts";
 
@@ -53,6 +55,13 @@ export const ConfigSchema = z
     wrap: WrapSchema.default({ shutdown_grace: 5000, roles: [], upstream_name: "stdio" }),
     plugins: z.array(PluginEntrySchema).default([]),
     workers: WorkersSchema.default(DEFAULT_WORKERS),
+    audit: AuditSchema.default(DEFAULT_AUDIT),
+    audit_log: z
+      .string()
+      .optional()
+      .describe("JSONL mirror of the audit log (as the original mcpgw), rotated per audit.jsonl"),
+    metrics: MetricsSchema.default({}),
+    alerting: AlertingSchema.default({ dedup_window: 300_000 }),
     auth: AuthSchema.optional(),
     rate_limit: RateLimitSchema.optional(),
     tool_rate_limit: ToolRateLimitSchema.optional(),

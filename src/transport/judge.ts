@@ -62,6 +62,22 @@ function invalidResult(code: number, reason: string, original: JsonRpcMessage): 
   };
 }
 
+function auditRefused(original: JsonRpcMessage): ChainResult {
+  const reason = "Audit log unavailable; message refused";
+  return {
+    message: original,
+    modified: false,
+    action: "block",
+    block: { kind: "block", code: ErrorCode.AUDIT_UNAVAILABLE, reason, rule: "audit_unavailable" },
+    decidedBy: "audit",
+    rule: "audit_unavailable",
+    reason,
+    findings: [],
+    trail: [],
+    durationMs: 0,
+  };
+}
+
 const PLACEHOLDER: JsonRpcMessage = Object.freeze({ jsonrpc: "2.0", method: "(invalid)" }) as JsonRpcMessage;
 
 /** Looks like a request someone waits on: an object that carries an id and a method. */
@@ -115,7 +131,9 @@ function judgeOne(
 ): One | Promise<One> {
   const ctx: MessageContext = buildContext(session, direction, msg, kind, size);
   const r = deps.chain(msg, ctx);
-  const finish = (result: ChainResult): One => {
+  const finish = (chained: ChainResult): One => {
+    // An audit log that cannot record (audit.on_failure: block) stops traffic rather than let it go unaudited.
+    const result = chained.action !== "block" && deps.audit.refusing ? auditRefused(msg) : chained;
     deps.audit.record({ ctx, message: msg, result });
     return apply(result, kind, session, direction);
   };

@@ -1,0 +1,182 @@
+/**
+ * The audit record, its canonical encoding and the hash chain (docs/audit.md specifies all three
+ * so another tool can verify a log).
+ *
+ *   canonical(record) = RFC 8785 style JSON of every field except prev_hash, hash and sig:
+ *                       object keys sorted by UTF-16 code units, no whitespace, absent fields omitted
+ *   hash              = hex(SHA-256(raw 32 bytes of prev_hash ‖ UTF-8(canonical(record))))
+ *   sig               = hex(HMAC-SHA256(signing key, raw 32 bytes of hash))
+ *
+ * The first record's prev_hash is 64 zeros.
+ */
+import type { Action, Direction } from "../chain/types.ts";
+
+export const GENESIS_HASH = "0".repeat(64);
+export const FORMAT_VERSION = "mcpgw-audit-1";
+
+export interface AuditFinding {
+  readonly detector: string;
+  readonly signal: string;
+  readonly where: string;
+  readonly score: number;
+  readonly severity?: string;
+  readonly excerpt?: string;
+}
+
+/** One decision about one message, as stored. Field names follow the original mcpgw's JSONL. */
+export interface AuditRecord {
+  seq: number;
+  /** ISO 8601 UTC with milliseconds: when the message was received. */
+  timestamp: string;
+  direction: Direction;
+  /** request | response | notification | invalid */
+  kind: string;
+  method?: string;
+  /** JSON-RPC id of the message (as text). */
+  id?: string;
+  /** Bytes as received. */
+  size: number;
+  /** Tool (tools/call), prompt (prompts/get) or resource uri the message concerns. */
+  tool_name?: string;
+  /** Redacted arguments (audit.arguments: redacted). */
+  tool_args?: unknown;
+  /** "sha256:<hex>" of the arguments' canonical JSON (audit.arguments: digest). */
+  args_digest?: string;
+  /** Why arguments were left out (e.g. larger than audit.max_args_bytes). */
+  args_note?: string;
+  action: Action;
+  decided_by?: string;
+  rule?: string;
+  reason?: string;
+  findings?: AuditFinding[];
+  threat_type?: string;
+  threat_score?: number;
+  subject?: string;
+  roles?: string[];
+  labels?: Record<string, string>;
+  session_id?: string;
+  /** Transport request id (HTTP X-Request-Id), when the transport has one. */
+  request_id?: string;
+  upstream?: string;
+  /** For responses: milliseconds since the request it answers was received. */
+  latency_ms?: number;
+  /** Time spent in the interceptor chain, milliseconds. */
+  chain_ms?: number;
+  /** Id of the HMAC key that produced `sig`. */
+  key_id?: string;
+  prev_hash: string;
+  hash: string;
+  sig?: string;
+}
+
+/** Fields in the order columns and exports use. */
+export const RECORD_FIELDS = [
+  "seq",
+  "timestamp",
+  "direction",
+  "kind",
+  "method",
+  "id",
+  "size",
+  "tool_name",
+  "tool_args",
+  "args_digest",
+  "args_note",
+  "action",
+  "decided_by",
+  "rule",
+  "reason",
+  "findings",
+  "threat_type",
+  "threat_score",
+  "subject",
+  "roles",
+  "labels",
+  "session_id",
+  "request_id",
+  "upstream",
+  "latency_ms",
+  "chain_ms",
+  "key_id",
+  "prev_hash",
+  "hash",
+  "sig",
+] as const satisfies readonly (keyof AuditRecord)[];
+
+/** Fields stored as JSON text in SQLite. */
+export const JSON_FIELDS: ReadonlySet<string> = new Set(["tool_args", "findings", "roles", "labels"]);
+
+/** Deterministic JSON: sorted keys, no whitespace, undefined members omitted (RFC 8785 for our value types). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") {
+    if (typeof value === "number" && !Number.isFinite(value)) return "null";
+    return JSON.stringify(value) ?? "null";
+  }
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ",";
+      const v = value[i];
+      out += v === undefined || typeof v === "function" ? "null" : canonicalJson(v);
+    }
+    return `${out}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = "{";
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined || typeof v === "function") continue;
+    if (!first) out += ",";
+    first = false;
+    out += `${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
+}
+
+/** The canonical encoding of a record: everything except prev_hash, hash and sig. */
+export function canonicalRecord(rec: AuditRecord): string {
+  const { prev_hash: _p, hash: _h, sig: _s, ...rest } = rec;
+  return canonicalJson(rest);
+}
+
+const HEX_RE = /^[0-9a-f]{64}$/;
+
+export function hexBytes(hex: string): Uint8Array {
+  if (!HEX_RE.test(hex)) return new Uint8Array(0);
+  return Buffer.from(hex, "hex");
+}
+
+export function chainHash(prevHash: string, canonical: string): string {
+  const h = new Bun.CryptoHasher("sha256");
+  h.update(hexBytes(prevHash));
+  h.update(canonical);
+  return h.digest("hex");
+}
+
+export function recordSig(key: string | Uint8Array, hash: string): string {
+  const h = new Bun.CryptoHasher("sha256", key);
+  h.update(hexBytes(hash));
+  return h.digest("hex");
+}
+
+/** HMAC over the head marker (last seq and hash), so cutting the tail off is detected. */
+export function headSig(key: string | Uint8Array, seq: number, hash: string): string {
+  const h = new Bun.CryptoHasher("sha256", key);
+  h.update(`mcpgw-audit-head\n${seq}\n${hash}`);
+  return h.digest("hex");
+}
+
+/** Default key id: the first 16 hex digits of SHA-256 over the key, so the key never appears. */
+export function deriveKeyId(key: string): string {
+  return `k-${new Bun.CryptoHasher("sha256").update(key).digest("hex").slice(0, 16)}`;
+}
+
+/** Constant-time comparison of two hex strings. */
+export function hexEqual(a: string | undefined, b: string | undefined): boolean {
+  if (typeof a !== "string" || typeof b !== "string" || a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}

@@ -1,0 +1,227 @@
+/**
+ * The SQLite side of the audit log: schema, the chained writer, and read access for verify,
+ * query and export. The writer is used by exactly one thread (the audit worker); readers open
+ * the same file read-only.
+ *
+ * Tables:
+ *   records      one row per record; columns = record fields (JSON text for objects)
+ *   head         one row: seq and hash of the last committed record, HMAC-signed when a key is
+ *                configured; written in the same transaction as the rows, so a cut tail shows
+ *   checkpoints  periodic Ed25519-signed (seq, hash) statements (compact JWS)
+ *   meta         format version
+ */
+import { Database, type Statement } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { UnchainedRecord } from "./finalize.ts";
+import {
+  type AuditRecord,
+  canonicalJson,
+  canonicalRecord,
+  chainHash,
+  FORMAT_VERSION,
+  GENESIS_HASH,
+  headSig,
+  JSON_FIELDS,
+  RECORD_FIELDS,
+  recordSig,
+} from "./record.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+  seq INTEGER PRIMARY KEY,
+  timestamp TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  method TEXT,
+  id TEXT,
+  size INTEGER NOT NULL,
+  tool_name TEXT,
+  tool_args TEXT,
+  args_digest TEXT,
+  args_note TEXT,
+  action TEXT NOT NULL,
+  decided_by TEXT,
+  rule TEXT,
+  reason TEXT,
+  findings TEXT,
+  threat_type TEXT,
+  threat_score REAL,
+  subject TEXT,
+  roles TEXT,
+  labels TEXT,
+  session_id TEXT,
+  request_id TEXT,
+  upstream TEXT,
+  latency_ms REAL,
+  chain_ms REAL,
+  key_id TEXT,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  sig TEXT
+);
+CREATE INDEX IF NOT EXISTS records_time ON records(timestamp);
+CREATE INDEX IF NOT EXISTS records_subject ON records(subject, timestamp);
+CREATE INDEX IF NOT EXISTS records_tool ON records(tool_name, timestamp);
+CREATE INDEX IF NOT EXISTS records_action ON records(action, timestamp);
+CREATE TABLE IF NOT EXISTS head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL, key_id TEXT, sig TEXT);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  seq INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL,
+  timestamp TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  jws TEXT NOT NULL
+);
+`;
+
+export interface WriterKey {
+  readonly id: string;
+  readonly secret: string;
+}
+
+export interface WriterOptions {
+  readonly file: string;
+  readonly synchronous: "normal" | "full";
+  readonly key?: WriterKey;
+}
+
+export interface HeadRow {
+  seq: number;
+  hash: string;
+  key_id: string | null;
+  sig: string | null;
+}
+
+export interface CheckpointRow {
+  seq: number;
+  hash: string;
+  timestamp: string;
+  key_id: string;
+  jws: string;
+}
+
+/** Turns a record into SQLite parameters in {@link RECORD_FIELDS} order. */
+export function recordParams(rec: AuditRecord): (string | number | null)[] {
+  const out: (string | number | null)[] = [];
+  const r = rec as unknown as Record<string, unknown>;
+  for (const f of RECORD_FIELDS) {
+    const v = r[f];
+    if (v === undefined || v === null) out.push(null);
+    else if (JSON_FIELDS.has(f)) out.push(canonicalJson(v));
+    else out.push(v as string | number);
+  }
+  return out;
+}
+
+/** Rebuilds a record from a row (absent columns become absent fields). Throws on bad JSON. */
+export function rowToRecord(row: Record<string, unknown>): AuditRecord {
+  const out: Record<string, unknown> = {};
+  for (const f of RECORD_FIELDS) {
+    const v = row[f];
+    if (v === null || v === undefined) continue;
+    out[f] = JSON_FIELDS.has(f) && typeof v === "string" ? JSON.parse(v) : v;
+  }
+  return out as unknown as AuditRecord;
+}
+
+/** Opens (creating when needed) an audit database for writing. */
+export function openForWrite(file: string, synchronous: "normal" | "full"): Database {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const db = new Database(file, { create: true, readwrite: true, strict: true });
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
+  db.exec("PRAGMA busy_timeout = 5000");
+  db.exec(SCHEMA);
+  db.query("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)").run(FORMAT_VERSION);
+  return db;
+}
+
+/** Opens an audit database read-only (verify, query, export). */
+export function openForRead(file: string): Database {
+  const db = new Database(file, { readonly: true, strict: true });
+  db.exec("PRAGMA busy_timeout = 5000");
+  return db;
+}
+
+/**
+ * Appends chained records in group commits. Chain state advances only when a commit succeeds,
+ * so a failed commit can be retried with the same records.
+ */
+export class AuditWriter {
+  readonly db: Database;
+  private readonly insert: Statement;
+  private readonly putHead: Statement;
+  private readonly putCheckpoint: Statement;
+  private readonly key: WriterKey | undefined;
+  seq: number;
+  prevHash: string;
+  /** Set when the stored head was ahead of the last record at open (rows were removed). */
+  readonly gapAtOpen: { head: number; last: number } | undefined;
+
+  constructor(opts: WriterOptions) {
+    this.db = openForWrite(opts.file, opts.synchronous);
+    this.key = opts.key;
+    const cols = RECORD_FIELDS.join(", ");
+    const marks = RECORD_FIELDS.map(() => "?").join(", ");
+    this.insert = this.db.prepare(`INSERT INTO records (${cols}) VALUES (${marks})`);
+    this.putHead = this.db.prepare(
+      "INSERT INTO head (id, seq, hash, key_id, sig) VALUES (1, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, key_id = excluded.key_id, sig = excluded.sig",
+    );
+    this.putCheckpoint = this.db.prepare(
+      "INSERT OR REPLACE INTO checkpoints (seq, hash, timestamp, key_id, jws) VALUES (?, ?, ?, ?, ?)",
+    );
+    const last = this.db.query("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").get() as {
+      seq: number;
+      hash: string;
+    } | null;
+    const head = this.db.query("SELECT seq, hash FROM head WHERE id = 1").get() as { seq: number; hash: string } | null;
+    // Continue after whichever is further: a removed tail stays a visible gap, never a silent restart.
+    if (head && (!last || head.seq > last.seq)) {
+      this.seq = head.seq;
+      this.prevHash = head.hash;
+      this.gapAtOpen = { head: head.seq, last: last?.seq ?? 0 };
+    } else {
+      this.seq = last?.seq ?? 0;
+      this.prevHash = last?.hash ?? GENESIS_HASH;
+    }
+  }
+
+  /** Chains, signs and commits a batch in one transaction. Throws (and keeps its state) on failure. */
+  append(batch: readonly UnchainedRecord[]): AuditRecord[] {
+    if (batch.length === 0) return [];
+    let seq = this.seq;
+    let prev = this.prevHash;
+    const key = this.key;
+    const done: AuditRecord[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const rec = { seq: ++seq, ...batch[i]! } as AuditRecord;
+      if (key) rec.key_id = key.id;
+      rec.prev_hash = prev;
+      rec.hash = chainHash(prev, canonicalRecord(rec));
+      if (key) rec.sig = recordSig(key.secret, rec.hash);
+      prev = rec.hash;
+      done[i] = rec;
+    }
+    this.db.transaction(() => {
+      for (const rec of done) this.insert.run(...recordParams(rec));
+      this.putHead.run(seq, prev, key?.id ?? null, key ? headSig(key.secret, seq, prev) : null);
+    })();
+    this.seq = seq;
+    this.prevHash = prev;
+    return done;
+  }
+
+  addCheckpoint(row: CheckpointRow): void {
+    this.putCheckpoint.run(row.seq, row.hash, row.timestamp, row.key_id, row.jws);
+  }
+
+  close(): void {
+    try {
+      this.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch {
+      // a read-only or full disk: the WAL stays and is replayed on the next open
+    }
+    this.db.close();
+  }
+}
