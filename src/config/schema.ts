@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { AlertingSchema, AuditSchema, DEFAULT_AUDIT } from "../audit/schema.ts";
 import { AuthSchema } from "../interceptors/auth/schema.ts";
+import { InjectionConfigSchema } from "../interceptors/injection/schema.ts";
 import { RateLimitSchema, ToolRateLimitSchema } from "../interceptors/ratelimit/schema.ts";
 import { MetricsSchema } from "../metrics/schema.ts";
 import { DEFAULT_WORKERS, WorkersSchema } from "../pool/schema.ts";
@@ -37,12 +38,22 @@ export const WrapSchema = z
   })
   .describe("`mcpgw wrap` settings");
 
-/** `plugins:` list, as in the original mcpgw. */
-export const PluginEntrySchema = z.strictObject({
-  name: z.enum(["pii", "injection", "schema"]).describe("plugin name"),
-  enabled: z.boolean().default(true),
-  config: z.record(z.string(), z.unknown()).default({}),
-});
+/**
+ * `plugins:` list, as in the original mcpgw. Discriminated on `name`: each plugin's `config` is
+ * validated by that plugin's own strict schema, so a misspelt key points at its file:line:col.
+ */
+const pluginEntry = <N extends string, C extends z.ZodType>(name: N, config: C) =>
+  z.strictObject({
+    name: z.literal(name).describe("plugin name"),
+    enabled: z.boolean().default(true).describe("false turns the plugin off"),
+    config: config.prefault({} as never),
+  });
+export const PluginEntrySchema = z.discriminatedUnion("name", [
+  pluginEntry("injection", InjectionConfigSchema),
+  // pii and schema: their owners replace these with their strict schemas.
+  pluginEntry("pii", z.record(z.string(), z.unknown())),
+  pluginEntry("schema", z.record(z.string(), z.unknown())),
+]);
 
 export const ConfigSchema = z
   .strictObject({

@@ -1,4 +1,5 @@
 /** Public surface of the interceptors: the registry in chain order. */
+import { createInjectionInterceptor, InjectionConfigSchema } from "./injection/index.ts";
 import { createPolicyInterceptor } from "./policy/index.ts";
 import { createRateLimitInterceptor } from "./ratelimit/index.ts";
 import type { RegistryEntry } from "./registry.ts";
@@ -34,5 +35,21 @@ export const INTERCEPTORS: readonly RegistryEntry[] = [
       failMode: "closed",
       timeoutMs: DEFAULT_TIMEOUT_MS,
     }),
+  },
+  {
+    // On by default (ARCHITECTURE §5): no `plugins:` entry means the default detectors run.
+    name: "injection",
+    build: ({ config }) => {
+      const entry = config.plugins.find((p) => p.name === "injection");
+      if (entry && !entry.enabled) return null;
+      const pluginConfig = entry?.name === "injection" ? entry.config : InjectionConfigSchema.parse({});
+      const mode = pluginConfig.mode ?? config.mode;
+      return {
+        interceptor: createInjectionInterceptor({ config: pluginConfig, audit: mode === "audit" }),
+        mode: mode === "audit" ? "audit" : "enforce",
+        failMode: "closed",
+        timeoutMs: DEFAULT_TIMEOUT_MS,
+      };
+    },
   },
 ];

@@ -1,0 +1,13 @@
+/** Shared text extraction and normalisation for every detector that reads message content. */
+export {
+  type Extracted,
+  extractSegments,
+  MAX_SEGMENTS,
+  MAX_WALK_DEPTH,
+  type PayloadKind,
+  type Segment,
+  type SegmentSlot,
+  toolSegments,
+  toolsOf,
+} from "./extract.ts";
+export { type CarrierKind, type HiddenSegment, MAX_DECODE_CHARS, type Normalized, normalize } from "./normalize.ts";

@@ -1,0 +1,423 @@
+/**
+ * Normalisation before matching: reveal what a model reads but a human does not see.
+ *
+ * One pass over a string produces
+ *   - `text`: what the matchers read: NFKC, lower case, invisible controls removed, ANSI escapes
+ *     stripped, homoglyphs inside mixed-script words folded to Latin;
+ *   - `hidden`: segments that were hidden or encoded (Unicode tag characters decoded to ASCII,
+ *     ANSI-concealed or overwritten text, HTML/markdown comment bodies, CSS-hidden elements,
+ *     base64 / hex / ROT13 / leetspeak decoded to text); matchers read these too, and a directive
+ *     found in one scores higher;
+ *   - `carriers`: the obfuscation found, with a count. Their mere presence is a signal where the
+ *     text has no business carrying them (a tool definition); legitimate uses (emoji flag tag
+ *     sequences, ZWJ emoji sequences, ZWNJ in scripts that need it, ordinary colour codes) are not
+ *     reported.
+ *
+ * Every regex here is linear: character classes with bounded or possessive-by-construction
+ * repetition, no nested quantifiers over overlapping classes.
+ */
+
+export type CarrierKind =
+  | "unicode_tags"
+  | "zero_width"
+  | "bidi_override"
+  | "invisible_padding"
+  | "ansi_escape"
+  | "ansi_hidden"
+  | "homoglyph"
+  | "html_comment"
+  | "markdown_comment"
+  | "css_hidden"
+  | "base64_text"
+  | "hex_text"
+  | "rot13_text"
+  | "leetspeak"
+  | "whitespace_padding";
+
+export interface HiddenSegment {
+  readonly carrier: CarrierKind;
+  /** Normalised (lower-case, folded) text of the revealed segment. */
+  readonly text: string;
+}
+
+export interface Normalized {
+  /** The visible text, normalised for matching (lower case). */
+  readonly text: string;
+  readonly hidden: readonly HiddenSegment[];
+  readonly carriers: ReadonlyMap<CarrierKind, number>;
+}
+
+/** Longest string whose decoded variants (base64, hex, ROT13, leetspeak) are computed. */
+export const MAX_DECODE_CHARS = 16_384;
+/** Most encoded blobs decoded per string. */
+const MAX_BLOBS = 16;
+
+const NON_ASCII_OR_CONTROL = /[^\x20-\x7e\t\n\r]/;
+const ESC = "\u001b";
+
+// ANSI: CSI (ESC [ params final), OSC (ESC ] … BEL or ESC \), and two-byte escapes.
+const ANSI = /\u001b\[([0-9;?]{0,32})([@-~])|\u001b\][^\u0007\u001b]{0,512}(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]/g;
+const HTML_COMMENT = /<!--([\s\S]{0,4000}?)-->/g;
+const MD_COMMENT = /^[ \t]{0,3}\[(?:\/\/|comment|_)\]:[ \t]{0,8}(?:#|<>)[ \t]{0,8}[("]([^\n]{0,2000})[)"][ \t]*$/gim;
+const CSS_HIDDEN =
+  /<([a-z][a-z0-9]{0,10})\b[^>]{0,300}?style\s{0,4}=\s{0,4}["'][^"']{0,300}?(?:display\s{0,4}:\s{0,4}none|visibility\s{0,4}:\s{0,4}hidden|font-size\s{0,4}:\s{0,4}0(?![.\d])|opacity\s{0,4}:\s{0,4}0(?![.\d])|color\s{0,4}:\s{0,4}(?:#fff(?:fff)?|white|transparent))[^"']{0,300}["'][^>]{0,300}>([^<]{0,4000})/gi;
+const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+const HEX_RUN = /\b(?:[0-9a-fA-F]{2}){16,}\b/g;
+const WS_RUN = /[ \t\u00a0]{60,}|(?:[ \t]{0,40}\r?\n){12,}/;
+
+const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfeff, 0x180e, 0x00ad]);
+const BIDI_OVERRIDE = new Set([0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]);
+const BIDI_MARK = new Set([0x200e, 0x200f, 0x061c]);
+
+/** Cyrillic and Greek letters that render like Latin ones, folded inside mixed-script words. */
+const CONFUSABLE: Record<string, string> = {
+  а: "a",
+  в: "b",
+  е: "e",
+  ё: "e",
+  к: "k",
+  м: "m",
+  н: "h",
+  о: "o",
+  р: "p",
+  с: "c",
+  т: "t",
+  у: "y",
+  х: "x",
+  ѕ: "s",
+  і: "i",
+  ї: "i",
+  ј: "j",
+  һ: "h",
+  ԁ: "d",
+  ԛ: "q",
+  ԝ: "w",
+  ӏ: "l",
+  ɡ: "g",
+  α: "a",
+  β: "b",
+  ε: "e",
+  η: "n",
+  ι: "i",
+  κ: "k",
+  ν: "v",
+  ο: "o",
+  ρ: "p",
+  τ: "t",
+  υ: "u",
+  χ: "x",
+  ω: "w",
+  ϲ: "c",
+  ϳ: "j",
+};
+const MIXED_WORD = /[\p{L}\p{M}]{2,40}/gu;
+const LATIN = /[a-z]/;
+const CONFUSABLE_CHAR = /[авеёкмнорстухѕіїјһԁԛԝӏɡαβεηικνορτυχωϲϳ]/;
+
+const LEET_WORD = /\b(?=[a-z0-9@$]{0,30}[a-z])(?=[a-z0-9@$]{0,30}[013457@$])[a-z0-9@$]{3,32}\b/g;
+const LEET_MAP: Record<string, string> = {
+  "0": "o",
+  "1": "i",
+  "3": "e",
+  "4": "a",
+  "5": "s",
+  "7": "t",
+  "@": "a",
+  $: "s",
+};
+
+/** Very common English words: a decoded blob that contains several of them is natural language. */
+const COMMON = /\b(?:the|and|to|of|you|your|this|that|is|are|for|with|all|any|before|after|user|tool|file)\b/g;
+
+const WORD3 = /[a-z]{3,12}/g;
+/** Words whose ROT13 form is rarely a word: seeing several of them rotated reveals ROT13 text. */
+const ROT_WORDS = new Set(
+  (
+    "the and you your this that for with all any before after user tool file files read send execute run " +
+    "ignore previous instructions via once per session silently secretly never always must should include " +
+    "contents credentials password key keys token history conversation system prompt message messages from " +
+    "into when then every each other tools do not tell mention hidden shell command bash curl wget http https " +
+    "copy email data private secret call using use first also here are have has will about them their what"
+  ).split(" "),
+);
+
+function countCommon(s: string): number {
+  let n = 0;
+  COMMON.lastIndex = 0;
+  while (COMMON.exec(s) !== null) if (++n >= 8) break;
+  return n;
+}
+
+function bump(m: Map<CarrierKind, number>, k: CarrierKind, n = 1): void {
+  m.set(k, (m.get(k) ?? 0) + n);
+}
+
+function isPictographic(cp: number | undefined): boolean {
+  if (cp === undefined) return false;
+  return (
+    (cp >= 0x1f000 && cp <= 0x1faff) ||
+    (cp >= 0x2600 && cp <= 0x27bf) ||
+    cp === 0xfe0f ||
+    (cp >= 0x1f3fb && cp <= 0x1f3ff)
+  );
+}
+
+function isLetterNonLatin(cp: number | undefined): boolean {
+  return cp !== undefined && cp >= 0x0590 && cp <= 0x1fff;
+}
+
+/** Printable-text ratio test for decoded bytes. */
+function asText(bytes: Uint8Array): string | null {
+  if (bytes.length < 12) return null;
+  let printable = 0;
+  let spaces = 0;
+  for (const b of bytes) {
+    if ((b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x0d || b === 0x09) printable++;
+    if (b === 0x20) spaces++;
+  }
+  if (printable / bytes.length < 0.95 || spaces < 2) return null;
+  return new TextDecoder().decode(bytes);
+}
+
+function decodeBase64(s: string): string | null {
+  try {
+    const bytes = Buffer.from(s.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+    return asText(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function decodeHex(s: string): string | null {
+  return asText(Buffer.from(s, "hex"));
+}
+
+function rot13(s: string): string {
+  return s.replace(/[a-z]/g, (c) => String.fromCharCode(((c.charCodeAt(0) - 97 + 13) % 26) + 97));
+}
+
+/**
+ * Strips invisible code points, decodes tag characters, and records what it found.
+ * Returns the visible string (original case) and the decoded tag text.
+ */
+function stripInvisible(s: string, carriers: Map<CarrierKind, number>, hidden: HiddenSegment[]): string {
+  let out = "";
+  let tags = "";
+  let zw = 0;
+  let invisible = 0;
+  const cps = Array.from(s, (c) => c.codePointAt(0)!);
+  for (let i = 0; i < cps.length; i++) {
+    const cp = cps[i]!;
+    if (cp >= 0xe0000 && cp <= 0xe007f) {
+      // An emoji tag sequence (🏴 + tag letters/digits + cancel tag) is a subdivision flag.
+      if (cps[i - 1] === 0x1f3f4) {
+        let j = i;
+        while (
+          j < cps.length &&
+          j - i < 7 &&
+          ((cps[j]! >= 0xe0061 && cps[j]! <= 0xe007a) || (cps[j]! >= 0xe0030 && cps[j]! <= 0xe0039))
+        )
+          j++;
+        if (j > i && cps[j] === 0xe007f) {
+          i = j;
+          continue;
+        }
+      }
+      if (cp >= 0xe0020 && cp <= 0xe007e) tags += String.fromCharCode(cp - 0xe0000);
+      invisible++;
+      continue;
+    }
+    if (ZERO_WIDTH.has(cp)) {
+      const legit =
+        (cp === 0x200d && isPictographic(cps[i - 1]) && isPictographic(cps[i + 1])) ||
+        (cp === 0x200c && (isLetterNonLatin(cps[i - 1]) || isLetterNonLatin(cps[i + 1]))) ||
+        (cp === 0xfeff && i === 0);
+      if (!legit) {
+        zw++;
+        invisible++;
+      }
+      continue;
+    }
+    if (BIDI_OVERRIDE.has(cp)) {
+      bump(carriers, "bidi_override");
+      invisible++;
+      continue;
+    }
+    if (BIDI_MARK.has(cp)) {
+      invisible++;
+      continue;
+    }
+    out += String.fromCodePoint(cp);
+  }
+  if (tags.length > 0) {
+    bump(carriers, "unicode_tags", tags.length);
+    hidden.push({ carrier: "unicode_tags", text: tags.toLowerCase() });
+  }
+  if (zw > 0) bump(carriers, "zero_width", zw);
+  if (invisible >= 8) bump(carriers, "invisible_padding", invisible);
+  return out;
+}
+
+/** ANSI: strip escapes; text after conceal / black-on-black / cursor movement is hidden. */
+function stripAnsi(s: string, carriers: Map<CarrierKind, number>, hidden: HiddenSegment[]): string {
+  let concealFrom = -1;
+  let out = "";
+  let last = 0;
+  let hiddenText = "";
+  let hiddenKind = false;
+  ANSI.lastIndex = 0;
+  for (let m = ANSI.exec(s); m !== null; m = ANSI.exec(s)) {
+    const chunk = s.slice(last, m.index);
+    out += chunk;
+    if (concealFrom >= 0) hiddenText += chunk;
+    last = m.index + m[0].length;
+    bump(carriers, "ansi_escape");
+    const params = m[1] ?? "";
+    const final = m[2];
+    if (final === "m") {
+      const p = params.split(";");
+      const conceal =
+        p.includes("8") || (p.includes("30") && p.includes("40")) || (p.includes("37") && p.includes("47"));
+      if (conceal) {
+        concealFrom = out.length;
+        hiddenKind = true;
+      } else if (p.includes("0") || p.includes("28") || params === "") concealFrom = -1;
+    } else if (final !== undefined && "ABCDEFGHJKsu".includes(final)) {
+      // Cursor movement or erase: what was written before may be overwritten on a terminal.
+      hiddenKind = true;
+      hiddenText += out.slice(Math.max(0, out.length - 2000));
+    }
+  }
+  out += s.slice(last);
+  if (concealFrom >= 0) hiddenText += s.slice(last);
+  if (s.includes("\r") && /\r(?!\n)/.test(s)) {
+    hiddenKind = true;
+    hiddenText += out;
+  }
+  if (hiddenKind) {
+    bump(carriers, "ansi_hidden");
+    if (hiddenText.trim().length > 0) hidden.push({ carrier: "ansi_hidden", text: hiddenText.toLowerCase() });
+  }
+  return out;
+}
+
+/** Folds Latin lookalikes in words that mix Latin with Cyrillic/Greek; counts such words. */
+function foldHomoglyphs(s: string, carriers: Map<CarrierKind, number>): string {
+  let n = 0;
+  const out = s.replace(MIXED_WORD, (w) => {
+    if (!LATIN.test(w) || !CONFUSABLE_CHAR.test(w)) return w;
+    n++;
+    let r = "";
+    for (const c of w) r += CONFUSABLE[c] ?? c;
+    return r;
+  });
+  if (n > 0) bump(carriers, "homoglyph", n);
+  return out;
+}
+
+function revealComments(s: string, carriers: Map<CarrierKind, number>, hidden: HiddenSegment[]): void {
+  if (s.includes("<!--")) {
+    HTML_COMMENT.lastIndex = 0;
+    for (let m = HTML_COMMENT.exec(s); m !== null; m = HTML_COMMENT.exec(s)) {
+      const body = m[1]!.trim();
+      if (/[a-z]{3}/.test(body)) {
+        bump(carriers, "html_comment");
+        hidden.push({ carrier: "html_comment", text: body });
+      }
+    }
+  }
+  if (s.includes("]:")) {
+    MD_COMMENT.lastIndex = 0;
+    for (let m = MD_COMMENT.exec(s); m !== null; m = MD_COMMENT.exec(s)) {
+      bump(carriers, "markdown_comment");
+      hidden.push({ carrier: "markdown_comment", text: m[1]!.trim() });
+    }
+  }
+  if (s.includes("style")) {
+    CSS_HIDDEN.lastIndex = 0;
+    for (let m = CSS_HIDDEN.exec(s); m !== null; m = CSS_HIDDEN.exec(s)) {
+      const body = m[2]!.trim();
+      if (/[a-z]{3}/.test(body)) {
+        bump(carriers, "css_hidden");
+        hidden.push({ carrier: "css_hidden", text: body });
+      }
+    }
+  }
+}
+
+/** Base64 and hex blobs that decode to natural language, ROT13 and leetspeak. */
+function decodeVariants(original: string, lower: string, carriers: Map<CarrierKind, number>, hidden: HiddenSegment[]) {
+  if (lower.length > MAX_DECODE_CHARS) return;
+  let blobs = 0;
+  BASE64_RUN.lastIndex = 0;
+  for (let m = BASE64_RUN.exec(original); m !== null && blobs < MAX_BLOBS; m = BASE64_RUN.exec(original)) {
+    const run = m[0];
+    // Identifiers, paths and hex digests are not base64 text: require mixed case and length.
+    if (run.length < 24 || !/[a-z]/.test(run) || !/[A-Z]/.test(run)) continue;
+    blobs++;
+    const text = decodeBase64(run);
+    if (text !== null && countCommon(text.toLowerCase()) >= 2) {
+      bump(carriers, "base64_text");
+      hidden.push({ carrier: "base64_text", text: text.toLowerCase() });
+    }
+  }
+  HEX_RUN.lastIndex = 0;
+  for (let m = HEX_RUN.exec(original); m !== null && blobs < MAX_BLOBS; m = HEX_RUN.exec(original)) {
+    blobs++;
+    const text = decodeHex(m[0]);
+    if (text !== null && countCommon(text.toLowerCase()) >= 2) {
+      bump(carriers, "hex_text");
+      hidden.push({ carrier: "hex_text", text: text.toLowerCase() });
+    }
+  }
+  // ROT13: several words read as common English only once rotated.
+  if (/[a-z]{3}/.test(lower)) {
+    let rotHits = 0;
+    let plainHits = 0;
+    WORD3.lastIndex = 0;
+    for (let m = WORD3.exec(lower); m !== null; m = WORD3.exec(lower)) {
+      if (ROT_WORDS.has(m[0])) plainHits++;
+      else if (ROT_WORDS.has(rot13(m[0]))) rotHits++;
+    }
+    if (rotHits >= 4 && rotHits * 2 >= plainHits) {
+      bump(carriers, "rot13_text");
+      hidden.push({ carrier: "rot13_text", text: rot13(lower) });
+    }
+  }
+  // Leetspeak: several words that mix digits into letters.
+  let leet = 0;
+  LEET_WORD.lastIndex = 0;
+  const folded = lower.replace(LEET_WORD, (w) => {
+    if (/^\d/.test(w) && /^[0-9a-f]+$/.test(w)) return w;
+    if (/^[a-z]+\d+$/.test(w) || /^\d+[a-z]{1,3}$/.test(w)) return w; // v2, utf8, 64kb, 3d
+    leet++;
+    let r = "";
+    for (const c of w) r += LEET_MAP[c] ?? c;
+    return r;
+  });
+  if (leet >= 3) {
+    bump(carriers, "leetspeak", leet);
+    hidden.push({ carrier: "leetspeak", text: folded });
+  }
+}
+
+const EMPTY_MAP: ReadonlyMap<CarrierKind, number> = new Map();
+
+/** Normalises one string for matching. Pure; cheap for plain ASCII text. */
+export function normalize(input: string): Normalized {
+  const carriers = new Map<CarrierKind, number>();
+  const hidden: HiddenSegment[] = [];
+  let s = input;
+  if (NON_ASCII_OR_CONTROL.test(s)) {
+    if (s.includes(ESC) || s.includes("\r")) s = stripAnsi(s, carriers, hidden);
+    s = stripInvisible(s, carriers, hidden);
+    s = s.normalize("NFKC");
+    s = foldHomoglyphs(s, carriers);
+    s = s.replace(/[\u2018\u2019\u201b\u2032]/g, "'").replace(/[\u201c\u201d\u201f\u2033]/g, '"');
+  }
+  if (WS_RUN.test(s)) bump(carriers, "whitespace_padding");
+  revealComments(s, carriers, hidden);
+  const lower = s.toLowerCase();
+  decodeVariants(s, lower, carriers, hidden);
+  return { text: lower, hidden, carriers: carriers.size === 0 ? EMPTY_MAP : carriers };
+}

@@ -1,0 +1,22 @@
+/** Public surface of the injection detector: the interceptor, the pure scanners, the config schema. */
+export { createInjectionInterceptor, type InjectionState, NAME, stateOf } from "./interceptor.ts";
+export { MULTILINGUAL_RULES, type Role, RULES, type Rule } from "./rules.ts";
+export {
+  type ContentReport,
+  combine,
+  DETECTOR,
+  type RiskLevel,
+  riskLevel,
+  type ScanOptions,
+  scanContent,
+  scanPayload,
+  scanTools,
+  type ToolReport,
+} from "./scan.ts";
+export {
+  DEFAULT_THRESHOLD,
+  type InjectionConfig,
+  InjectionConfigSchema,
+  SENSITIVITY_THRESHOLD,
+  thresholdOf,
+} from "./schema.ts";

@@ -1,0 +1,183 @@
+/**
+ * The `injection` interceptor: tool poisoning in tools/list, prompt injection in everything the
+ * model will read, in both directions.
+ *
+ *   s2c tools/list result        poisoned tools removed (modify) and quarantined for the session
+ *   c2s tools/call               a quarantined tool is refused; arguments scanned (flag by default)
+ *   s2c tools/call, resources/read, prompts/get results
+ *                                offending strings replaced by a notice (modify) or the result blocked
+ *   s2c sampling / elicitation   blocked: the server gets a JSON-RPC error
+ *
+ * In audit mode (global or this plugin's `mode`) every action is returned as a block verdict,
+ * which the chain records as `would_block` while the message passes unchanged; a modify is never
+ * applied in audit mode.
+ */
+import type { Finding, Interceptor, MessageContext, Verdict } from "../../chain/types.ts";
+import { PASS } from "../../chain/types.ts";
+import { ErrorCode } from "../../jsonrpc/errors.ts";
+import type { JsonRpcMessage } from "../../jsonrpc/message.ts";
+import type { PayloadKind } from "../detect/index.ts";
+import { replaceStrings } from "./replace.ts";
+import { type ContentReport, scanContent, scanTools, type ToolReport } from "./scan.ts";
+import { type InjectionConfig, thresholdOf } from "./schema.ts";
+
+export const NAME = "injection";
+
+/** What the interceptor remembers per session (ctx.session.slots.get("injection")). */
+export interface InjectionState {
+  /** Quarantined tools, keyed by `upstream\0name`. */
+  readonly quarantined: Map<string, { readonly score: number; readonly signals: readonly string[] }>;
+  /** Tool names each upstream advertised, for cross-server shadowing. */
+  readonly toolsByUpstream: Map<string, Set<string>>;
+}
+
+export function stateOf(ctx: MessageContext): InjectionState {
+  let s = ctx.session.slots.get(NAME) as InjectionState | undefined;
+  if (s === undefined) {
+    s = { quarantined: new Map(), toolsByUpstream: new Map() };
+    ctx.session.slots.set(NAME, s);
+  }
+  return s;
+}
+
+const qkey = (upstream: string, tool: string) => `${upstream}\u0000${tool}`;
+
+const CONTENT_METHODS: Readonly<Record<string, Exclude<PayloadKind, "tools_list">>> = {
+  "tools/call": "tool_result",
+  "resources/read": "resource",
+  "prompts/get": "prompt",
+};
+const SERVER_REQUESTS = new Set(["sampling/createMessage", "elicitation/create"]);
+
+export interface InjectionOptions {
+  readonly config: InjectionConfig;
+  /** True when the chain runs this link in audit mode. */
+  readonly audit: boolean;
+}
+
+function signalsOf(findings: readonly Finding[]): string[] {
+  return [...new Set(findings.map((f) => f.signal))].slice(0, 6);
+}
+
+function notice(score: number, findings: readonly Finding[]): string {
+  return `[mcpgw removed this content: possible prompt injection (score ${score.toFixed(2)}; ${signalsOf(findings).join(", ")})]`;
+}
+
+export function createInjectionInterceptor(opts: InjectionOptions): Interceptor {
+  const { config, audit } = opts;
+  const threshold = thresholdOf(config);
+  const allow = new Set(config.allow_tools);
+
+  function block(reason: string, rule: string, findings: readonly Finding[], asToolError = false): Verdict {
+    return { kind: "block", code: ErrorCode.BLOCKED, reason, rule, findings, ...(asToolError ? { asToolError } : {}) };
+  }
+
+  function onToolsList(msg: JsonRpcMessage, ctx: MessageContext): Verdict {
+    const result = (msg as { result?: unknown }).result;
+    const state = stateOf(ctx);
+    const foreign = new Set<string>();
+    for (const [up, names] of state.toolsByUpstream) if (up !== ctx.upstream) for (const n of names) foreign.add(n);
+    const reports = scanTools(result, { foreignTools: foreign });
+    state.toolsByUpstream.set(ctx.upstream, new Set(reports.map((r) => r.name)));
+    const poisoned: ToolReport[] = [];
+    for (const r of reports) if (r.score >= threshold && !allow.has(r.name)) poisoned.push(r);
+    if (poisoned.length === 0) return PASS;
+    const findings = poisoned.flatMap((r) => r.findings);
+    const names = poisoned.map((r) => r.name);
+    const reason = `Tool definition poisoning detected in ${names.join(", ")}`;
+    if (config.tool_definitions === "flag") return { kind: "pass", rule: "tool_poisoning", findings };
+    if (!audit)
+      for (const r of poisoned)
+        state.quarantined.set(qkey(ctx.upstream, r.name), { score: r.score, signals: signalsOf(r.findings) });
+    if (audit || config.tool_definitions === "block") return block(reason, "tool_poisoning", findings);
+    const drop = new Set(poisoned.map((r) => r.index));
+    const tools = (result as { tools: unknown[] }).tools.filter((_, i) => !drop.has(i));
+    const message = { ...msg, result: { ...(result as object), tools } } as JsonRpcMessage;
+    return { kind: "modify", message, note: `quarantined ${names.join(", ")}`, rule: "tool_poisoning", findings };
+  }
+
+  function onContent(
+    msg: JsonRpcMessage,
+    kind: Exclude<PayloadKind, "tools_list">,
+    base: "result" | "params",
+    ctx: MessageContext,
+  ): Verdict {
+    const value = base === "result" ? (msg as { result?: unknown }).result : (msg as { params?: unknown }).params;
+    const report: ContentReport = scanContent(kind, value, base);
+    if (report.score < threshold) return PASS;
+    const findings = report.findings;
+    const where = ctx.target ? ` (${ctx.target})` : "";
+    if (kind === "tool_arguments") {
+      if (config.tool_arguments === "flag") return { kind: "pass", rule: "argument_injection", findings };
+      return block(`Prompt injection detected in tool arguments${where}`, "argument_injection", findings);
+    }
+    if (kind === "server_request") {
+      if (config.server_requests === "flag") return { kind: "pass", rule: "server_request_injection", findings };
+      return block(
+        `Prompt injection detected in a ${ctx.method} request from the server`,
+        "server_request_injection",
+        findings,
+      );
+    }
+    if (config.tool_results === "flag") return { kind: "pass", rule: "content_injection", findings };
+    const reason = `Prompt injection detected in the ${ctx.method} result${where}`;
+    if (audit || config.tool_results === "block")
+      return block(reason, "content_injection", findings, kind === "tool_result");
+    // Replace the strings that carry the injection; when the evidence is spread thin, all that carry any.
+    let paths = report.paths.filter((p) => p.score >= threshold).map((p) => p.path);
+    if (paths.length === 0) paths = report.paths.map((p) => p.path);
+    const replaced = replaceStrings(kind, value, base, new Set(paths), notice(report.score, findings));
+    const message = { ...msg, result: replaced } as JsonRpcMessage;
+    return {
+      kind: "modify",
+      message,
+      note: `${reason}: ${paths.length} string(s) replaced`,
+      rule: "content_injection",
+      findings,
+    };
+  }
+
+  return {
+    name: NAME,
+    applies(ctx) {
+      const m = ctx.method;
+      if (m === undefined) return false;
+      if (ctx.direction === "c2s") return m === "tools/call" && ctx.kind === "request";
+      if (ctx.kind === "response")
+        return m === "tools/list"
+          ? config.tool_definitions !== "off"
+          : m in CONTENT_METHODS && config.tool_results !== "off";
+      return ctx.kind === "request" && SERVER_REQUESTS.has(m) && config.server_requests !== "off";
+    },
+    inspect(msg, ctx) {
+      const m = ctx.method!;
+      if (ctx.direction === "c2s") {
+        const tool = ctx.target;
+        if (tool !== undefined) {
+          const q = stateOf(ctx).quarantined.get(qkey(ctx.upstream, tool));
+          if (q !== undefined)
+            return block(
+              `Tool "${tool}" is quarantined: its definition carries instructions aimed at the model (${q.signals.join(", ")})`,
+              "quarantined_tool",
+              [
+                {
+                  detector: NAME,
+                  signal: "quarantined_tool",
+                  where: "params.name",
+                  excerpt: tool,
+                  score: q.score,
+                  severity: "high",
+                },
+              ],
+            );
+        }
+        if (config.tool_arguments === "off") return PASS;
+        return onContent(msg, "tool_arguments", "params", ctx);
+      }
+      if (ctx.kind === "request") return onContent(msg, "server_request", "params", ctx);
+      if (!("result" in msg)) return PASS;
+      if (m === "tools/list") return onToolsList(msg, ctx);
+      return onContent(msg, CONTENT_METHODS[m]!, "result", ctx);
+    },
+  };
+}

@@ -1,0 +1,668 @@
+/**
+ * Detection rules, grouped by technique family. Each rule reads normalised (lower-case, folded)
+ * text. A rule fires a signal with a weight; an item's score combines its signals (see score.ts).
+ *
+ * Design rules for this table:
+ *   - Families, not strings: each pattern describes a kind of instruction aimed at the model
+ *     (read/send secrets, rewrite other tools, hide from the user, override instructions, …).
+ *   - Directive words alone ("must", "important", "always", "never") carry no weight.
+ *   - Every regex is linear on hostile input: gaps are bounded (`[^\n]{0,N}`), alternations are
+ *     literal, and no quantified group contains another unbounded quantifier.
+ *   - `hints`: at least one must occur in the text (plain `includes`) before the regex runs, so
+ *     large benign text costs a few native substring scans.
+ */
+
+/** Where the text sits: a tool definition (tools/list) or content flowing to the model. */
+export type Role = "definition" | "content";
+
+export type Family =
+  | "override"
+  | "secrecy"
+  | "file_exfil"
+  | "conversation_exfil"
+  | "credential_exfil"
+  | "shadowing"
+  | "preference"
+  | "command_exec"
+  | "phishing"
+  | "response_manipulation"
+  | "markdown_exfil"
+  | "fake_delimiter"
+  | "pseudo_tag"
+  | "addressed_to_model"
+  | "embedded_request";
+
+export interface Rule {
+  readonly signal: string;
+  readonly family: Family;
+  /** Weight for [definition, content]; 0 = does not apply. */
+  readonly weight: readonly [number, number];
+  readonly re: RegExp;
+  readonly hints?: readonly string[];
+}
+
+const GAP = (n: number) => `[^\\n]{0,${n}}`;
+const r = (s: string) => new RegExp(s);
+
+const SENSITIVE_PATH =
+  "(?:~?\\/?\\.ssh\\b|id_rsa|id_ed25519|id_ecdsa|id_dsa|\\.aws\\/credentials|\\.aws\\/config|\\/etc\\/passwd|\\/etc\\/shadow|\\.netrc|\\.git-credentials|\\.docker\\/config\\.json|\\.kube\\/config|\\.npmrc|\\.pypirc|\\.pgpass|(?:^|[\\s'\"`(/])\\.env\\b|\\.bash_history|\\.zsh_history|authorized_keys|\\.gnupg|wallet\\.dat|\\.config\\/gcloud|credentials\\.json|\\.azure\\/|mcp\\.json|claude_desktop_config|\\.cursor\\/)";
+const CONVERSATION =
+  "(?:(?:conversation|chat|message|dialog(?:ue)?)[ _-]?(?:history|log|transcript|context|so far)|system[ _-]?prompt|(?:previous|prior|earlier|past|entire|full|all(?: of the)?|last) (?:user )?(?:messages?|prompts?|turns)|user'?s? (?:last|previous|prior|entire|full|earlier|original) (?:message|messages|prompt|input|request|query)|(?:everything|all) the user (?:has )?(?:said|typed|wrote|written|mentioned))";
+const CREDENTIAL =
+  "(?:api[ _-]?keys?|passwords?|passphrases?|credentials|secrets?|access[ _-]?tokens?|session[ _-]?tokens?|auth(?:entication)? tokens?|bearer tokens?|(?:mfa|2fa|backup|recovery|otp|verification) codes?|private[ _-]?keys?|seed phrases?|recovery phrases?|env(?:ironment)? var(?:iable)?s|cookies)";
+const SEND =
+  "(?:send|sends|sent|forward|upload|post|transmit|exfiltrate|leak|share|email|mail|copy|include|includes|including|pass|append|attach|embed|put|insert|add|provide|supply|fill|set|contain|paste|submit)";
+const READ =
+  "(?:read|reads|cat|open|load|access|get|fetch|retrieve|extract|collect|gather|grab|dump|print|obtain|scan|list|contents? of|look up)";
+const EMAIL = "[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\\.[a-z0-9-]{1,63}){0,4}\\.[a-z]{2,12}";
+const TELL =
+  "(?:tell|telling|inform|informing|mention|mentioning|notify|notifying|reveal|revealing|alert|alerting|disclose|disclosing|warn|warning|show|showing)";
+const AGENT = "(?:ai|assistant|agent|model|llm|chatbot|bot|claude|gpt|copilot|language model)";
+
+export const RULES: readonly Rule[] = [
+  // ── Instruction override ────────────────────────────────────────────────────────────────────
+  {
+    signal: "ignore_previous_instructions",
+    family: "override",
+    weight: [0.9, 0.85],
+    re: r(
+      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?))+ (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b`,
+    ),
+    hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect"],
+  },
+  {
+    signal: "conditional_reply_override",
+    family: "override",
+    weight: [0.6, 0.7],
+    re: r(
+      `\\bif (?:the )?user (?:asks|requests|wants|says|queries|types)\\b${GAP(80)}\\b(?:reply|respond|answer|say|tell|output|print|return) (?:with|only|that|exactly)\\b|\\b(?:reply|respond|answer) with only the following`,
+    ),
+    hints: ["user", "only the following"],
+  },
+  {
+    signal: "instructions_replaced",
+    family: "override",
+    weight: [0.8, 0.8],
+    re: r(
+      `\\b(?:new|updated|revised|real|actual|true|hidden|secret|additional) (?:system )?(?:instructions?|directives?|task|orders|prompt)\\b(?: (?:are|is|follow|below|as follows))?\\s{0,3}[:!]|\\b(?:urgent|important) new (?:task|instructions?)|\\btreo?racha nua\\b|\\bsystem (?:override|message|notice|update|instruction)s?\\s{0,3}:|\\bdeveloper mode|\\bdebug mode (?:enabled|activated|on)|\\bdev(?:eloper)? mode (?:enabled|on)|\\bjailbr(?:ea|o)k|\\bdan mode|\\bno (?:restrictions|limitations|filters|rules) (?:apply|mode)|\\bwith no restrictions`,
+    ),
+    hints: [
+      "new ",
+      "updated",
+      "revised",
+      "real ",
+      "actual",
+      "hidden",
+      "secret",
+      "additional",
+      "urgent",
+      "important",
+      "system ",
+      "mode",
+      "jailbr",
+      "restriction",
+      "treoracha",
+      "limitation",
+      "filters",
+      "rules",
+    ],
+  },
+  {
+    signal: "restrictions_lifted",
+    family: "override",
+    weight: [0.8, 0.8],
+    re: r(
+      `\\b(?:restrictions?|safeguards?|safety (?:checks?|polic(?:y|ies)|rules|guidelines)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content polic(?:y|ies)|tool descriptions?)\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b`,
+    ),
+    hints: [
+      "restriction",
+      "safeguard",
+      "safety",
+      "security",
+      "guardrail",
+      "polic",
+      "tool description",
+      "bypass",
+      "regardless",
+      "anyway",
+    ],
+  },
+  {
+    signal: "authority_claim",
+    family: "override",
+    weight: [0.75, 0.7],
+    re: r(
+      `\\btreat (?:all )?(?:instructions|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:the )?(?:user|system|any|all|other)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|from now on,? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe assistant (?:must|should|will) now\\b|\\bcomply with (?:every|any|all) (?:request|instruction|command)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
+    ),
+    hints: [
+      "treat",
+      "precedence",
+      "follow",
+      "obey",
+      "priorit",
+      "approved",
+      "authori",
+      "consented",
+      "grant",
+      "give",
+      "escalate",
+      "you are now",
+      "from now on",
+      "you have been",
+      "assistant",
+      "comply",
+      "refuse",
+      "automatic",
+      "auto",
+    ],
+  },
+
+  // ── Secrecy ───────────────────────────────────────────────────────────────────────────────────
+  {
+    signal: "hide_from_user",
+    family: "secrecy",
+    weight: [0.7, 0.6],
+    re: r(
+      `\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|private|quiet)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?)\\b`,
+    ),
+    hints: [
+      "not",
+      "don",
+      "never",
+      "without",
+      "no need",
+      "avoid",
+      "user",
+      "implementation detail",
+      "internal detail",
+      "keep",
+      "hide",
+      "conceal",
+    ],
+  },
+  {
+    signal: "covert_action",
+    family: "secrecy",
+    weight: [0.35, 0.3],
+    re: /\b(?:silently|secretly|covertly|quietly|discreetly|surreptitiously|behind the scenes|in the background without)\b/,
+    hints: ["silent", "secret", "covert", "quiet", "discreet", "surreptitious", "behind the scenes", "background"],
+  },
+  {
+    signal: "hidden_recipient",
+    family: "secrecy",
+    weight: [0.6, 0.5],
+    re: /\b(?:hidden|invisible|silent|secret|undisclosed|covert) (?:bcc|cc|copy|recipient|field|parameter|argument|header)\b/,
+    hints: ["hidden", "invisible", "silent", "secret", "undisclosed", "covert"],
+  },
+
+  // ── Exfiltration ─────────────────────────────────────────────────────────────────────────────
+  {
+    signal: "read_sensitive_file",
+    family: "file_exfil",
+    weight: [0.8, 0.7],
+    re: r(
+      `\\b${READ}\\b${GAP(80)}${SENSITIVE_PATH}|${SENSITIVE_PATH}${GAP(80)}\\b${SEND}\\b${GAP(40)}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)`,
+    ),
+    hints: [
+      ".ssh",
+      "id_rsa",
+      "id_ed25519",
+      "id_ecdsa",
+      "id_dsa",
+      ".aws",
+      "/etc/",
+      ".netrc",
+      "credentials",
+      ".docker",
+      ".kube",
+      ".npmrc",
+      ".pypirc",
+      ".pgpass",
+      ".env",
+      "history",
+      "authorized_keys",
+      ".gnupg",
+      "wallet",
+      "gcloud",
+      ".azure",
+      "mcp.json",
+      "claude_desktop",
+      ".cursor",
+    ],
+  },
+  {
+    signal: "sensitive_path",
+    family: "file_exfil",
+    weight: [0.3, 0.15],
+    re: r(SENSITIVE_PATH),
+    hints: [
+      ".ssh",
+      "id_rsa",
+      "id_ed25519",
+      "id_ecdsa",
+      "id_dsa",
+      ".aws",
+      "/etc/",
+      ".netrc",
+      "credentials",
+      ".docker",
+      ".kube",
+      ".npmrc",
+      ".pypirc",
+      ".pgpass",
+      ".env",
+      "history",
+      "authorized_keys",
+      ".gnupg",
+      "wallet",
+      "gcloud",
+      ".azure",
+      "mcp.json",
+      "claude_desktop",
+      ".cursor",
+    ],
+  },
+  {
+    signal: "send_conversation",
+    family: "conversation_exfil",
+    weight: [0.8, 0.7],
+    re: r(
+      `\\b${SEND}\\b${GAP(80)}\\b${CONVERSATION}|\\b${CONVERSATION}${GAP(60)}\\b(?:to|into|in|as) (?:the |this |a )?(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|url|query|request|endpoint|webhook)`,
+    ),
+    hints: [
+      "history",
+      "log",
+      "transcript",
+      "context",
+      "so far",
+      "prompt",
+      "message",
+      "turn",
+      "input",
+      "request",
+      "query",
+      "said",
+      "typed",
+      "wrote",
+      "written",
+      "mentioned",
+    ],
+  },
+  {
+    signal: "conversation_field",
+    family: "conversation_exfil",
+    weight: [0.8, 0],
+    re: /^(?:full |entire |complete |all )?(?:conversation|chat|message|dialog(?:ue)?) ?(?:history|log|transcript|context)|^(?:(?:full|entire|complete) )?(?:[a-z ]{0,30} )?(?:system prompt|conversation history|chat history)|^(?:previous|prior|last|all) (?:user )?messages\b/,
+    hints: ["history", "log", "transcript", "context", "prompt", "messages"],
+  },
+  {
+    signal: "send_credentials",
+    family: "credential_exfil",
+    weight: [0.55, 0.55],
+    re: r(
+      `\\b(?:${SEND}|${READ})\\b${GAP(30)}\\b(?:all|any|every|the user'?s?|their|user'?s?|your|stored|saved|system)\\b${GAP(20)}\\b${CREDENTIAL}\\b`,
+    ),
+    hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
+  },
+  {
+    signal: "send_to_external",
+    family: "credential_exfil",
+    weight: [0.45, 0.45],
+    re: r(
+      `\\b(?:send|sends|forward|upload|post|transmit|exfiltrate|email|mail|deliver|report|sync)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|${EMAIL})`,
+    ),
+    hints: ["@", "http"],
+  },
+
+  // ── Changing how other tools behave (shadowing) ──────────────────────────────────────────────
+  {
+    signal: "tool_presence_trigger",
+    family: "shadowing",
+    weight: [0.6, 0.5],
+    re: /\b(?:when|whenever|if|while|since|once) (?:this|the [a-z0-9_.-]{1,40}) tool (?:is|has been) (?:available|present|loaded|installed|enabled|connected)|\balso[- ]present\b|\b(?:side effect|side-effect) on (?:the )?(?:also )?[a-z0-9_.-]{1,40}|\bcross-tool\b/,
+    hints: ["tool is", "tool has", "present", "side effect", "side-effect", "cross-tool"],
+  },
+  {
+    signal: "modify_other_tools",
+    family: "shadowing",
+    weight: [0.8, 0.7],
+    re: r(
+      `\\b(?:modify|modifies|change|changes|alter|alters|override|overrides|affect|affects|hijack|intercept|redefine)\\b(?: (?:the|how|all|any))? (?:behaviou?r|functionality|way|operation|usage|use|output|parameters|arguments)s? (?:of|that|for)\\b${GAP(30)}\\b(?:all|any|every|other|the)\\b${GAP(30)}\\b(?:tools?|servers?|functions?|communication|email|messaging)|\\b(?:every|each|all|any) (?:subsequent |future |later )?(?:calls?|invocations?|uses?) (?:to|of) (?:the )?(?:\`|'|")?[a-z0-9_.-]{2,60}(?:\`|'|")?\\b${GAP(60)}\\b(?:must|should|shall|needs to|has to|will)\\b`,
+    ),
+    hints: [
+      "modif",
+      "change",
+      "alter",
+      "overrid",
+      "affect",
+      "hijack",
+      "intercept",
+      "redefine",
+      "call",
+      "invocation",
+      "use",
+    ],
+  },
+  {
+    signal: "recipient_rewrite",
+    family: "shadowing",
+    weight: [0.8, 0.75],
+    re: r(
+      `\\b(?:bcc|cc|blind[- ]?(?:carbon[- ])?copy|carbon[- ]copy|copia nascosta|copia oculta|copie cach[ée]e|blindkopie)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?(?:bcc|cc)\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\b(?:replace|change|rewrite|swap|override)\\b${GAP(30)}\\b(?:the |any )?(?:recipient|to address|destination (?:address|account)|bank account|iban|wallet address)\\b${GAP(40)}\\bwith\\b`,
+    ),
+    hints: [
+      "@",
+      "bcc",
+      "cc",
+      "copy",
+      "copia",
+      "copie",
+      "blindkopie",
+      "recipient",
+      "destination",
+      "account",
+      "iban",
+      "wallet",
+    ],
+  },
+
+  // ── Tool preference manipulation ─────────────────────────────────────────────────────────────
+  {
+    signal: "exclusive_tool_claim",
+    family: "preference",
+    weight: [0.75, 0.5],
+    re: r(
+      `\\b(?:only|sole|exclusive)\\b${GAP(20)}\\b(?:approved|trusted|reliable|valid|safe|correct|official|authori[sz]ed|accurate|legitimate|secure|recommended)\\b${GAP(12)}\\b(?:tool|server|source|option|way|method)|\\b(?:all |any |every )?other (?:tools?|servers?|options|alternatives|plugins|integrations|functions|providers)\\b${GAP(40)}\\b(?:are|is|were|have been|should be|must be|will be|return|give)\\b${GAP(20)}\\b(?:deprecated|unsafe|broken|outdated|wrong|insecure|unreliable|inferior|malicious|compromised|ignored|avoided|disabled|blocked|untrusted|fake|dangerous)|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|choose|invoke|trust|select|consider|recommend)\\b${GAP(20)}\\b(?:other|any other|another|alternative|competing|rival)\\b${GAP(20)}\\b(?:tools?|servers?|options|alternatives|providers|functions)|\\b(?:always|must|should)\\b${GAP(20)}\\b(?:use|choose|call|try|prefer|pick|select|invoke)\\b${GAP(20)}\\b(?:this|our)\\b (?:tool|server|function)\\b${GAP(30)}\\b(?:first|before (?:any|all|every)|over (?:any|all|every|other)|instead of (?:any|all|other)|regardless|for (?:every|all|any) (?:request|task|query|question))|\\beven if the user (?:asks|requests|wants|says|tells)`,
+    ),
+    hints: [
+      "only",
+      "sole",
+      "exclusive",
+      "other",
+      "even if the user",
+      "this tool",
+      "our tool",
+      "this server",
+      "this function",
+    ],
+  },
+  {
+    signal: "promotional_superlatives",
+    family: "preference",
+    weight: [0.5, 0.2],
+    re: /(?:#1|number one|no\. ?1) (?:ranked|rated|tool)|\b(?:superior|unprecedented|unmatched|unbeatable) (?:in every way|excellence|to (?:all|any|every) other)|\brecommended by \d+ (?:out )?of \d+|\binferior (?:alternatives|tools|options)|\bstart here\b|\bbest tool for everything|\bfor everything!/,
+    hints: [
+      "#1",
+      "number one",
+      "no.",
+      "superior",
+      "unprecedented",
+      "unmatched",
+      "unbeatable",
+      "recommended by",
+      "inferior",
+      "start here",
+      "everything",
+    ],
+  },
+
+  // ── Command execution ────────────────────────────────────────────────────────────────────────
+  {
+    signal: "download_and_execute",
+    family: "command_exec",
+    weight: [0.85, 0.7],
+    re: /\b(?:curl|wget|iwr|invoke-webrequest|fetch)\b[^\n|]{0,200}\|\s{0,4}(?:sudo\s{1,4})?(?:ba|z|da|k|fi)?sh\b|\b(?:bash|sh|zsh) -c\s{0,3}["'`]?\$\((?:curl|wget)|\/dev\/tcp\/|\bnc(?:at)? [^\n]{0,60}-e\s|\bmkfifo\b|\bpowershell(?:\.exe)? [^\n]{0,30}-(?:enc|encodedcommand|e)\b|\bbase64 (?:-d|--decode)\b[^\n]{0,40}\|\s{0,4}(?:ba)?sh/,
+    hints: [
+      "curl",
+      "wget",
+      "iwr",
+      "invoke-webrequest",
+      "fetch",
+      "bash",
+      " sh",
+      "zsh",
+      "/dev/tcp",
+      "nc",
+      "mkfifo",
+      "powershell",
+      "base64",
+    ],
+  },
+  {
+    signal: "destructive_or_persistence_command",
+    family: "command_exec",
+    weight: [0.7, 0.5],
+    re: /\brm\s{1,4}-(?:[a-z]{0,4}r[a-z]{0,4}f|[a-z]{0,4}f[a-z]{0,4}r)[a-z]{0,4}\s{1,4}(?:~|\/|\$home|\.\.)|>>?\s{0,3}~?\/?[a-z0-9._/-]{0,60}(?:authorized_keys|\.bashrc|\.zshrc|\.profile|crontab)\b|\bchmod\s{1,4}(?:\+x|777|u\+s)\s|\bcrontab\s{1,4}-|\b(?:add|append|write)\b[^\n]{0,40}\b(?:ssh key|public key)\b[^\n]{0,40}authorized_keys/,
+    hints: [
+      "rm ",
+      "rm\t",
+      "authorized_keys",
+      ".bashrc",
+      ".zshrc",
+      ".profile",
+      "crontab",
+      "chmod",
+      "ssh key",
+      "public key",
+    ],
+  },
+  {
+    signal: "run_command_directive",
+    family: "command_exec",
+    weight: [0.55, 0.45],
+    re: r(
+      `\\b(?:run|execute|exec|invoke|launch)\\b${GAP(20)}(?:\`[^\`\\n]{2,200}\`|'(?:sudo|bash|sh|curl|wget|python|node|rm|chmod|echo|cat|nc)\\b[^'\\n]{0,200}')${GAP(60)}\\b(?:using|via|with|through) (?:the )?(?:\`|'|")?[a-z_]{0,30}(?:shell|terminal|command|exec|bash|run)[a-z_]{0,20}|\\b(?:run|execute)\\b${GAP(20)}\\b(?:this|the following) (?:command|script|code|snippet)\\b${GAP(40)}\\b(?:first|before|silently|now|immediately|on (?:the user'?s?|their) (?:machine|system|computer))`,
+    ),
+    hints: ["run", "exec", "invoke", "launch"],
+  },
+
+  // ── Phishing the user ────────────────────────────────────────────────────────────────────────
+  {
+    signal: "credential_phishing",
+    family: "phishing",
+    weight: [0.85, 0.75],
+    re: r(
+      `\\b(?:ask|asks|tell|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b|\\b(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
+    ),
+    hints: [
+      "user",
+      "human",
+      "customer",
+      "them",
+      "expired",
+      "locked",
+      "suspended",
+      "compromised",
+      "verify",
+      "confirm",
+      "validate",
+      "please",
+      "paste",
+      "enter",
+      "type",
+      "share",
+    ],
+  },
+
+  // ── Manipulating the answer ──────────────────────────────────────────────────────────────────
+  {
+    signal: "response_override",
+    family: "response_manipulation",
+    weight: [0.6, 0.6],
+    re: /\binstead,? (?:just )?(?:reply|respond|answer|say|tell the user|output|return|print|write)\b|\bact (?:like|as if|as though) (?:you|it|the tool)\b|\b(?:do not|don'?t|never) explain (?:why|it|this|that|anything|the reason)|\bpretend (?:that |to |you )|\bsay (?:that )?you (?:used|called|ran)\b|\b(?:respond|reply|answer) only with\b|\bwrite your (?:reply|response|answer) backwards?\b/,
+    hints: ["instead", "act ", "explain", "pretend", "say ", "only with", "backward"],
+  },
+  {
+    signal: "append_to_every_answer",
+    family: "response_manipulation",
+    weight: [0.7, 0.8],
+    re: r(
+      `\\b(?:append|prepend|add|insert|include|render|embed|put|place|write|output|attach|mention|end|start|begin|finish|conclude|repeat|translate|format|rewrite|replace|suggest|recommend|promote|advertise|integrate)\\b${GAP(100)}\\b(?:every|each|all(?: of)?(?: your)?|any) (?:subsequent |future |final )?(?:answers?|responses?|repl(?:y|ies)|messages? (?:to|for) the user|completions?|summar(?:y|ies))\\b`,
+    ),
+    hints: ["answer", "response", "repl", "message", "completion", "summar"],
+  },
+  {
+    signal: "append_to_your_answer",
+    family: "response_manipulation",
+    weight: [0, 0.8],
+    re: /\b(?:in|into|to|within|inside|at the (?:end|start|beginning|bottom|top) of|throughout|with|by|for|of) your (?:final )?(?:responses?|repl(?:y|ies)|answers?|outputs?|summary|completion)\b|\byour (?:response|reply|answer) (?:should|must|needs to|has to) (?:include|contain|mention|end|start|be)\b|\b(?:translate|rewrite|reverse|encode|format|enhance|end|start|begin|write|improve|upgrade) your (?:response|reply|answer|output|code)\b|\bi do fhreagra\b|\bsan fhreagairt agad\b|\bnad fhreagairt\b|\b(?:empendulweni|ekuphenduleni|kwimpendulo|empendulo) yakho\b|\bpërgjigj(?:en|ja|e) (?:tënde|tuaj)\b/,
+    hints: ["your", "fhreagra", "fhreagairt", "yakho", "përgjigj"],
+  },
+  // ── Exfiltration through rendered links ──────────────────────────────────────────────────────
+  {
+    signal: "markdown_image_exfil",
+    family: "markdown_exfil",
+    weight: [0.85, 0.85],
+    re: /!\[[^\]\n]{0,120}\]\(\s{0,4}(?:https?:)?\/\/[^)\s]{1,300}[?&#][^)\s]{0,300}?(?:[{<[$]|%7b|%3c|%5b|base64|query|data=|conversation|history|message|secret|token|key=|summary|replace|placeholder|user|email|phone|address|password)/,
+    hints: ["!["],
+  },
+  {
+    signal: "tracking_image_directive",
+    family: "markdown_exfil",
+    weight: [0.7, 0.7],
+    re: r(
+      `\\b(?:render|display|include|append|embed|output|show|add|insert)\\b${GAP(60)}\\b(?:image|img|pixel|tracking|beacon|1x1|markdown link|hyperlink|link)\\b${GAP(120)}(?:https?:\\/\\/|\\(|\\[)|\\b(?:url|link|query|param(?:eter)?)\\b${GAP(40)}\\b(?:encoded?|base64|url-encoded)\\b${GAP(40)}\\b(?:conversation|message|query|history|data|summary|secret|token|password|content)`,
+    ),
+    hints: ["image", "img", "pixel", "tracking", "beacon", "1x1", "link", "encod", "base64"],
+  },
+  {
+    signal: "script_injection",
+    family: "markdown_exfil",
+    weight: [0.5, 0.6],
+    re: /<img\b[^>]{0,200}\bonerror\s{0,3}=|<script\b[^>]{0,100}>[^<]{0,300}(?:fetch|xmlhttprequest|document\.cookie|localstorage)|javascript:[^\s)]{0,100}(?:fetch|cookie|location)/,
+    hints: ["onerror", "<script", "javascript:"],
+  },
+
+  // ── Fake role / system delimiters ────────────────────────────────────────────────────────────
+  {
+    signal: "chat_template_token",
+    family: "fake_delimiter",
+    weight: [0.85, 0.85],
+    re: /<\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:function_results|function_calls|tool_result|tool_response|antml:[a-z_]{1,30}|system_prompt|system-prompt|systemprompt)>|\[(?:system|assistant)\]\s{0,3}:?/,
+    hints: ["<|", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "function_", "tool_re", "antml", "system", "[assistant]"],
+  },
+  {
+    signal: "fake_role_marker",
+    family: "fake_delimiter",
+    weight: [0.7, 0.6],
+    re: /<\/?system>|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant)/,
+    hints: ["system", "assistant"],
+  },
+  {
+    signal: "pseudo_tag",
+    family: "pseudo_tag",
+    weight: [0.45, 0.3],
+    re: /<(?:important|hidden|secret|global_override|override|admin|critical|internal|instructions?|note_to_(?:ai|assistant|model|llm)|ai_instructions?|assistant_instructions?|priority|mandatory|sudo)>/,
+    hints: ["<"],
+  },
+
+  // ── Text addressed to the model rather than the reader ───────────────────────────────────────
+  {
+    signal: "note_to_model",
+    family: "addressed_to_model",
+    weight: [0.25, 0.75],
+    re: r(
+      `\\b(?:note|message|instructions?|attention|notice|directive|memo|reminder|p\\.?s\\.?)\\s{0,2}(?:to|for)\\s{0,2}(?:the |any |all )?(?:${AGENT}s?|automated (?:analysis |screening |review |evaluation )?(?:software|systems?|tools?|reviewers?|readers?))\\b`,
+    ),
+    hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
+  },
+  {
+    signal: "addressed_to_model",
+    family: "addressed_to_model",
+    weight: [0.7, 0.75],
+    re: r(
+      `\\bif you are (?:an? )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) ${AGENT}s?\\b|(?:^|\\n|[>"|.!?\\]]\\s{0,3})\\s{0,4}(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b`,
+    ),
+    hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot"],
+  },
+  {
+    signal: "embedded_user_request",
+    family: "embedded_request",
+    weight: [0, 0.75],
+    re: /(?:^|["'>:.!?]\s{0,3})(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide)\b[^.\n"]{0,160}\b(?:my|me|mine)\b/,
+    hints: ["my", "me"],
+  },
+  {
+    signal: "request_in_data_field",
+    family: "embedded_request",
+    weight: [0, 0.7],
+    re: /(?:":\s{0,2}"|<p>|<div>|<span>|<li>)(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|deactivate|initiate|share|change|leave|invite|pay|book|cancel|install|download|give|send|forward|email|post|publish|create|add|update|set|turn|open|close)\b/,
+    hints: ['"', "<p>", "<div>", "<span>", "<li>"],
+  },
+  {
+    signal: "tool_call_directive",
+    family: "addressed_to_model",
+    weight: [0.3, 0.5],
+    re: /\b(?:call|execute|invoke|run|use|trigger)\b (?:the )?(?:`|'|")?[a-z][a-z0-9]{1,20}_[a-z0-9_]{2,40}(?:`|'|")?(?: (?:tool|function|command|endpoint))?\b/,
+    hints: ["_"],
+  },
+  {
+    signal: "cross_tool_send",
+    family: "shadowing",
+    weight: [0.7, 0.7],
+    re: r(
+      `\\b(?:call|invoke|use|trigger|run)\\b (?:the )?(?:\`|'|")?[a-z0-9_.-]{0,30}(?:send|mail|email|post|upload|forward|share|message|notify)[a-z0-9_.-]{0,30}(?:\`|'|")?\\b${GAP(100)}(?:${EMAIL}|https?:\\/\\/)`,
+    ),
+    hints: ["@", "http"],
+  },
+  {
+    signal: "code_insertion",
+    family: "command_exec",
+    weight: [0.3, 0.65],
+    re: /\b(?:add|include|insert|feature|use|incorporate|integrate|put|paste|append|embed)\b[^\n]{0,40}\b(?:the following|this|the below|below|following) (?:code )?(?:snippet|code|script|line)s?\b[^\n]{0,40}\b(?:in|into|to) (?:your|the) (?:codebase|code|response|answer|project|script|reply|program|file)\b/,
+    hints: ["snippet", "code", "script", "line"],
+  },
+  {
+    signal: "exfiltrating_code",
+    family: "command_exec",
+    weight: [0.3, 0.5],
+    re: /\b(?:requests\.(?:post|put)|urllib\.request\.urlopen|http\.client|fetch|axios\.post|curl -d)\b[^\n]{0,200}(?:\n[^\n]{0,200}){0,6}?(?:platform\.|getpass|os\.environ|clipboard|pbpaste|keyboard|keylog|socket\.gethostname|\/etc\/passwd|\.ssh|document\.cookie|localstorage)/,
+    hints: ["requests.", "urllib", "http.client", "fetch", "axios", "curl"],
+  },
+  {
+    signal: "private_data_sweep",
+    family: "conversation_exfil",
+    weight: [0.4, 0.55],
+    re: /\bincluding private (?:ones|repos|repositories|files|documents|data|notes|messages)\b|\binclude everything (?:you (?:can )?find|you see|you know)\b|\b(?:every|all|each) (?:repositor(?:y|ies)|files?|documents?|emails?|messages?|notes?|contacts?)\b[^\n]{0,30}\bthe user (?:owns|has)\b/,
+    hints: ["private", "the user"],
+  },
+  {
+    signal: "output_probe",
+    family: "response_manipulation",
+    weight: [0.3, 0.6],
+    re: /['"]test['"]|\btest\b[^\n]{0,10}\b100 (?:times|izikhathi)|\b(?:repeat|say|print|output|write) (?:the word |the phrase |exactly )?['"][^'"\n]{1,60}['"] (?:\d+|a hundred|hundred) times/,
+    hints: ["test", "times"],
+  },
+];
+
+/**
+ * Multilingual variants of the strongest families: instruction override, hiding from the user,
+ * and asking for conversation data. Written from common phrasings in each language; the
+ * normaliser has already applied NFKC and lower case.
+ */
+export const MULTILINGUAL_RULES: readonly Rule[] = [
+  {
+    signal: "ignore_previous_instructions",
+    family: "override",
+    weight: [0.9, 0.85],
+    re: /\bignor(?:a|e|ez|er|ar|eer|ieren|iere|iert|uj|ujesz)\b[^\n]{0,30}\b(?:istruzioni|instrucciones|instructions|instruções|instrucoes|anweisungen|instruktionen|vorgaben|instructies|instrukcje|indicaciones|consignes)\b|\bbitte ignoriere\b[^\n]{0,30}\banweisung|\b(?:zignoruj|pomiń)\b[^\n]{0,30}\b(?:instrukcje|polecenia)|\bnegeer\b[^\n]{0,30}\b(?:instructies|opdrachten)|\bvergiss\b[^\n]{0,30}\banweisungen|\b(?:olvida|esquece|esqueça|oublie|dimentica)\b[^\n]{0,30}\b(?:instrucciones|instruções|instructions|istruzioni)|(?:игнорируй|игнорировать|проигнорируй|забудь)[^\n]{0,30}(?:инструкци|указани|правил)|忽略[^\n]{0,12}(?:指令|指示|说明|規則|规则|提示)|(?:指示|命令|ルール)[^\n]{0,8}(?:を)?無視|(?:지시|지침|명령)[^\n]{0,8}무시|تجاهل[^\n]{0,30}(?:التعليمات|الأوامر|التوجيهات)|(?:निर्देशों|निर्देश)[^\n]{0,20}(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)|talimatlar[^\n]{0,20}(?:yok say|görmezden gel|unut)|bỏ qua[^\n]{0,30}(?:hướng dẫn|chỉ dẫn|lệnh)|(?:pokyny|instrukce)[^\n]{0,20}ignoruj/,
+  },
+  {
+    signal: "hide_from_user",
+    family: "secrecy",
+    weight: [0.7, 0.6],
+    re: /\bsin (?:decirle|decírselo|avisar|informar|mencionarlo)\b[^\n]{0,20}\busuario|\bno (?:le )?(?:digas|menciones|informes|cuentes)\b[^\n]{0,30}\busuario|\bsenza (?:dirlo|dire|informare|avvisare)\b[^\n]{0,20}\butente|\bnon (?:dirlo|dire|menzionare|informare)\b[^\n]{0,30}\butente|\bsans (?:le )?(?:dire|mentionner|informer|prévenir|signaler)\b[^\n]{0,20}\butilisateur|\bne (?:le )?(?:dis|mentionne|signale)\b[^\n]{0,20}\bpas\b[^\n]{0,30}\butilisateur|\berwähne\b[^\n]{0,30}\bnicht|\bohne (?:den|dem|es dem) (?:benutzer|nutzer|anwender)\b[^\n]{0,20}(?:zu informieren|zu sagen|zu benachrichtigen)|\bsag(?:e)? (?:es )?(?:dem )?(?:benutzer|nutzer) nicht|\bsem (?:contar|dizer|informar|avisar|mencionar)\b[^\n]{0,20}\busuário|\bnão (?:conte|diga|mencione|informe)\b[^\n]{0,30}\busuário|\bzonder (?:de gebruiker|het te (?:vertellen|melden))|\bvertel (?:het |dit )?niet aan de gebruiker|\b(?:nie mów|nie informuj|nie wspominaj)\b[^\n]{0,30}\bużytkownik|\bbez (?:informowania|powiadamiania) użytkownika|kullanıcıya[^\n]{0,20}(?:söyleme|bahsetme|bildirme)|(?:не говори|не сообщай|не упоминай|ничего не говори)[^\n]{0,30}пользовател|(?:不要|别|切勿|不得)[^\n]{0,6}(?:告诉|告知|通知|让)[^\n]{0,4}用户|ユーザーに[^\n]{0,10}(?:言わない|伝えない|知らせない|言わずに|伝えずに|知らせずに)|사용자에게[^\n]{0,10}(?:알리지|말하지)|(?:لا تخبر|دون إخبار|بدون إخبار)[^\n]{0,10}المستخدم|उपयोगकर्ता को[^\n]{0,20}(?:न बताएं|मत बताएं|बताए बिना|न बताओ)|không (?:nói|cho|báo|để)[^\n]{0,10}người dùng/,
+  },
+  {
+    signal: "send_conversation",
+    family: "conversation_exfil",
+    weight: [0.7, 0.6],
+    re: /historial (?:de (?:la )?)?(?:conversación|chat)|cronologia (?:della )?(?:chat|conversazione)|historique (?:de la )?(?:conversation|discussion)|(?:gesprächs|chat)verlauf|systemprompt|histórico (?:da |de )?(?:conversa|chat)|gespreksgeschiedenis|chatgeschiedenis|histori[aę] (?:czatu|rozmowy)|sohbet geçmişi|истори[юя] (?:переписки|чата|разговора|диалога)|системн(?:ый|ого) (?:промпт|запрос)|聊天记录|对话(?:历史|记录)|系统提示|会話(?:履歴|の履歴)|チャット履歴|システムプロンプト|대화 (?:기록|내역)|시스템 프롬프트|سجل المحادثة|سجل الدردشة|चैट इतिहास|बातचीत का इतिहास|lịch sử (?:trò chuyện|hội thoại)/,
+  },
+  {
+    signal: "read_sensitive_file",
+    family: "file_exfil",
+    weight: [0.75, 0.65],
+    re: /(?:lies|lese|liest|lee|leer|lis|lire|leggi|leggere|lê|ler|lees|przeczytaj|odczytaj|oku|прочитай|прочти|считай|读取|读|読み取|読んで|읽어|읽고|اقرأ|पढ़ें|đọc)[^\n]{0,60}(?:~?\/?\.ssh|id_rsa|id_ed25519|\.aws\/credentials|\/etc\/passwd|\.netrc|\.git-credentials|\.env\b|\.docker\/config)/,
+  },
+];

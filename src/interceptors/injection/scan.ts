@@ -1,0 +1,333 @@
+/**
+ * Scoring: strings → signals → one score per item (a tool, or a whole content payload).
+ *
+ * An item's score is 1 − Π(1 − wᵢ) over its distinct signals, each signal counted once at its
+ * highest weight, so independent evidence adds up and one weak signal stays weak. Signals come
+ * from three places:
+ *   - content rules (rules.ts) on the normalised visible text;
+ *   - the same rules on hidden or decoded text (tag characters, ANSI-concealed text, comments,
+ *     base64/hex/ROT13/leetspeak); a hit there also fires `hidden_instruction`;
+ *   - the carriers themselves, weighted by role: invisible tag characters have no business in a
+ *     tool definition, ordinary colour codes are fine in a CI log.
+ *
+ * Everything here is pure (no session state) so it can run on a worker thread.
+ */
+import type { Finding } from "../../chain/types.ts";
+import {
+  type CarrierKind,
+  extractSegments,
+  normalize,
+  type PayloadKind,
+  type Segment,
+  toolSegments,
+  toolsOf,
+} from "../detect/index.ts";
+import { MULTILINGUAL_RULES, type Role, RULES } from "./rules.ts";
+
+export const DETECTOR = "injection";
+
+/** Carrier weights as [definition, content]. */
+const CARRIER_WEIGHT: Record<CarrierKind, readonly [number, number]> = {
+  unicode_tags: [0.9, 0.9],
+  zero_width: [0.55, 0.35],
+  bidi_override: [0.55, 0.3],
+  invisible_padding: [0.5, 0.2],
+  ansi_escape: [0.45, 0],
+  ansi_hidden: [0.6, 0.4],
+  homoglyph: [0.55, 0.3],
+  html_comment: [0.3, 0],
+  markdown_comment: [0.45, 0.1],
+  css_hidden: [0.3, 0.1],
+  base64_text: [0.4, 0.1],
+  hex_text: [0.45, 0.1],
+  rot13_text: [0.5, 0.2],
+  leetspeak: [0.3, 0.1],
+  whitespace_padding: [0.3, 0],
+};
+
+/** A hit of a rule inside hidden or decoded text. */
+const HIDDEN_INSTRUCTION: readonly [number, number] = [0.8, 0.7];
+/** A tool or property name that reads as an instruction (long, sentence-like). */
+const SENTENCE_NAME_WORDS = 7;
+
+const EXCERPT_CHARS = 120;
+
+export interface Signal {
+  readonly signal: string;
+  readonly family: string;
+  readonly weight: number;
+  readonly where: string;
+  readonly excerpt: string;
+  /** Carrier the text was hidden in, when the hit came from hidden or decoded text. */
+  readonly hiddenIn?: CarrierKind;
+}
+
+/** Turns `full_conversation_history` / `readFileFirst` into words for name slots. */
+function nameToWords(s: string): string {
+  return s
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_\-.]+/g, " ")
+    .trim();
+}
+
+function excerptOf(text: string, index: number, length: number): string {
+  const start = Math.max(0, index - 20);
+  const end = Math.min(text.length, index + Math.max(length, 1) + 20);
+  let e = text.slice(start, end).replace(/\s+/g, " ").trim();
+  if (e.length > EXCERPT_CHARS) e = `${e.slice(0, EXCERPT_CHARS - 1)}…`;
+  return e;
+}
+
+function hasHint(text: string, hints: readonly string[] | undefined): boolean {
+  if (hints === undefined) return true;
+  for (const h of hints) if (text.includes(h)) return true;
+  return false;
+}
+
+/** Runs every rule on one normalised text. */
+function runRules(text: string, role: Role, where: string, out: Signal[], hiddenIn?: CarrierKind): number {
+  const col = role === "definition" ? 0 : 1;
+  let hits = 0;
+  const ascii = !/[^\x00-\x7f]/.test(text);
+  for (const rule of RULES) {
+    const w = rule.weight[col]!;
+    if (w === 0 || !hasHint(text, rule.hints)) continue;
+    const m = rule.re.exec(text);
+    if (m === null) continue;
+    hits++;
+    out.push({
+      signal: rule.signal,
+      family: rule.family,
+      weight: w,
+      where,
+      excerpt: excerptOf(text, m.index, m[0].length),
+      hiddenIn,
+    });
+  }
+  for (const rule of MULTILINGUAL_RULES) {
+    if (ascii && rule.signal === "send_conversation") continue;
+    const w = rule.weight[col]!;
+    const m = rule.re.exec(text);
+    if (m === null) continue;
+    hits++;
+    out.push({
+      signal: rule.signal,
+      family: rule.family,
+      weight: w,
+      where,
+      excerpt: excerptOf(text, m.index, m[0].length),
+      hiddenIn,
+    });
+  }
+  return hits;
+}
+
+/** Scans one string in its slot; appends signals to `out`. */
+export function scanString(seg: Segment, role: Role, out: Signal[]): void {
+  const col = role === "definition" ? 0 : 1;
+  const raw = seg.slot === "name" ? nameToWords(seg.text) : seg.text;
+  const n = normalize(raw);
+  if (seg.slot === "name") {
+    // Only whole-name rules apply to names; a name that is a sentence is itself suspicious.
+    for (const rule of RULES) {
+      if (rule.signal !== "conversation_field") continue;
+      const w = rule.weight[col]!;
+      const m = w > 0 ? rule.re.exec(n.text) : null;
+      if (m)
+        out.push({
+          signal: rule.signal,
+          family: rule.family,
+          weight: w,
+          where: seg.path,
+          excerpt: excerptOf(n.text, m.index, m[0].length),
+        });
+    }
+    if (n.text.split(" ").length >= SENTENCE_NAME_WORDS) runRules(n.text, role, seg.path, out);
+  } else {
+    runRules(n.text, role, seg.path, out);
+  }
+  for (const h of n.hidden) {
+    const before = out.length;
+    if (runRules(h.text, role, seg.path, out, h.carrier) > 0) {
+      out.push({
+        signal: "hidden_instruction",
+        family: "hidden",
+        weight: HIDDEN_INSTRUCTION[col]!,
+        where: seg.path,
+        excerpt: out[before]!.excerpt,
+        hiddenIn: h.carrier,
+      });
+    }
+  }
+  for (const [carrier, count] of n.carriers) {
+    let w = CARRIER_WEIGHT[carrier][col]!;
+    if (w === 0) continue;
+    // One stray zero-width or bidi character is a typo; interleaving is a technique.
+    if ((carrier === "zero_width" || carrier === "homoglyph") && count < 3) w /= 2;
+    out.push({
+      signal: `carrier_${carrier}`,
+      family: "obfuscation",
+      weight: w,
+      where: seg.path,
+      excerpt: `${count} occurrence${count === 1 ? "" : "s"}`,
+    });
+  }
+}
+
+/** Combines signals into one score: each signal once, at its highest weight. */
+export function combine(signals: readonly Signal[]): number {
+  const best = new Map<string, number>();
+  for (const s of signals) if ((best.get(s.signal) ?? 0) < s.weight) best.set(s.signal, s.weight);
+  let keep = 1;
+  for (const w of best.values()) keep *= 1 - w;
+  return Math.min(0.99, 1 - keep);
+}
+
+export type RiskLevel = "none" | "low" | "medium" | "high" | "critical";
+
+export function riskLevel(score: number): RiskLevel {
+  if (score >= 0.9) return "critical";
+  if (score >= 0.7) return "high";
+  if (score >= 0.4) return "medium";
+  if (score > 0) return "low";
+  return "none";
+}
+
+function severityOf(score: number): Finding["severity"] {
+  const r = riskLevel(score);
+  return r === "none" ? "low" : r;
+}
+
+/** Findings for one item: one per signal, best-weighted occurrence, with the item's score on top. */
+function toFindings(signals: readonly Signal[]): Finding[] {
+  const best = new Map<string, Signal>();
+  for (const s of signals) {
+    const b = best.get(s.signal);
+    if (b === undefined || b.weight < s.weight) best.set(s.signal, s);
+  }
+  return [...best.values()]
+    .sort((a, b) => b.weight - a.weight)
+    .map((s) => ({
+      detector: DETECTOR,
+      signal: s.hiddenIn ? `${s.signal}` : s.signal,
+      where: s.where,
+      excerpt: s.hiddenIn ? `[${s.hiddenIn}] ${s.excerpt}` : s.excerpt,
+      score: s.weight,
+      severity: severityOf(s.weight),
+    }));
+}
+
+export interface ToolReport {
+  readonly index: number;
+  readonly name: string;
+  readonly score: number;
+  readonly risk: RiskLevel;
+  readonly findings: readonly Finding[];
+}
+
+export interface ScanOptions {
+  /** Tool names other servers of this session advertised: naming them is cross-server shadowing. */
+  readonly foreignTools?: ReadonlySet<string>;
+}
+
+const SHADOW_WEIGHT = 0.55;
+
+/** Mentions of other servers' tools inside this tool's text. */
+function shadowSignals(segments: readonly Segment[], own: string, foreign: ReadonlySet<string>, out: Signal[]): void {
+  if (foreign.size === 0) return;
+  for (const seg of segments) {
+    if (seg.slot === "name") continue;
+    const lower = seg.text.toLowerCase();
+    for (const name of foreign) {
+      if (name === own || name.length < 4) continue;
+      const i = lower.indexOf(name.toLowerCase());
+      if (i < 0) continue;
+      const before = i === 0 ? " " : lower[i - 1]!;
+      const after = lower[i + name.length] ?? " ";
+      if (/[a-z0-9_]/.test(before) || /[a-z0-9_]/.test(after)) continue;
+      out.push({
+        signal: "cross_server_reference",
+        family: "shadowing",
+        weight: SHADOW_WEIGHT,
+        where: seg.path,
+        excerpt: excerptOf(lower, i, name.length),
+      });
+      return;
+    }
+  }
+}
+
+/** Scores every tool of a tools/list result. */
+export function scanTools(result: unknown, options: ScanOptions = {}, base = "result"): ToolReport[] {
+  const tools = toolsOf(result);
+  const reports: ToolReport[] = [];
+  for (let i = 0; i < tools.length; i++) {
+    const t = tools[i] as { name?: unknown } | null;
+    const name = typeof t?.name === "string" ? t.name : `#${i}`;
+    const { segments, truncated } = toolSegments(t, `${base}.tools[${i}]`);
+    const signals: Signal[] = [];
+    for (const seg of segments) scanString(seg, "definition", signals);
+    if (options.foreignTools) shadowSignals(segments, name, options.foreignTools, signals);
+    if (truncated)
+      signals.push({
+        signal: "schema_too_large",
+        family: "obfuscation",
+        weight: 0.9,
+        where: `${base}.tools[${i}]`,
+        excerpt: "nesting or size beyond inspection limits",
+      });
+    const score = signals.length === 0 ? 0 : combine(signals);
+    reports.push({ index: i, name, score, risk: riskLevel(score), findings: toFindings(signals) });
+  }
+  return reports;
+}
+
+export interface ContentReport {
+  readonly score: number;
+  readonly risk: RiskLevel;
+  readonly findings: readonly Finding[];
+  /** Paths of the strings whose own signals reach `score`'s threshold (for replacement). */
+  readonly paths: readonly { path: string; score: number }[];
+}
+
+/** Scores content flowing to the model (tool results, resources, prompts, server requests, arguments). */
+export function scanContent(kind: Exclude<PayloadKind, "tools_list">, value: unknown, base: string): ContentReport {
+  const { segments, truncated } = extractSegments(kind, value, base);
+  const signals: Signal[] = [];
+  const perPath: { path: string; score: number }[] = [];
+  for (const seg of segments) {
+    const own: Signal[] = [];
+    scanString(seg, seg.slot === "content" ? "content" : "definition", own);
+    if (own.length > 0) {
+      perPath.push({ path: seg.path, score: combine(own) });
+      for (const s of own) signals.push(s);
+    }
+  }
+  if (truncated)
+    signals.push({
+      signal: "content_too_large",
+      family: "obfuscation",
+      weight: 0.9,
+      where: base,
+      excerpt: "nesting or size beyond inspection limits",
+    });
+  const score = signals.length === 0 ? 0 : combine(signals);
+  return { score, risk: riskLevel(score), findings: toFindings(signals), paths: perPath };
+}
+
+/**
+ * The pure entry point for off-thread use: one payload's JSON text in, findings out.
+ * `jsonText` is the JSON-RPC `result` (for tools_list, tool_result, resource, prompt) or
+ * `params` (server_request, tool_arguments). Each finding carries the item score in `score`;
+ * for tools_list, `where` names the tool.
+ */
+export function scanPayload(kind: PayloadKind, jsonText: string): Finding[] {
+  const value: unknown = JSON.parse(jsonText);
+  if (kind === "tools_list") {
+    const out: Finding[] = [];
+    for (const r of scanTools(value)) for (const f of r.findings) out.push(f);
+    return out;
+  }
+  const base = kind === "server_request" || kind === "tool_arguments" ? "params" : "result";
+  return [...scanContent(kind, value, base).findings];
+}
