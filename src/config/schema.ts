@@ -7,7 +7,9 @@ import { z } from "zod";
 import { AlertingSchema, AuditSchema, DEFAULT_AUDIT } from "../audit/schema.ts";
 import { AuthSchema } from "../interceptors/auth/schema.ts";
 import { InjectionConfigSchema } from "../interceptors/injection/schema.ts";
+import { PiiConfigSchema } from "../interceptors/pii/schema.ts";
 import { RateLimitSchema, ToolRateLimitSchema } from "../interceptors/ratelimit/schema.ts";
+import { SchemaConfigSchema } from "../interceptors/schema/schema.ts";
 import { MetricsSchema } from "../metrics/schema.ts";
 import { DEFAULT_WORKERS, WorkersSchema } from "../pool/schema.ts";
 import { ByteSize, Duration } from "./common.ts";
@@ -50,9 +52,8 @@ const pluginEntry = <N extends string, C extends z.ZodType>(name: N, config: C) 
   });
 export const PluginEntrySchema = z.discriminatedUnion("name", [
   pluginEntry("injection", InjectionConfigSchema),
-  // pii and schema: their owners replace these with their strict schemas.
-  pluginEntry("pii", z.record(z.string(), z.unknown())),
-  pluginEntry("schema", z.record(z.string(), z.unknown())),
+  pluginEntry("pii", PiiConfigSchema),
+  pluginEntry("schema", SchemaConfigSchema),
 ]);
 
 export const ConfigSchema = z

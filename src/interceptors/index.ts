@@ -1,8 +1,11 @@
 /** Public surface of the interceptors: the registry in chain order. */
+import { createScopeInterceptor } from "./auth/index.ts";
 import { createInjectionInterceptor, InjectionConfigSchema } from "./injection/index.ts";
+import { createPiiInterceptor } from "./pii/index.ts";
 import { createPolicyInterceptor } from "./policy/index.ts";
 import { createRateLimitInterceptor } from "./ratelimit/index.ts";
 import type { RegistryEntry } from "./registry.ts";
+import { createSchemaInterceptor } from "./schema/index.ts";
 
 export type { BuildDeps, RegistryEntry } from "./registry.ts";
 
@@ -28,6 +31,20 @@ export const INTERCEPTORS: readonly RegistryEntry[] = [
     },
   },
   {
+    // Scope requirements per method / tool (auth.scope_rules), before policy.
+    name: "auth",
+    build: ({ config }) => {
+      const interceptor = createScopeInterceptor(config.auth?.scope_rules ?? []);
+      if (!interceptor) return null;
+      return {
+        interceptor,
+        mode: config.mode === "audit" ? "audit" : "enforce",
+        failMode: "closed",
+        timeoutMs: DEFAULT_TIMEOUT_MS,
+      };
+    },
+  },
+  {
     name: "policy",
     build: ({ config, policy }) => ({
       interceptor: createPolicyInterceptor(policy),
@@ -35,6 +52,20 @@ export const INTERCEPTORS: readonly RegistryEntry[] = [
       failMode: "closed",
       timeoutMs: DEFAULT_TIMEOUT_MS,
     }),
+  },
+  {
+    // Off unless listed in `plugins:`; learns inputSchemas from s2c tools/list results.
+    name: "schema",
+    build: ({ config }) => {
+      const entry = config.plugins.find((p) => p.name === "schema");
+      if (!entry || !entry.enabled || entry.name !== "schema") return null;
+      return {
+        interceptor: createSchemaInterceptor(entry.config),
+        mode: config.mode === "audit" ? "audit" : "enforce",
+        failMode: "closed",
+        timeoutMs: DEFAULT_TIMEOUT_MS,
+      };
+    },
   },
   {
     // On by default (ARCHITECTURE §5): no `plugins:` entry means the default detectors run.
@@ -47,6 +78,21 @@ export const INTERCEPTORS: readonly RegistryEntry[] = [
       return {
         interceptor: createInjectionInterceptor({ config: pluginConfig, audit: mode === "audit" }),
         mode: mode === "audit" ? "audit" : "enforce",
+        failMode: "closed",
+        timeoutMs: DEFAULT_TIMEOUT_MS,
+      };
+    },
+  },
+  {
+    // Last in the c2s chain (first for s2c): redaction sees what is actually delivered.
+    name: "pii",
+    build: ({ config }) => {
+      const entry = config.plugins.find((p) => p.name === "pii");
+      if (!entry || !entry.enabled || entry.name !== "pii") return null;
+      return {
+        // Global audit mode records what would be redacted and changes nothing.
+        interceptor: createPiiInterceptor({ config: entry.config, mayModify: config.mode !== "audit" }),
+        mode: config.mode === "audit" ? "audit" : "enforce",
         failMode: "closed",
         timeoutMs: DEFAULT_TIMEOUT_MS,
       };

@@ -196,7 +196,7 @@ const SECRET_RULES: readonly Rule[] = [
   {
     category: "db_connection_string",
     probes: ["://"],
-    re: /(?<![A-Za-z0-9+.-])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|oracle|clickhouse|cockroachdb|couchdbs?|neo4j(?:\+s)?|bolt|cassandra|snowflake|jdbc:[a-z0-9]{2,20}|ldaps?|ftps?|sftp|smtps?|https?)(?:\+[a-z0-9]{2,16})?:\/\/([^\s:@/'"`<>]{1,128}):([^\s@/'"`<>]{1,256})@[^\s'"`<>,;]{1,512}/dgi,
+    re: /(?<![A-Za-z0-9+.-])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|oracle|clickhouse|cockroachdb|couchdbs?|neo4j(?:\+s)?|bolt|cassandra|snowflake|jdbc:[a-z0-9]{2,20}|ldaps?|ftps?|sftp|smtps?|https?)(?:\+[a-z0-9]{2,16})?:\/\/([^\s:@/'"`<>]{0,128}):([^\s@/'"`<>]{1,256})@[^\s'"`<>,;]{1,512}/dgi,
     check: (m) => {
       const password = m[2]!;
       if (looksLikePlaceholder(password) || /^(?:\*+|x+|pass(?:word)?|secret|pwd|\$[A-Z_]+|%[A-Z_]+%)$/i.test(password))
@@ -205,6 +205,20 @@ const SECRET_RULES: readonly Rule[] = [
       while (end > m.index && ".,;:)]}!?".includes(m.input[end - 1]!)) end--;
       return [m.index, end];
     },
+  },
+  {
+    // JDBC / URL style with the password in the query: jdbc:postgresql://db:5432/app?user=u&password=p
+    category: "db_connection_string",
+    probes: ["://"],
+    re: /(?<![A-Za-z0-9+.-])(?:jdbc:[a-z0-9]{2,20}|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|sqlserver|mssql|oracle|redis|amqps?):\/\/[^\s'"`<>?]{1,256}\?[^\s'"`<>]{0,256}?(?:password|pwd|pass)=([^&;\s'"`<>]{1,256})/dgi,
+    check: (m) => (looksLikePlaceholder(m[1]!) ? null : whole(m)),
+  },
+  {
+    // ADO.NET / ODBC key-value style: Server=…;User ID=…;Password=…;
+    category: "db_connection_string",
+    probes: ["assword", "ASSWORD", "wd", "WD"],
+    re: /(?<![A-Za-z])(?:server|data source|host|address|addr)\s?=[^;'"\n]{1,256};(?:[^;'"\n]{0,256};){0,10}?\s?(?:password|pwd)\s?=\s?([^;'"\n]{1,256})/dgi,
+    check: (m) => (looksLikePlaceholder(m[1]!) || m[1]!.trim() === "" ? null : whole(m)),
   },
 ];
 
@@ -407,6 +421,7 @@ function phoneAt(text: string, run: string, runStart: number, groups: readonly G
     );
   }
   if (maxLen > 8) return false;
+  if (n === 3 && lens[0] === 3 && lens[1] === 2 && lens[2] === 4) return false; // SSN-shaped, never a phone layout
   const nanp = n === 3 && lens[0] === 3 && lens[1] === 3 && lens[2] === 4 && /^[2-9]\d\d[2-9]/.test(d);
   if (nanp) return true;
   if (d[0] === "0" && d[1] !== "0" && d.length >= 9 && d.length <= 12 && lens[0]! <= 5) {
@@ -441,7 +456,7 @@ function numbers(text: string, out: Match[]): void {
         category = "ssn";
         j = ssnAt(text, groups, i);
       }
-      if (j === -1 && phoneAt(text, run, runStart, groups, i)) {
+      if (j === -1 && i === 0 && phoneAt(text, run, runStart, groups, i)) {
         category = "phone_number";
         j = groups.length;
       }

@@ -1,0 +1,150 @@
+/**
+ * The `pii` interceptor: finds secrets and personal data in both directions and, in redact mode,
+ * replaces each value with `[REDACTED:<category>]` inside the JSON string that holds it, so the
+ * message keeps its structure and stays valid JSON.
+ *
+ * What is scanned:
+ * - c2s: `tools/call` and `prompts/get` arguments, `completion/complete` argument values, and the
+ *   client's answers to server requests (sampling, elicitation, roots).
+ * - s2c: every result (tool results, `structuredContent`, resources, prompts, lists) except
+ *   pagination cursors, error messages and data, and the params of server requests (sampling,
+ *   elicitation) and notifications (log messages, progress).
+ */
+import type { Finding, Interceptor, MessageContext, Verdict } from "../../chain/types.ts";
+import { PASS } from "../../chain/types.ts";
+import type { JsonRpcMessage } from "../../jsonrpc/message.ts";
+import { CATEGORIES, type Category, SECRET_CATEGORIES } from "./detect.ts";
+import { type PiiHit, type ScanResult, scanDeep, severityOf } from "./scan.ts";
+import { expandPatterns, type PiiConfig } from "./schema.ts";
+
+export { findSecrets, type Match, redactDeep, redactString } from "./redact.ts";
+export { type PiiHit, type ScanOptions, type ScanResult, scanDeep } from "./scan.ts";
+export { type PiiConfig, PiiConfigSchema } from "./schema.ts";
+
+export interface PiiOptions {
+  readonly config: PiiConfig;
+  /** False in the gateway's global audit mode: findings are recorded, nothing is changed. */
+  readonly mayModify: boolean;
+}
+
+const SKIP_KEYS: ReadonlySet<string> = new Set(["nextCursor", "cursor", "progressToken"]);
+
+/** One part of a message that is scanned: where it is, and how to put a redacted copy back. */
+interface Part {
+  readonly path: string;
+  readonly value: unknown;
+  readonly replace: (msg: JsonRpcMessage, value: unknown) => JsonRpcMessage;
+}
+
+function paramsPart(msg: JsonRpcMessage, key: string): Part | null {
+  const params = (msg as { params?: unknown }).params;
+  if (typeof params !== "object" || params === null || Array.isArray(params)) return null;
+  const value = (params as Record<string, unknown>)[key];
+  if (value === undefined) return null;
+  return {
+    path: `params.${key}`,
+    value,
+    replace: (m, v) =>
+      ({ ...m, params: { ...((m as { params: object }).params as object), [key]: v } }) as JsonRpcMessage,
+  };
+}
+
+function partsOf(msg: JsonRpcMessage, ctx: MessageContext): Part[] {
+  if ("result" in msg) {
+    return [{ path: "result", value: msg.result, replace: (m, v) => ({ ...m, result: v }) as JsonRpcMessage }];
+  }
+  if ("error" in msg) {
+    if (ctx.direction === "c2s") return [];
+    return [{ path: "error", value: msg.error, replace: (m, v) => ({ ...m, error: v }) as JsonRpcMessage }];
+  }
+  if (ctx.direction === "s2c") {
+    const params = (msg as { params?: unknown }).params;
+    if (params === undefined) return [];
+    return [{ path: "params", value: params, replace: (m, v) => ({ ...m, params: v }) as JsonRpcMessage }];
+  }
+  switch (msg.method) {
+    case "tools/call":
+    case "prompts/get": {
+      const p = paramsPart(msg, "arguments");
+      return p ? [p] : [];
+    }
+    case "completion/complete": {
+      const p = paramsPart(msg, "argument");
+      return p ? [p] : [];
+    }
+    default:
+      return [];
+  }
+}
+
+function toFinding(hit: PiiHit): Finding {
+  return {
+    detector: "pii",
+    signal: hit.category,
+    where: hit.path,
+    excerpt: hit.excerpt,
+    score: SECRET_CATEGORIES.has(hit.category) ? 0.9 : 0.6,
+    severity: severityOf(hit.category),
+  };
+}
+
+/** Builds the interceptor; configuration is checked once here. */
+export function createPiiInterceptor(options: PiiOptions): Interceptor {
+  const { config } = options;
+  const categories: ReadonlySet<Category> = config.patterns ? expandPatterns(config.patterns) : new Set(CATEGORIES);
+  const detectOnly = expandPatterns(config.detect_only);
+  const redact: ReadonlySet<Category> =
+    config.mode === "redact" && options.mayModify
+      ? new Set([...categories].filter((c) => !detectOnly.has(c)))
+      : new Set<Category>();
+  const directions = new Set(config.directions);
+  const excluded = new Set(config.exclude_tools);
+
+  return {
+    name: "pii",
+    applies(ctx) {
+      if (!directions.has(ctx.direction)) return false;
+      if (ctx.direction === "c2s") return ctx.kind === "request" || ctx.kind === "response";
+      return true;
+    },
+    inspect(msg, ctx): Verdict {
+      if (excluded.size > 0 && ctx.method === "tools/call" && ctx.target !== undefined && excluded.has(ctx.target))
+        return PASS;
+      const parts = partsOf(msg, ctx);
+      if (parts.length === 0) return PASS;
+      let current = msg;
+      const findings: Finding[] = [];
+      let redacted = 0;
+      const seen = new Set<Category>();
+      for (const part of parts) {
+        const r: ScanResult = scanDeep(part.value, {
+          categories,
+          redact,
+          path: part.path,
+          maxHits: config.max_findings - findings.length,
+          skipKeys: SKIP_KEYS,
+        });
+        if (r.count === 0) continue;
+        for (const h of r.hits) {
+          findings.push(toFinding(h));
+          seen.add(h.category);
+        }
+        if (r.redactedCount > 0) {
+          redacted += r.redactedCount;
+          current = part.replace(current, r.value);
+        }
+        if (findings.length >= config.max_findings) break;
+      }
+      if (findings.length === 0) return PASS;
+      const kinds = [...seen].sort().join(",");
+      if (redacted === 0) return { kind: "pass", rule: `pii:${kinds}`, findings };
+      return {
+        kind: "modify",
+        message: current,
+        note: `redacted ${redacted} value${redacted === 1 ? "" : "s"} (${kinds})`,
+        rule: `pii:${kinds}`,
+        findings,
+      };
+    },
+  };
+}
