@@ -51,6 +51,8 @@ const MAX_HEADER_LABELS = 16;
 const MAX_LABEL_VALUE = 256;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const QUERY_CREDENTIALS = ["access_token", "api_key"];
+/** How long an introspection "not active" answer is remembered. */
+const NEGATIVE_TTL_MS = 5_000;
 
 /** Labels a caller asserts with `X-MCPGW-Label-<name>` headers (bounded, never overriding claims). */
 export function headerLabels(headers: Headers): Record<string, string> {
@@ -159,15 +161,33 @@ export function createAuthenticator(config: Config, logger: Logger, opts: Authen
     return undefined;
   }
 
+  /** Verifications in flight, so concurrent requests with one new token verify it once. */
+  const inflight = new Map<string, Promise<VerifyResult>>();
+  /** Definitive "no" answers from introspection, kept briefly so one bad token cannot hammer it. */
+  const refused = new TokenCache<string>(Math.min(auth.token_cache_size, 1000), now);
+
   async function verifyToken(token: string): Promise<VerifyResult> {
     const key = tokenKey(token);
     const hit = cache.get(key);
     if (hit) return { ok: true, principal: hit };
+    const no = refused.get(key);
+    if (no !== undefined) return { ok: false, description: no };
+    const pending = inflight.get(key);
+    if (pending) return pending;
     const pick = verifierFor(token);
     if (!pick) return { ok: false, description: "token not accepted" };
-    const result = await pick.verifier.verify(token);
-    if (result.ok) cache.set(key, result.principal, Math.min(result.principal.expiresAt, now() + pick.ttl));
-    return result;
+    const run = pick.verifier.verify(token).then((result) => {
+      if (result.ok) cache.set(key, result.principal, Math.min(result.principal.expiresAt, now() + pick.ttl));
+      else if (pick.verifier === introspect && result.description !== "token could not be checked")
+        refused.set(key, result.description, now() + Math.min(NEGATIVE_TTL_MS, pick.ttl));
+      return result;
+    });
+    inflight.set(key, run);
+    try {
+      return await run;
+    } finally {
+      inflight.delete(key);
+    }
   }
 
   return {
@@ -251,6 +271,7 @@ export function createAuthenticator(config: Config, logger: Logger, opts: Authen
 
     async close() {
       cache.clear();
+      refused.clear();
     },
   };
 }

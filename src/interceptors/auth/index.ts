@@ -10,4 +10,5 @@ export {
 } from "./authenticator.ts";
 export { constantTimeEqual } from "./constant-time.ts";
 export { type JwksStats, RemoteJwks } from "./jwks.ts";
-export { type AuthConfig, AuthSchema } from "./schema.ts";
+export { type AuthConfig, AuthSchema, type ScopeRule } from "./schema.ts";
+export { AUTH_NAME, createScopeInterceptor, type ScopeInterceptor } from "./scope-interceptor.ts";

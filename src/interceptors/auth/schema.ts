@@ -170,6 +170,15 @@ export const OAuthSchema = z
     }
   });
 
+export const ScopeRuleSchema = z
+  .strictObject({
+    methods: z.array(z.string().min(1)).min(1).optional().describe("JSON-RPC method globs (`*` crosses `/`)"),
+    tools: z.array(z.string().min(1)).min(1).optional().describe("tool name globs (tools/call)"),
+    scopes: z.array(z.string().min(1)).min(1).describe("scopes the caller must all hold"),
+  })
+  .refine((r) => r.methods !== undefined || r.tools !== undefined, "give `methods`, `tools`, or both")
+  .describe("a request matching every given condition needs all `scopes`");
+
 export const AuthSchema = z
   .strictObject({
     api_keys: z.array(ApiKeySchema).default([]).describe("static API keys (Authorization: Bearer or X-API-Key)"),
@@ -178,6 +187,10 @@ export const AuthSchema = z
     max_token_bytes: ByteSize.default(8192).describe("longest credential accepted; longer is refused before parsing"),
     token_cache_ttl: Duration.default(60_000).describe("how long a verified token is reused (never past `exp`)"),
     token_cache_size: z.number().int().min(0).max(1_000_000).default(10_000).describe("most verified tokens kept"),
+    scope_rules: z
+      .array(ScopeRuleSchema)
+      .default([])
+      .describe("per method / tool scope requirements, enforced by the `auth` interceptor"),
   })
   .superRefine((a, ctx) => {
     const names = new Set<string>();
@@ -193,4 +206,5 @@ export type AuthConfig = z.infer<typeof AuthSchema>;
 export type ApiKeyConfig = z.infer<typeof ApiKeySchema>;
 export type JwtConfig = z.infer<typeof JwtSchema>;
 export type OAuthConfig = z.infer<typeof OAuthSchema>;
+export type ScopeRule = z.infer<typeof ScopeRuleSchema>;
 export type IntrospectionConfig = z.infer<typeof IntrospectionSchema>;

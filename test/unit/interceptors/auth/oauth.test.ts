@@ -198,3 +198,33 @@ describe("opaque tokens by introspection (RFC 7662)", () => {
     expect(refusal(await call(authn, bearer("opaque-token"))).status).toBe(401);
   });
 });
+
+describe("introspection load", () => {
+  test("concurrent requests with one token introspect it once, and a refused token is remembered briefly", async () => {
+    const { authn } = build(
+      oauth({
+        jwks_url: undefined,
+        introspection: {
+          url: as.introspectionUrl,
+          client_id: INTROSPECTION_CLIENT.id,
+          client_secret: INTROSPECTION_CLIENT.secret,
+        },
+      }),
+    );
+    const good = `opaque-${crypto.randomUUID()}`;
+    as.setIntrospection(good, {
+      active: true,
+      sub: "s",
+      aud: RESOURCE,
+      scope: "mcp:tools",
+      exp: Math.floor(Date.now() / 1000) + 600,
+    });
+    const before = as.introspectionHits();
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => call(authn, bearer(good))));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(as.introspectionHits()).toBe(before + 1);
+    const bad = `opaque-${crypto.randomUUID()}`;
+    for (let i = 0; i < 5; i++) expect(refusal(await call(authn, bearer(bad))).status).toBe(401);
+    expect(as.introspectionHits()).toBe(before + 2);
+  });
+});
