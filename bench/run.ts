@@ -168,7 +168,9 @@ http {
   client_body_temp_path ${prefix}/body;
   proxy_temp_path ${prefix}/proxy;
   client_max_body_size 32m;
-  upstream mcp { server ${upstream.host}; keepalive 128; }
+  upstream mcp { server ${upstream.host}; keepalive 128; keepalive_requests 100000000; }
+  keepalive_requests 100000000;
+  keepalive_timeout 300s;
   server {
     listen 127.0.0.1:${port};
     location / {
