@@ -131,6 +131,7 @@ export function createAuthenticator(config: Config, logger: Logger, opts: Authen
     };
   }
 
+  warnAboutWeakSettings(auth, logger);
   const labelClaims = labelClaimsOf(config);
   const deps = { logger, labelClaims, now };
   const apiKeys = createApiKeyVerifier(auth.api_keys);
@@ -274,6 +275,27 @@ export function createAuthenticator(config: Config, logger: Logger, opts: Authen
       refused.clear();
     },
   };
+}
+
+function isLoopback(u: URL): boolean {
+  return u.hostname === "localhost" || u.hostname === "[::1]" || u.hostname.startsWith("127.");
+}
+
+/** Settings that work but weaken the gateway; said once at startup. */
+function warnAboutWeakSettings(auth: NonNullable<Config["auth"]>, logger: Logger): void {
+  const urls: Array<[string, string | undefined]> = [
+    ["auth.jwt.jwks_url", auth.jwt?.jwks_url],
+    ["auth.oauth.jwks_url", auth.oauth?.jwks_url],
+    ["auth.oauth.introspection.url", auth.oauth?.introspection?.url],
+  ];
+  for (const [key, value] of urls) {
+    if (value && new URL(value).protocol !== "https:" && !isLoopback(new URL(value)))
+      logger.warn("a key or token endpoint is fetched without TLS", { key, url: value });
+  }
+  if (auth.jwt && auth.jwt.audience === undefined)
+    logger.warn("auth.jwt has no audience: tokens the issuer made for any service are accepted", {});
+  if (auth.jwt && auth.jwt.issuer === undefined && auth.jwt.jwks_url !== undefined)
+    logger.warn("auth.jwt has no issuer: `iss` is not checked", {});
 }
 
 function issuerOf(token: string): string | undefined {
