@@ -10,6 +10,7 @@ export {
   type ScanOptions,
   scanContent,
   scanPayload,
+  scanText,
   scanTools,
   type ToolReport,
 } from "./scan.ts";

@@ -315,6 +315,19 @@ export function scanContent(kind: Exclude<PayloadKind, "tools_list">, value: unk
   return { score, risk: riskLevel(score), findings: toFindings(signals), paths: perPath };
 }
 
+/** Scores one free-standing text (e.g. a server's `instructions`) in the given role. */
+export function scanText(text: string, role: Role, where: string): ContentReport {
+  const signals: Signal[] = [];
+  scanString({ path: where, text, slot: role === "definition" ? "text" : "content" }, role, signals);
+  const score = signals.length === 0 ? 0 : combine(signals);
+  return {
+    score,
+    risk: riskLevel(score),
+    findings: toFindings(signals),
+    paths: signals.length ? [{ path: where, score }] : [],
+  };
+}
+
 /**
  * The pure entry point for off-thread use: one payload's JSON text in, findings out.
  * `jsonText` is the JSON-RPC `result` (for tools_list, tool_result, resource, prompt) or
