@@ -110,7 +110,10 @@ function scoreDirection(title: string, outputs: string[]): { recall: number; fpr
   const perCategory = new Map<string, Tally>();
   const tally = (c: string) => {
     let t = perCategory.get(c);
-    if (!t) perCategory.set(c, (t = { tp: 0, fp: 0, fn: 0 }));
+    if (!t) {
+      t = { tp: 0, fp: 0, fn: 0 };
+      perCategory.set(c, t);
+    }
     return t;
   };
   let negatives = 0;
