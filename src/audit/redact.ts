@@ -48,8 +48,10 @@ function byKey(value: unknown, depth: number): { value: unknown; count: number }
       continue;
     }
     const r = byKey(v, depth + 1);
-    out[k] = r.value;
-    count += r.count;
+    // A secret may be a member name too.
+    const name = redactDeep(k);
+    out[name.count > 0 ? (name.value as string) : k] = r.value;
+    count += r.count + name.count;
   }
   return { value: out, count };
 }

@@ -1,0 +1,264 @@
+/** The audit sink with its real writer worker and real SQLite files in a temp dir. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AuditLog, createAuditSink } from "../../../src/audit/log.ts";
+import { AuditSchema } from "../../../src/audit/schema.ts";
+import { openForRead, rowToRecord } from "../../../src/audit/store.ts";
+import { verifyDb } from "../../../src/audit/verify.ts";
+import { ConfigSchema } from "../../../src/config/schema.ts";
+import { silentLogger } from "../../../src/log/index.ts";
+import { renderPrometheus } from "../../../src/metrics/index.ts";
+import { auditEvent } from "../../helpers/audit.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "mcpgw-auditlog-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const file = () => join(dir, `l${++n}.db`);
+
+function rows(f: string) {
+  const db = openForRead(f);
+  const out = (db.query("SELECT * FROM records ORDER BY seq").all() as Record<string, unknown>[]).map(rowToRecord);
+  db.close();
+  return out;
+}
+
+function open(f: string, over: Record<string, unknown> = {}, blockOnFailure = true) {
+  return new AuditLog({ file: f, audit: AuditSchema.parse(over), blockOnFailure, logger: silentLogger });
+}
+
+const ALICE = {
+  subject: "alice",
+  roles: ["dev"],
+  scopes: [],
+  labels: { team: "red", tenant: "acme" },
+  method: "jwt",
+} as const;
+
+describe("the audit sink", () => {
+  test("writes one chained record per event, with the decision's fields", async () => {
+    const f = file();
+    const log = open(f, { signing_key: "a-signing-key-for-tests-123", key_id: "t1" });
+    expect(await log.ready).toBe(true);
+    expect(log.record(auditEvent({ identity: ALICE, tool: "read_file", args: { path: "/etc/hosts" } }))).toBe(true);
+    expect(
+      log.record(
+        auditEvent({
+          identity: ALICE,
+          tool: "write_file",
+          action: "block",
+          rule: "no-writes",
+          reason: "Unknown tool: write_file",
+          id: 2,
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      log.record(
+        auditEvent({ identity: ALICE, direction: "s2c", tool: "read_file", startedAt: performance.now() - 5 }),
+      ),
+    ).toBe(true);
+    await log.close();
+    const rs = rows(f);
+    expect(rs.length).toBe(3);
+    expect(rs[0]).toMatchObject({
+      seq: 1,
+      direction: "c2s",
+      kind: "request",
+      method: "tools/call",
+      id: "1",
+      tool_name: "read_file",
+      tool_args: { path: "/etc/hosts" },
+      action: "pass",
+      subject: "alice",
+      roles: ["dev"],
+      labels: { team: "red", tenant: "acme" },
+      session_id: "sess-1",
+      upstream: "fixture",
+      key_id: "t1",
+    });
+    expect(rs[1]).toMatchObject({
+      seq: 2,
+      action: "block",
+      decided_by: "policy",
+      rule: "no-writes",
+      reason: "Unknown tool: write_file",
+    });
+    expect(rs[2]!.direction).toBe("s2c");
+    expect(rs[2]!.latency_ms).toBeGreaterThanOrEqual(5);
+    expect(new Date(rs[0]!.timestamp).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    const v = await verifyDb(f, { keys: new Map([["t1", "a-signing-key-for-tests-123"]]) });
+    expect(v).toMatchObject({ ok: true, count: 3, signaturesChecked: true });
+  });
+
+  test("keeps secrets out of records whatever the detectors do", async () => {
+    const f = file();
+    const log = open(f);
+    await log.ready;
+    const secrets = {
+      aws: "AKIAZ7Q2XKJ4TRM5HN3B",
+      gh: "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",
+      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: "a secret used as a member name",
+      note: "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXRleHQ",
+      password: "hunter2-correct-horse",
+      nested: { api_key: "k-123456789-abcdef", list: [{ client_secret: "shhh-very-secret-value" }] },
+    };
+    log.record(auditEvent({ tool: "deploy", args: secrets }));
+    await log.close();
+    const text = [f, `${f}-wal`]
+      .map((p) => {
+        try {
+          return readFileSync(p).toString("latin1");
+        } catch {
+          return "";
+        }
+      })
+      .join("");
+    const leaked = [
+      "AKIAZ7Q2XKJ4TRM5HN3B",
+      "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",
+      "eyJhbGciOiJIUzI1NiJ9",
+      "hunter2-correct-horse",
+      "k-123456789-abcdef",
+      "shhh-very-secret-value",
+    ].filter((s) => text.includes(s));
+    expect(leaked).toEqual([]);
+    const args = rows(f)[0]!.tool_args as Record<string, unknown>;
+    expect(args.password).toBe("[REDACTED]");
+    expect((args.nested as Record<string, unknown>).api_key).toBe("[REDACTED]");
+  });
+
+  test("records a digest instead of arguments with arguments: digest, and nothing with none", async () => {
+    const f1 = file();
+    const d = open(f1, { arguments: "digest" });
+    d.record(auditEvent({ args: { path: "/a" } }));
+    await d.close();
+    const r1 = rows(f1)[0]!;
+    expect(r1.tool_args).toBeUndefined();
+    expect(r1.args_digest).toBe(`sha256:${new Bun.CryptoHasher("sha256").update('{"path":"/a"}').digest("hex")}`);
+    const f2 = file();
+    const none = open(f2, { arguments: "none" });
+    none.record(auditEvent({ args: { path: "/a" } }));
+    await none.close();
+    expect(rows(f2)[0]).not.toHaveProperty("tool_args");
+    expect(rows(f2)[0]).not.toHaveProperty("args_digest");
+  });
+
+  test("flush commits everything queued before it", async () => {
+    const f = file();
+    const log = open(f, { batch_ms: 1000, batch_size: 100_000 });
+    await log.ready;
+    for (let i = 0; i < 500; i++) log.record(auditEvent({ id: i }));
+    await log.flush();
+    expect(rows(f).length).toBe(500);
+    expect(log.depth).toBe(0);
+    await log.close();
+  });
+
+  test("continues the chain across restarts", async () => {
+    const f = file();
+    for (let round = 0; round < 3; round++) {
+      const log = open(f);
+      await log.ready;
+      for (let i = 0; i < 10; i++) log.record(auditEvent({ id: i }));
+      await log.close();
+    }
+    const v = await verifyDb(f);
+    expect(v).toMatchObject({ ok: true, count: 30, lastSeq: 30 });
+  });
+});
+
+describe("when the database cannot be written", () => {
+  const unwritable = () => {
+    // The database's parent is a regular file: nothing can be created there, even by root.
+    const blocker = join(dir, `blocker${++n}`);
+    writeFileSync(blocker, "not a directory");
+    return join(blocker, "audit.db");
+  };
+
+  test("on_failure block refuses traffic from the first message", async () => {
+    const log = open(unwritable(), {}, true);
+    expect(await log.ready).toBe(false);
+    expect(log.failing).toBe(true);
+    expect(log.refusing).toBe(true);
+    await log.close();
+  });
+
+  test("on_failure continue lets traffic flow, reports it in metrics, and bounds the queue", async () => {
+    const log = open(unwritable(), { queue_max: 16 }, false);
+    expect(await log.ready).toBe(false);
+    expect(log.refusing).toBe(false);
+    const accepted = Array.from({ length: 40 }, (_, i) => log.record(auditEvent({ id: i }))).filter(Boolean).length;
+    expect(accepted).toBe(16);
+    const text = renderPrometheus();
+    expect(text).toContain("mcpgw_audit_failing 1");
+    expect(text).toMatch(/mcpgw_audit_dropped_total\{reason="queue_full"\} \d+/);
+    await log.close();
+  });
+
+  test("a full queue refuses traffic with on_failure block", async () => {
+    const log = open(unwritable(), { queue_max: 16 }, true);
+    await log.ready;
+    for (let i = 0; i < 16; i++) log.record(auditEvent({ id: i }));
+    expect(log.refusing).toBe(true);
+    await log.close();
+  });
+
+  const hasChattr =
+    Bun.spawnSync({ cmd: ["sh", "-c", `t=$(mktemp) && chattr +i "$t" && chattr -i "$t" && rm "$t"`] }).exitCode === 0;
+  test.skipIf(!hasChattr)("recovers after a write failure without losing or reordering records", async () => {
+    const f = file();
+    const log = open(f, { batch_ms: 1 }, true);
+    await log.ready;
+    for (let i = 0; i < 10; i++) log.record(auditEvent({ id: i }));
+    await log.flush();
+    const wal = `${f}-wal`;
+    expect(readdirSync(dir)).toContain(`l${n}.db-wal`);
+    expect(Bun.spawnSync({ cmd: ["chattr", "+i", wal] }).exitCode).toBe(0);
+    try {
+      for (let i = 10; i < 20; i++) log.record(auditEvent({ id: i }));
+      for (let i = 0; i < 200 && !log.failing; i++) await Bun.sleep(5);
+      expect(log.failing).toBe(true);
+      expect(log.refusing).toBe(true);
+    } finally {
+      Bun.spawnSync({ cmd: ["chattr", "-i", wal] });
+    }
+    for (let i = 0; i < 400 && log.failing; i++) await Bun.sleep(5);
+    expect(log.failing).toBe(false);
+    await log.close();
+    const v = await verifyDb(f);
+    expect(v).toMatchObject({ ok: true, count: 20 });
+    expect(rows(f).map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+  });
+});
+
+describe("createAuditSink", () => {
+  test("turns off the database with audit.enabled false but still counts decisions", async () => {
+    const cfg = ConfigSchema.parse({ audit: { enabled: false } });
+    const sink = await createAuditSink(cfg, silentLogger);
+    expect(sink.record(auditEvent({ method: "tools/call", action: "block", rule: "r" }))).toBe(true);
+    expect(sink.refusing).toBe(false);
+    await sink.close();
+    expect(renderPrometheus()).toMatch(
+      /mcpgw_messages_total\{direction="c2s",method="tools\/call",action="block",interceptor="policy"\} \d+/,
+    );
+  });
+
+  test("defaults on_failure to block in enforce mode and continue in audit mode", async () => {
+    const blocker = join(dir, "blocker-mode");
+    writeFileSync(blocker, "x");
+    const enforce = await createAuditSink(
+      ConfigSchema.parse({ mode: "enforce", audit: { db: join(blocker, "a.db") } }),
+      silentLogger,
+    );
+    expect(enforce.refusing).toBe(true);
+    await enforce.close();
+    const audit = await createAuditSink(
+      ConfigSchema.parse({ mode: "audit", audit: { db: join(blocker, "a.db") } }),
+      silentLogger,
+    );
+    expect(audit.refusing).toBe(false);
+    await audit.close();
+  });
+});
