@@ -56,6 +56,9 @@ async function auditOf(
     .map((l) => JSON.parse(l));
 }
 
+const texts = (r: { result?: Record<string, unknown> }) =>
+  ((r.result?.content ?? []) as { text: string }[]).map((c) => c.text);
+const count = (r: { result?: Record<string, unknown> }) => ((r.result?.tools ?? []) as unknown[]).length;
 const names = (tools: unknown) => (tools as { name: string }[]).map((t) => t.name).sort();
 
 describe("injection interceptor through mcpgw wrap", () => {
@@ -78,7 +81,7 @@ describe("injection interceptor through mcpgw wrap", () => {
     const refused = await peer.request("tools/call", { name: "fetch_weather", arguments: { city: "Oslo" } });
     expect(refused.error?.message).toContain("quarantined");
     const ok = await peer.request("tools/call", { name: "add", arguments: { a: 2, b: 3 } });
-    expect((ok.result?.content as { text: string }[])[0]?.text).toBe("5");
+    expect(texts(ok)[0]).toBe("5");
     expect(await peer.close()).toBe(0);
     expect(readFileSync(calls, "utf8").trim().split("\n")).toEqual(["add"]);
   }, 60_000);
@@ -98,7 +101,7 @@ describe("injection interceptor through mcpgw wrap", () => {
     const { peer } = await start("plugins:\n  - name: injection\n    config:\n      tool_results: block\n");
     const r = await peer.request("tools/call", { name: "echo_result", arguments: { id: "q3" } });
     expect(r.result?.isError).toBe(true);
-    expect((r.result?.content as { text: string }[])[0]?.text).toContain("Prompt injection detected");
+    expect(texts(r)[0]).toContain("Prompt injection detected");
     await peer.close();
   }, 60_000);
 
@@ -107,7 +110,7 @@ describe("injection interceptor through mcpgw wrap", () => {
     const list = await peer.request("tools/list", {});
     expect(names(list.result?.tools)).toEqual(["add", "echo_result", "fetch_weather", "lookup", "send_note"]);
     const result = await peer.request("tools/call", { name: "echo_result", arguments: { id: "q3" } });
-    expect((result.result?.content as { text: string }[])[1]?.text).toContain("Ignore all previous instructions");
+    expect(texts(result)[1]).toContain("Ignore all previous instructions");
     const call = await peer.request("tools/call", { name: "fetch_weather", arguments: { city: "Oslo" } });
     expect(call.error).toBeUndefined();
     expect(await peer.close()).toBe(0);
@@ -121,14 +124,14 @@ describe("injection interceptor through mcpgw wrap", () => {
   test("the plugin's own mode: audit records without acting while the gateway enforces", async () => {
     const { peer } = await start("plugins:\n  - name: injection\n    config:\n      mode: audit\n");
     const list = await peer.request("tools/list", {});
-    expect((list.result?.tools as unknown[]).length).toBe(5);
+    expect(count(list)).toBe(5);
     await peer.close();
   }, 60_000);
 
   test("enabled: false turns detection off", async () => {
     const { peer, db } = await start("plugins:\n  - name: injection\n    enabled: false\n");
     const list = await peer.request("tools/list", {});
-    expect((list.result?.tools as unknown[]).length).toBe(5);
+    expect(count(list)).toBe(5);
     await peer.close();
     expect(existsSync(db) ? await auditOf(db) : []).toEqual([]);
   }, 60_000);
