@@ -12,6 +12,18 @@ import { RateLimitSchema, ToolRateLimitSchema } from "../interceptors/ratelimit/
 import { SchemaConfigSchema } from "../interceptors/schema/schema.ts";
 import { MetricsSchema } from "../metrics/schema.ts";
 import { DEFAULT_WORKERS, WorkersSchema } from "../pool/schema.ts";
+import {
+  CircuitBreakerSchema,
+  CorsSchema,
+  HttpLimitsFields,
+  RouteSchema,
+  RoutingSchema,
+  SessionSchema,
+  TelemetrySchema,
+  TlsSchema,
+  TransportSchema,
+  UpstreamSchema,
+} from "../transport/http/schema.ts";
 import { ByteSize, Duration } from "./common.ts";
 
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -23,6 +35,7 @@ export const LimitsSchema = z
     ),
     max_depth: z.number().int().min(8).max(10_000).default(128).describe("deepest JSON nesting accepted in a message"),
     max_batch: z.number().int().min(1).max(10_000).default(100).describe("most messages in one 2025-03-26 batch"),
+    ...HttpLimitsFields,
   })
   .describe("size limits applied to every message");
 
@@ -63,7 +76,7 @@ export const ConfigSchema = z
     policy: z.string().optional().describe("path of the policy file"),
     mode: z.enum(["enforce", "audit"]).default("enforce").describe("global mode: audit records but never blocks"),
     logging: LoggingSchema.default({ level: "info", format: "text" }),
-    limits: LimitsSchema.default({ max_frame_bytes: DEFAULT_MAX_FRAME_BYTES, max_depth: 128, max_batch: 100 }),
+    limits: LimitsSchema.prefault({}),
     wrap: WrapSchema.default({ shutdown_grace: 5000, roles: [], upstream_name: "stdio" }),
     plugins: z.array(PluginEntrySchema).default([]),
     workers: WorkersSchema.default(DEFAULT_WORKERS),
@@ -77,6 +90,26 @@ export const ConfigSchema = z
     auth: AuthSchema.optional(),
     rate_limit: RateLimitSchema.optional(),
     tool_rate_limit: ToolRateLimitSchema.optional(),
+    upstreams: z.record(z.string().min(1), UpstreamSchema).default({}).describe("named upstreams (proxy mode)"),
+    routes: z.array(RouteSchema).default([]).describe("tools/call routing by tool name (proxy mode)"),
+    routing: RoutingSchema.optional(),
+    cors: CorsSchema.optional(),
+    allowed_origins: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Origins accepted (default: loopback origins for a loopback bind, none otherwise)"),
+    allowed_hosts: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Host header names accepted (default: loopback names for a loopback bind, any otherwise)"),
+    transport: TransportSchema.prefault({}),
+    tls: TlsSchema.optional(),
+    circuit_breaker: CircuitBreakerSchema.prefault({}),
+    session: SessionSchema.prefault({}),
+    drain_timeout: Duration.default(10_000).describe(
+      "on SIGTERM/SIGINT, how long in-flight requests and streams may take to finish",
+    ),
+    telemetry: TelemetrySchema.optional(),
   })
   .describe("mcpgw configuration");
 
