@@ -13,6 +13,7 @@
 import type { Finding, Interceptor, MessageContext, Verdict } from "../../chain/types.ts";
 import { PASS } from "../../chain/types.ts";
 import type { JsonRpcMessage } from "../../jsonrpc/message.ts";
+import { createOffloader, type OffloadTarget } from "../../pool/index.ts";
 import { CATEGORIES, type Category, SECRET_CATEGORIES } from "./detect.ts";
 import { type PiiHit, type ScanResult, scanDeep, severityOf } from "./scan.ts";
 import { expandPatterns, type PiiConfig } from "./schema.ts";
@@ -25,7 +26,12 @@ export interface PiiOptions {
   readonly config: PiiConfig;
   /** False in the gateway's global audit mode: findings are recorded, nothing is changed. */
   readonly mayModify: boolean;
+  /** The worker pool and threshold: large messages are scanned off the event loop (same scan, same result). */
+  readonly offload?: OffloadTarget;
 }
+
+/** What one part's scan contributes; `value` is only read when something was redacted. */
+type PartScan = Pick<ScanResult, "count" | "redactedCount" | "hits" | "value">;
 
 const SKIP_KEYS: ReadonlySet<string> = new Set(["nextCursor", "cursor", "progressToken"]);
 
@@ -99,6 +105,53 @@ export function createPiiInterceptor(options: PiiOptions): Interceptor {
       : new Set<Category>();
   const directions = new Set(config.directions);
   const excluded = new Set(config.exclude_tools);
+  const offloader = options.offload?.pool
+    ? createOffloader(
+        "pii_scan",
+        { categories: [...categories], redact: [...redact], skip_keys: [...SKIP_KEYS] },
+        options.offload,
+      )
+    : undefined;
+
+  /** Collects findings part by part, as scanned inline or in a worker. */
+  class Accumulator {
+    current: JsonRpcMessage;
+    readonly findings: Finding[] = [];
+    redacted = 0;
+    readonly seen = new Set<Category>();
+    constructor(msg: JsonRpcMessage) {
+      this.current = msg;
+    }
+    get hitsLeft(): number {
+      return config.max_findings - this.findings.length;
+    }
+    /** Adds one part's scan; true when the findings limit is reached. */
+    add(part: Part, r: PartScan): boolean {
+      if (r.count === 0) return false;
+      for (const h of r.hits) {
+        this.findings.push(toFinding(h));
+        this.seen.add(h.category);
+      }
+      if (r.redactedCount > 0) {
+        this.redacted += r.redactedCount;
+        this.current = part.replace(this.current, r.value);
+      }
+      return this.findings.length >= config.max_findings;
+    }
+    verdict(): Verdict {
+      const { findings, redacted } = this;
+      if (findings.length === 0) return PASS;
+      const kinds = [...this.seen].sort().join(",");
+      if (redacted === 0) return { kind: "pass", rule: `pii:${kinds}`, findings };
+      return {
+        kind: "modify",
+        message: this.current,
+        note: `redacted ${redacted} value${redacted === 1 ? "" : "s"} (${kinds})`,
+        rule: `pii:${kinds}`,
+        findings,
+      };
+    }
+  }
 
   return {
     name: "pii",
@@ -107,44 +160,37 @@ export function createPiiInterceptor(options: PiiOptions): Interceptor {
       if (ctx.direction === "c2s") return ctx.kind === "request" || ctx.kind === "response";
       return true;
     },
-    inspect(msg, ctx): Verdict {
+    inspect(msg, ctx): Verdict | Promise<Verdict> {
       if (excluded.size > 0 && ctx.method === "tools/call" && ctx.target !== undefined && excluded.has(ctx.target))
         return PASS;
       const parts = partsOf(msg, ctx);
       if (parts.length === 0) return PASS;
-      let current = msg;
-      const findings: Finding[] = [];
-      let redacted = 0;
-      const seen = new Set<Category>();
+      const acc = new Accumulator(msg);
+      if (offloader?.wants(ctx.size)) {
+        return (async () => {
+          for (const part of parts) {
+            const r = await offloader.runPooled(
+              JSON.stringify({ path: part.path, max_hits: acc.hitsLeft, value: part.value ?? null }),
+            );
+            if (acc.add(part, r)) break;
+          }
+          return acc.verdict();
+        })();
+      }
       for (const part of parts) {
         const r: ScanResult = scanDeep(part.value, {
           categories,
           redact,
           path: part.path,
-          maxHits: config.max_findings - findings.length,
+          maxHits: acc.hitsLeft,
           skipKeys: SKIP_KEYS,
         });
-        if (r.count === 0) continue;
-        for (const h of r.hits) {
-          findings.push(toFinding(h));
-          seen.add(h.category);
-        }
-        if (r.redactedCount > 0) {
-          redacted += r.redactedCount;
-          current = part.replace(current, r.value);
-        }
-        if (findings.length >= config.max_findings) break;
+        if (acc.add(part, r)) break;
       }
-      if (findings.length === 0) return PASS;
-      const kinds = [...seen].sort().join(",");
-      if (redacted === 0) return { kind: "pass", rule: `pii:${kinds}`, findings };
-      return {
-        kind: "modify",
-        message: current,
-        note: `redacted ${redacted} value${redacted === 1 ? "" : "s"} (${kinds})`,
-        rule: `pii:${kinds}`,
-        findings,
-      };
+      return acc.verdict();
+    },
+    async close() {
+      offloader?.close();
     },
   };
 }

@@ -52,12 +52,11 @@ export type PiiConfig = z.infer<typeof PiiConfigSchema>;
 export function expandPatterns(names: readonly string[]): Set<Category> {
   const out = new Set<Category>();
   for (const n of names) {
-    if (n === "secrets") for (const c of SECRET_CATEGORIES) out.add(c);
-    else if (n === "pii")
-      for (const c of CATEGORIES)
-        if (!SECRET_CATEGORIES.has(c)) out.add(c);
-        else if (n in LEGACY_PATTERNS) for (const c of LEGACY_PATTERNS[n]!) out.add(c);
-        else out.add(n as Category);
+    let group: readonly Category[];
+    if (n === "secrets") group = [...SECRET_CATEGORIES];
+    else if (n === "pii") group = CATEGORIES.filter((c) => !SECRET_CATEGORIES.has(c));
+    else group = LEGACY_PATTERNS[n] ?? [n as Category];
+    for (const c of group) out.add(c);
   }
   return out;
 }
