@@ -16,6 +16,7 @@ import type { Finding, Interceptor, MessageContext, Verdict } from "../../chain/
 import { PASS } from "../../chain/types.ts";
 import { ErrorCode } from "../../jsonrpc/errors.ts";
 import type { JsonRpcMessage } from "../../jsonrpc/message.ts";
+import { createOffloader, type Offloader, type OffloadTarget } from "../../pool/index.ts";
 import type { PayloadKind } from "../detect/index.ts";
 import { replaceStrings } from "./replace.ts";
 import { type ContentReport, scanContent, scanTools, type ToolReport } from "./scan.ts";
@@ -53,7 +54,18 @@ export interface InjectionOptions {
   readonly config: InjectionConfig;
   /** True when the chain runs this link in audit mode. */
   readonly audit: boolean;
+  /** The worker pool and threshold: large messages are scanned off the event loop (same scan, same report). */
+  readonly offload?: OffloadTarget;
 }
+
+type ContentKind = Exclude<PayloadKind, "tools_list">;
+const CONTENT_KINDS: readonly [ContentKind, "result" | "params"][] = [
+  ["tool_result", "result"],
+  ["resource", "result"],
+  ["prompt", "result"],
+  ["server_request", "params"],
+  ["tool_arguments", "params"],
+];
 
 function signalsOf(findings: readonly Finding[]): string[] {
   return [...new Set(findings.map((f) => f.signal))].slice(0, 6);
@@ -67,17 +79,33 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
   const { config, audit } = opts;
   const threshold = thresholdOf(config);
   const allow = new Set(config.allow_tools);
+  const pooled = opts.offload?.pool ? opts.offload : undefined;
+  const contentOffload = new Map<ContentKind, Offloader<"injection_content">>(
+    pooled
+      ? CONTENT_KINDS.map(([kind, base]) => [kind, createOffloader("injection_content", { kind, base }, pooled)])
+      : [],
+  );
+  const toolsOffload = pooled ? createOffloader("injection_tools", null, pooled) : undefined;
 
   function block(reason: string, rule: string, findings: readonly Finding[], asToolError = false): Verdict {
     return { kind: "block", code: ErrorCode.BLOCKED, reason, rule, findings, ...(asToolError ? { asToolError } : {}) };
   }
 
-  function onToolsList(msg: JsonRpcMessage, ctx: MessageContext): Verdict {
+  function onToolsList(msg: JsonRpcMessage, ctx: MessageContext): Verdict | Promise<Verdict> {
     const result = (msg as { result?: unknown }).result;
-    const state = stateOf(ctx);
     const foreign = new Set<string>();
-    for (const [up, names] of state.toolsByUpstream) if (up !== ctx.upstream) for (const n of names) foreign.add(n);
-    const reports = scanTools(result, { foreignTools: foreign });
+    for (const [up, names] of stateOf(ctx).toolsByUpstream)
+      if (up !== ctx.upstream) for (const n of names) foreign.add(n);
+    if (toolsOffload?.wants(ctx.size)) {
+      return toolsOffload
+        .runPooled(JSON.stringify({ result: result ?? null, foreign: [...foreign] }))
+        .then((reports) => toolsVerdict(msg, ctx, result, reports));
+    }
+    return toolsVerdict(msg, ctx, result, scanTools(result, { foreignTools: foreign }));
+  }
+
+  function toolsVerdict(msg: JsonRpcMessage, ctx: MessageContext, result: unknown, reports: ToolReport[]): Verdict {
+    const state = stateOf(ctx);
     state.toolsByUpstream.set(ctx.upstream, new Set(reports.map((r) => r.name)));
     const poisoned: ToolReport[] = [];
     for (const r of reports) if (r.score >= threshold && !allow.has(r.name)) poisoned.push(r);
@@ -101,9 +129,25 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
     kind: Exclude<PayloadKind, "tools_list">,
     base: "result" | "params",
     ctx: MessageContext,
-  ): Verdict {
+  ): Verdict | Promise<Verdict> {
     const value = base === "result" ? (msg as { result?: unknown }).result : (msg as { params?: unknown }).params;
-    const report: ContentReport = scanContent(kind, value, base);
+    const off = contentOffload.get(kind);
+    if (off?.wants(ctx.size)) {
+      return off
+        .runPooled(JSON.stringify(value ?? null))
+        .then((report) => contentVerdict(msg, kind, base, ctx, value, report));
+    }
+    return contentVerdict(msg, kind, base, ctx, value, scanContent(kind, value, base));
+  }
+
+  function contentVerdict(
+    msg: JsonRpcMessage,
+    kind: Exclude<PayloadKind, "tools_list">,
+    base: "result" | "params",
+    ctx: MessageContext,
+    value: unknown,
+    report: ContentReport,
+  ): Verdict {
     if (report.score < threshold) return PASS;
     const findings = report.findings;
     const where = ctx.target ? ` (${ctx.target})` : "";
@@ -178,6 +222,10 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
       if (!("result" in msg)) return PASS;
       if (m === "tools/list") return onToolsList(msg, ctx);
       return onContent(msg, CONTENT_METHODS[m]!, "result", ctx);
+    },
+    async close() {
+      for (const off of contentOffload.values()) off.close();
+      toolsOffload?.close();
     },
   };
 }

@@ -66,7 +66,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.9, 0.85],
     re: r(
-      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?))+ (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b`,
+      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?))+ (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b`,
     ),
     hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect"],
   },
@@ -84,7 +84,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.8, 0.8],
     re: r(
-      `\\b(?:new|updated|revised|real|actual|true|hidden|secret|additional) (?:system )?(?:instructions?|directives?|task|orders|prompt)\\b(?: (?:are|is|follow|below|as follows))?\\s{0,3}[:!]|\\b(?:urgent|important) new (?:task|instructions?)|\\btreo?racha nua\\b|\\bsystem (?:override|message|notice|update|instruction)s?\\s{0,3}:|\\bdeveloper mode|\\bdebug mode (?:enabled|activated|on)|\\bdev(?:eloper)? mode (?:enabled|on)|\\bjailbr(?:ea|o)k|\\bdan mode|\\bno (?:restrictions|limitations|filters|rules) (?:apply|mode)|\\bwith no restrictions`,
+      `\\b(?:new|updated|revised|real|actual|true|hidden|secret|additional) (?:system )?(?:instructions?|directives?|task|orders|prompt)\\b(?: (?:are|is|follow|below|as follows))?\\s{0,3}[:!]|\\b(?:urgent|important) new (?:task|instructions?)|\\btreo?racha nua\\b|\\bsystem (?:override|message|notice|update|instruction)s?\\s{0,3}:|\\b(?:gave you (?:your|the) (?:instructions|task)|forgot to (?:ask|tell) you)\\b|\\bthis task has been assigned to you\\b|\\bdeveloper mode|\\bdebug mode (?:enabled|activated|on)|\\bdev(?:eloper)? mode (?:enabled|on)|\\bjailbr(?:ea|o)k|\\bdan mode|\\bno (?:restrictions|limitations|filters|rules) (?:apply|mode)|\\bwith no restrictions`,
     ),
     hints: [
       "new ",
@@ -102,6 +102,9 @@ export const RULES: readonly Rule[] = [
       "jailbr",
       "restriction",
       "treoracha",
+      "gave you",
+      "forgot to",
+      "assigned to you",
       "limitation",
       "filters",
       "rules",
@@ -300,7 +303,7 @@ export const RULES: readonly Rule[] = [
     family: "credential_exfil",
     weight: [0.55, 0.55],
     re: r(
-      `\\b(?:${SEND}|${READ})\\b${GAP(30)}\\b(?:all|any|every|the user'?s?|their|user'?s?|your|stored|saved|system)\\b${GAP(20)}\\b${CREDENTIAL}\\b`,
+      `(?<!\\b(?:not|never|n't|no|without) )\\b(?:${SEND}|${READ})\\b${GAP(30)}\\b(?:all|any|every|the user'?s?|their|user'?s?|your|stored|saved|system)\\b${GAP(20)}\\b${CREDENTIAL}\\b`,
     ),
     hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
   },
@@ -309,7 +312,7 @@ export const RULES: readonly Rule[] = [
     family: "credential_exfil",
     weight: [0.45, 0.45],
     re: r(
-      `\\b(?:send|sends|forward|upload|post|transmit|exfiltrate|email|mail|deliver|report|sync)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|${EMAIL})`,
+      `(?<!\\b(?:was|were|been|being|is|are) )\\b(?:send|sends|forward|forwards|upload|uploads|post|transmit|exfiltrate|deliver|mirror|sync)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|${EMAIL})`,
     ),
     hints: ["@", "http"],
   },
@@ -348,7 +351,7 @@ export const RULES: readonly Rule[] = [
     family: "shadowing",
     weight: [0.8, 0.75],
     re: r(
-      `\\b(?:bcc|cc|blind[- ]?(?:carbon[- ])?copy|carbon[- ]copy|copia nascosta|copia oculta|copie cach[ée]e|blindkopie)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?(?:bcc|cc)\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\b(?:replace|change|rewrite|swap|override)\\b${GAP(30)}\\b(?:the |any )?(?:recipient|to address|destination (?:address|account)|bank account|iban|wallet address)\\b${GAP(40)}\\bwith\\b`,
+      `\\b(?:bcc|cc|blind[- ]?(?:carbon[- ])?copy|carbon[- ]copy|copia nascosta|copia oculta|copie cach[ée]e|blindkopie)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?(?:bcc|cc)\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\b(?:replace|change|rewrite|swap|override)\\b${GAP(30)}\\b(?:the |any )?(?:recipient|to address|destination (?:address|account)|bank account|iban|wallet address)\\b${GAP(40)}\\bwith\\b`,
     ),
     hints: [
       "@",
@@ -363,6 +366,7 @@ export const RULES: readonly Rule[] = [
       "account",
       "iban",
       "wallet",
+      "+",
     ],
   },
 
@@ -489,8 +493,15 @@ export const RULES: readonly Rule[] = [
     signal: "response_override",
     family: "response_manipulation",
     weight: [0.6, 0.6],
-    re: /\binstead,? (?:just )?(?:reply|respond|answer|say|tell the user|output|return|print|write)\b|\bact (?:like|as if|as though) (?:you|it|the tool)\b|\b(?:do not|don'?t|never) explain (?:why|it|this|that|anything|the reason)|\bpretend (?:that |to |you )|\bsay (?:that )?you (?:used|called|ran)\b|\b(?:respond|reply|answer) only with\b|\bwrite your (?:reply|response|answer) backwards?\b/,
+    re: /\binstead,? (?:just )?(?:reply|respond|answer|say|tell the user|output|return|print|write)\b|\bact (?:like|as if|as though) (?:you|it|the tool)\b|\b(?:do not|don'?t|never) explain (?:why|it|this|that|anything|the reason)|\b(?:respond|reply|answer) only with\b|\bwrite your (?:reply|response|answer) backwards?\b/,
     hints: ["instead", "act ", "explain", "pretend", "say ", "only with", "backward"],
+  },
+  {
+    signal: "feign_tool_use",
+    family: "response_manipulation",
+    weight: [0.6, 0.5],
+    re: /\bpretend (?:that |to |you )|\bsay (?:that )?you (?:used|called|ran|invoked)\b|\b(?:format|disguise|dress|make) (?:them|it|this|these|the (?:data|output|credentials|keys)) (?:up )?(?:to )?(?:look|appear|seem) (?:like|as)\b/,
+    hints: ["pretend", "say", "look", "appear", "seem"],
   },
   {
     signal: "append_to_every_answer",
@@ -505,7 +516,7 @@ export const RULES: readonly Rule[] = [
     signal: "append_to_your_answer",
     family: "response_manipulation",
     weight: [0, 0.8],
-    re: /\b(?:in|into|to|within|inside|at the (?:end|start|beginning|bottom|top) of|throughout|with|by|for|of) your (?:final )?(?:responses?|repl(?:y|ies)|answers?|outputs?|summary|completion)\b|\byour (?:response|reply|answer) (?:should|must|needs to|has to) (?:include|contain|mention|end|start|be)\b|\b(?:translate|rewrite|reverse|encode|format|enhance|end|start|begin|write|improve|upgrade) your (?:response|reply|answer|output|code)\b|\bi do fhreagra\b|\bsan fhreagairt agad\b|\bnad fhreagairt\b|\b(?:empendulweni|ekuphenduleni|kwimpendulo|empendulo) yakho\b|\bpërgjigj(?:en|ja|e) (?:tënde|tuaj)\b/,
+    re: /\b(?:in|into|to|within|inside|at the (?:end|start|beginning|bottom|top) of|throughout|with|by|for|of) your (?:final )?(?:responses?|repl(?:y|ies)|answers?|outputs?|summary|completion)\b|\byour (?:response|reply|answer) (?:should|must|needs to|has to) (?:include|contain|mention|end|start|be)\b|\b(?:translate|rewrite|reverse|encode|format|enhance|end|start|begin|write|improve|upgrade) your (?:response|reply|answer|output|code)\b|\bi do fhreagra\b|\bsan fhreagairt agad\b|\bnad fhreagairt\b|\b(?:empendulweni|ekuphenduleni|kwimpendulo|kwempendulo|impendulo|empendulo) yakho\b|\bpërgjigj(?:en|ja|e) (?:tënde|tuaj)\b/,
     hints: ["your", "fhreagra", "fhreagairt", "yakho", "përgjigj"],
   },
   // ── Exfiltration through rendered links ──────────────────────────────────────────────────────
@@ -528,7 +539,7 @@ export const RULES: readonly Rule[] = [
   {
     signal: "script_injection",
     family: "markdown_exfil",
-    weight: [0.5, 0.6],
+    weight: [0.7, 0.75],
     re: /<img\b[^>]{0,200}\bonerror\s{0,3}=|<script\b[^>]{0,100}>[^<]{0,300}(?:fetch|xmlhttprequest|document\.cookie|localstorage)|javascript:[^\s)]{0,100}(?:fetch|cookie|location)/,
     hints: ["onerror", "<script", "javascript:"],
   },
@@ -579,20 +590,20 @@ export const RULES: readonly Rule[] = [
     signal: "embedded_user_request",
     family: "embedded_request",
     weight: [0, 0.75],
-    re: /(?:^|["'>:.!?]\s{0,3})(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide)\b[^.\n"]{0,160}\b(?:my|me|mine)\b/,
-    hints: ["my", "me"],
+    re: /(?:^|["'>:.!?]\s{0,3})(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide)\b[^.\n"]{0,160}\b(?:my|mine)\b/,
+    hints: ["my", "mine"],
   },
   {
     signal: "request_in_data_field",
     family: "embedded_request",
     weight: [0, 0.7],
-    re: /(?:":\s{0,2}"|<p>|<div>|<span>|<li>)(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|deactivate|initiate|share|change|leave|invite|pay|book|cancel|install|download|give|send|forward|email|post|publish|create|add|update|set|turn|open|close)\b/,
+    re: /(?:":\s{0,2}"|<p>|<div>|<span>|<li>)(?:(?:can you )?please,?\s(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|lock|deposit|purchase|deactivate|initiate|share|change|leave|invite|pay|book|cancel|install|download|give|send|forward|email|post|publish|create|add|update|set|turn|open|close|release|approve|order|reset|enable|increase|decrease|start|stop|make|modify|activate)|(?:withdraw|transfer|wire|dispatch|redirect|reroute|grant|revoke|disable|unlock|deposit|sell|purchase|erase|deactivate|initiate)\s)\b/,
     hints: ['"', "<p>", "<div>", "<span>", "<li>"],
   },
   {
     signal: "tool_call_directive",
     family: "addressed_to_model",
-    weight: [0.3, 0.5],
+    weight: [0.15, 0.5],
     re: /\b(?:call|execute|invoke|run|use|trigger)\b (?:the )?(?:`|'|")?[a-z][a-z0-9]{1,20}_[a-z0-9_]{2,40}(?:`|'|")?(?: (?:tool|function|command|endpoint))?\b/,
     hints: ["_"],
   },
@@ -618,6 +629,20 @@ export const RULES: readonly Rule[] = [
     weight: [0.3, 0.5],
     re: /\b(?:requests\.(?:post|put)|urllib\.request\.urlopen|http\.client|fetch|axios\.post|curl -d)\b[^\n]{0,200}(?:\n[^\n]{0,200}){0,6}?(?:platform\.|getpass|os\.environ|clipboard|pbpaste|keyboard|keylog|socket\.gethostname|\/etc\/passwd|\.ssh|document\.cookie|localstorage)/,
     hints: ["requests.", "urllib", "http.client", "fetch", "axios", "curl"],
+  },
+  {
+    signal: "privacy_dismissal",
+    family: "conversation_exfil",
+    weight: [0.3, 0.5],
+    re: /\b(?:doesn'?t|does not|don'?t|do not|won'?t|will not) (?:care|mind) about (?:privacy|security|confidentiality)\b|\bprivacy (?:is not|isn'?t) (?:a concern|an issue|important)\b/,
+    hints: ["care", "mind", "privacy"],
+  },
+  {
+    signal: "memory_persistence",
+    family: "override",
+    weight: [0.6, 0.7],
+    re: /\b(?:remember|memori[sz]e|store|save|add|keep|write)\b[^\n]{0,30}\b(?:this|that|the following|these instructions|this rule|this instruction)\b[^\n]{0,50}\b(?:for (?:all )?(?:future|later|subsequent) (?:sessions|conversations|chats|interactions|requests)|permanently|(?:in|to) (?:your )?(?:long[- ]term )?memory|across (?:all )?(?:sessions|conversations|chats))/,
+    hints: ["remember", "memori", "store", "save", "add", "keep", "write"],
   },
   {
     signal: "private_data_sweep",
@@ -658,6 +683,24 @@ export const MULTILINGUAL_RULES: readonly Rule[] = [
     family: "conversation_exfil",
     weight: [0.7, 0.6],
     re: /historial (?:de (?:la )?)?(?:conversación|chat)|cronologia (?:della )?(?:chat|conversazione)|historique (?:de la )?(?:conversation|discussion)|(?:gesprächs|chat)verlauf|systemprompt|histórico (?:da |de )?(?:conversa|chat)|gespreksgeschiedenis|chatgeschiedenis|histori[aę] (?:czatu|rozmowy)|sohbet geçmişi|истори[юя] (?:переписки|чата|разговора|диалога)|системн(?:ый|ого) (?:промпт|запрос)|聊天记录|对话(?:历史|记录)|系统提示|会話(?:履歴|の履歴)|チャット履歴|システムプロンプト|대화 (?:기록|내역)|시스템 프롬프트|سجل المحادثة|سجل الدردشة|चैट इतिहास|बातचीत का इतिहास|lịch sử (?:trò chuyện|hội thoại)/,
+  },
+  {
+    signal: "exclusive_tool_claim",
+    family: "preference",
+    weight: [0.5, 0.3],
+    re: /\b(?:única|unica|unico|único|seule?|einzige[nrs]?|enige|jedyn[aey]|tek)\b[^\n]{0,30}\b(?:herramienta|outil|strumento|ferramenta|tool|werkzeug|narzędzie|araç)|唯一[^\n]{0,10}(?:工具|ツール)|유일한[^\n]{0,10}도구|единственн[^\n]{0,20}инструмент|الأداة الوحيدة|एकमात्र[^\n]{0,10}टूल|công cụ duy nhất/,
+  },
+  {
+    signal: "other_tools_disparaged",
+    family: "preference",
+    weight: [0.5, 0.3],
+    re: /\b(?:otras herramientas|autres outils|anderen? (?:tools|werkzeuge)|altri strumenti|outras ferramentas|inne narzędzia|andere tools|diğer araçlar)\b|其他(?:的)?工具|他のツール|다른 도구|други[ех] инструмент|الأدوات الأخرى|अन्य टूल|các công cụ khác/,
+  },
+  {
+    signal: "send_to_external",
+    family: "credential_exfil",
+    weight: [0.5, 0.55],
+    re: /(?:发送|发到|寄送|转发|送信|転送|전송|보내|envía|envia|enviar|envoie|envoyez|envoyer|sende|senden|schicke|invia|inviare|отправ|перешли|wyślij|prześlij|gönder|gửi|أرسل|भेजें|stuur)[^\n]{0,60}[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,12}/,
   },
   {
     signal: "read_sensitive_file",
