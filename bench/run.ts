@@ -224,7 +224,7 @@ async function startTargets(fleet: Fleet, opts: Options, dir: string): Promise<M
   const configs: Record<string, string> = {};
   for (const mode of opts.modes) {
     configs[mode] = join(dir, `${mode}.yaml`);
-    writeFileSync(configs[mode]!, GATEWAY_MODES[mode]!.replace("%POLICY%", policy));
+    writeFileSync(configs[mode]!, GATEWAY_MODES[mode]!.replace("%POLICY%", policy).replaceAll("%DIR%", dir));
   }
   const byTransport = new Map<string, Target[]>();
   const wanted = new Set(opts.scenarios.map((s) => s.transport));

@@ -18,15 +18,26 @@ export function samplesFor(s: Scenario, base: number): number {
 }
 
 /**
- * Gateway configurations (mcpgw config files; `%POLICY%` is replaced by the allow-all policy's
- * path). pass-through: only an allow-all policy, no detectors, no pool. inline: the full default
- * chain with every detector, inspected on the event loop. pool: the same chain with the worker
- * pool at its default offload threshold.
+ * Gateway configurations (mcpgw config files; `%POLICY%` is the allow-all policy's path and
+ * `%DIR%` the run's temp dir).
+ *   passthrough  an allow-all policy only: no detectors, no audit, no pool
+ *   inline       the full chain (built-in policy, injection, pii redaction, schema, audit to
+ *                SQLite), every message inspected on the event loop
+ *   pool         the same chain, with messages of at least workers.offload_min_bytes (its
+ *                default) inspected in the worker pool
  */
+const FULL_CHAIN = `plugins:
+  - name: injection
+  - name: pii
+    config:
+      mode: redact
+  - name: schema
+`;
+
 export const GATEWAY_MODES: Readonly<Record<string, string>> = {
-  passthrough: `logging:\n  level: warn\npolicy: "%POLICY%"\nworkers:\n  size: 0\n`,
-  inline: `logging:\n  level: warn\nworkers:\n  size: 0\n`,
-  pool: `logging:\n  level: warn\nworkers:\n  size: auto\n`,
+  passthrough: `logging:\n  level: warn\npolicy: "%POLICY%"\nplugins:\n  - name: injection\n    enabled: false\naudit:\n  enabled: false\nworkers:\n  size: 0\n`,
+  inline: `logging:\n  level: warn\n${FULL_CHAIN}audit:\n  db: "%DIR%/inline.db"\nworkers:\n  size: 0\n`,
+  pool: `logging:\n  level: warn\n${FULL_CHAIN}audit:\n  db: "%DIR%/pool.db"\nworkers:\n  size: auto\n`,
 };
 
 export const ALLOW_ALL_POLICY = `version: v1\nrules:\n  - name: allow-all\n    match:\n      methods: ["*"]\n    action: allow\n`;

@@ -7,6 +7,8 @@
 import { NULL_AUDIT_SINK } from "../../src/audit/sink.ts";
 import { compileRuntime } from "../../src/config/compile.ts";
 import { ConfigSchema } from "../../src/config/schema.ts";
+import { scanContent } from "../../src/interceptors/injection/scan.ts";
+import { scanDeep } from "../../src/interceptors/pii/scan.ts";
 import { LineScanner } from "../../src/jsonrpc/scanner.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { createOffloader, WorkerPool } from "../../src/pool/index.ts";
@@ -15,25 +17,27 @@ import { judgeFrame } from "../../src/transport/judge.ts";
 import type { MicroResult } from "../harness/report.ts";
 import { round } from "../harness/stats.ts";
 
-/** Mean µs per call of `fn`, after a warm-up, over at least `minMs`. */
+/** Mean µs per call of `fn`, after a warm-up, over at least `minMs` and 3 calls. */
 function timeSync(fn: () => unknown, minMs: number): number {
-  for (let i = 0; i < 200; i++) fn();
+  const w0 = performance.now();
+  for (let i = 0; i < 200 && performance.now() - w0 < minMs / 4; i++) fn();
   let n = 0;
   const t0 = performance.now();
   let t = t0;
-  while (t - t0 < minMs) {
-    for (let i = 0; i < 50; i++) fn();
-    n += 50;
+  while (t - t0 < minMs || n < 3) {
+    fn();
+    n++;
     t = performance.now();
   }
   return ((t - t0) * 1000) / n;
 }
 
 async function timeAsync(fn: () => Promise<unknown>, minMs: number): Promise<number> {
-  for (let i = 0; i < 50; i++) await fn();
+  const w0 = performance.now();
+  for (let i = 0; i < 50 && performance.now() - w0 < minMs / 4; i++) await fn();
   let n = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < minMs) {
+  while (performance.now() - t0 < minMs || n < 3) {
     await fn();
     n++;
   }
@@ -82,33 +86,55 @@ export async function runMicro(quick: boolean): Promise<MicroResult[]> {
   const scanUs = timeSync(() => scanner.push(lines), ms);
   out.push({ name: "LineScanner: NDJSON framing", unit: "MB/s", value: round(lines.length / scanUs, 0) });
 
-  // Inline vs pool for the json_inspect task (a parse plus a full walk: the heavy-inspection shape).
-  const pool = new WorkerPool({ size: 1, queueDepth: 64, ringBytes: 4 << 20, jobTimeoutMs: 30_000 });
+  // Inline vs pool for the detectors: what workers.offload_min_bytes is chosen from.
+  const pool = new WorkerPool({ size: 1, queueDepth: 64, ringBytes: 4 << 20, jobTimeoutMs: 60_000 });
   try {
-    const inline = createOffloader("json_inspect", undefined, { pool: null, minBytes: 0 });
-    const pooled = createOffloader("json_inspect", undefined, { pool, minBytes: 0 });
-    for (const bytes of [256, 4 * 1024, 16 * 1024, 64 * 1024, 256 * 1024, 1024 * 1024]) {
-      const text = toolResult(bytes);
-      const inUs = timeSync(() => inline.run(text), ms);
-      const poolUs = await timeAsync(() => pooled.run(text) as Promise<unknown>, ms);
-      // Event-loop time of a pooled job: the synchronous part (copy into the ring).
-      let syncMs = 0;
-      let n = 0;
-      const t0 = performance.now();
-      while (performance.now() - t0 < ms) {
-        const a = performance.now();
-        const p = pooled.run(text) as Promise<unknown>;
-        syncMs += performance.now() - a;
-        n++;
-        await p;
+    const injection = createOffloader(
+      "injection_content",
+      { kind: "tool_result", base: "result" },
+      { pool, minBytes: 0 },
+    );
+    const pii = createOffloader("pii_scan", { categories: null, redact: [], skip_keys: [] }, { pool, minBytes: 0 });
+    const prose = "The quarterly report covers revenue, costs and the outlook for each region. ";
+    for (const bytes of quick ? [256, 4096, 65536] : [256, 1024, 4096, 16384, 65536, 262144, 1048576]) {
+      const value = {
+        content: [{ type: "text", text: prose.repeat(Math.ceil(bytes / prose.length)).slice(0, bytes) }],
+      };
+      const budget = bytes >= 262144 ? Math.max(ms, 400) : ms;
+      const label = bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`;
+      const rows: [string, () => unknown, () => Promise<unknown>][] = [
+        [
+          "injection",
+          () => scanContent("tool_result", value, "result"),
+          () => injection.runPooled(JSON.stringify(value)),
+        ],
+        [
+          "pii",
+          () => scanDeep(value, { path: "result" }),
+          () => pii.runPooled(JSON.stringify({ path: "result", max_hits: 100, value })),
+        ],
+      ];
+      for (const [name, inlineFn, pooledFn] of rows) {
+        const inUs = timeSync(inlineFn, budget);
+        const poolUs = await timeAsync(pooledFn, budget);
+        // Event-loop time of a pooled job: serialising the payload and copying it into the ring.
+        let syncMs = 0;
+        let n = 0;
+        const t0 = performance.now();
+        while (performance.now() - t0 < budget / 2 || n < 3) {
+          const a = performance.now();
+          const p = pooledFn();
+          syncMs += performance.now() - a;
+          n++;
+          await p;
+        }
+        out.push({
+          name: `${name} ${label}: inline`,
+          unit: "µs",
+          value: round(inUs, 1),
+          note: `pool: ${round(poolUs, 1)} µs round trip, ${round((syncMs * 1000) / n, 1)} µs of it on the event loop`,
+        });
       }
-      const mainUs = (syncMs * 1000) / n;
-      out.push({
-        name: `json_inspect ${bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`}: inline / pool round trip / pool main-thread`,
-        unit: "µs",
-        value: round(inUs, 1),
-        note: `${round(poolUs, 1)} µs round trip, ${round(mainUs, 1)} µs on the event loop`,
-      });
     }
   } finally {
     await pool.close();

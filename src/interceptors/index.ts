@@ -1,4 +1,6 @@
 /** Public surface of the interceptors: the registry in chain order. */
+
+import { offloadTarget } from "../pool/index.ts";
 import { createScopeInterceptor } from "./auth/index.ts";
 import { createInjectionInterceptor, InjectionConfigSchema } from "./injection/index.ts";
 import { createPiiInterceptor } from "./pii/index.ts";
@@ -47,7 +49,7 @@ export const INTERCEPTORS: readonly RegistryEntry[] = [
   {
     name: "policy",
     build: ({ config, policy }) => ({
-      interceptor: createPolicyInterceptor(policy),
+      interceptor: createPolicyInterceptor(policy, { audit: config.mode === "audit" }),
       mode: config.mode === "audit" ? "audit" : "enforce",
       failMode: "closed",
       timeoutMs: DEFAULT_TIMEOUT_MS,
@@ -70,13 +72,17 @@ export const INTERCEPTORS: readonly RegistryEntry[] = [
   {
     // On by default (ARCHITECTURE §5): no `plugins:` entry means the default detectors run.
     name: "injection",
-    build: ({ config }) => {
+    build: ({ config, logger }) => {
       const entry = config.plugins.find((p) => p.name === "injection");
       if (entry && !entry.enabled) return null;
       const pluginConfig = entry?.name === "injection" ? entry.config : InjectionConfigSchema.parse({});
       const mode = pluginConfig.mode ?? config.mode;
       return {
-        interceptor: createInjectionInterceptor({ config: pluginConfig, audit: mode === "audit" }),
+        interceptor: createInjectionInterceptor({
+          config: pluginConfig,
+          audit: mode === "audit",
+          offload: offloadTarget(config, logger),
+        }),
         mode: mode === "audit" ? "audit" : "enforce",
         failMode: "closed",
         timeoutMs: DEFAULT_TIMEOUT_MS,
@@ -86,12 +92,16 @@ export const INTERCEPTORS: readonly RegistryEntry[] = [
   {
     // Last in the c2s chain (first for s2c): redaction sees what is actually delivered.
     name: "pii",
-    build: ({ config }) => {
+    build: ({ config, logger }) => {
       const entry = config.plugins.find((p) => p.name === "pii");
       if (!entry || !entry.enabled || entry.name !== "pii") return null;
       return {
         // Global audit mode records what would be redacted and changes nothing.
-        interceptor: createPiiInterceptor({ config: entry.config, mayModify: config.mode !== "audit" }),
+        interceptor: createPiiInterceptor({
+          config: entry.config,
+          mayModify: config.mode !== "audit",
+          offload: offloadTarget(config, logger),
+        }),
         mode: config.mode === "audit" ? "audit" : "enforce",
         failMode: "closed",
         timeoutMs: DEFAULT_TIMEOUT_MS,

@@ -19,8 +19,16 @@ export interface Offloader<T extends TaskName> {
   readonly generation: number;
   /** Judges one payload: synchronously inline, or a promise when it went to a worker. */
   run(payload: string): TaskResult<T> | Promise<TaskResult<T>>;
-  /** Runs inline whatever the size (for callers that already know they are on a slow path). */
+  /** Runs inline whatever the size. */
   runInline(payload: string): TaskResult<T>;
+  /**
+   * True when a message of `size` bytes (as received) should be inspected in a worker. Lets an
+   * interceptor decide before serialising anything: below the threshold it keeps its own inline
+   * code path on the parsed message.
+   */
+  wants(size: number): boolean;
+  /** Runs in a worker (inline when the payload is larger than the worker queue or the pool is broken). */
+  runPooled(payload: string): Promise<TaskResult<T>>;
   /** Where the last call ran (for tests and metrics). */
   readonly lastPlace: "inline" | "pool" | "none";
   /** Retires the configuration in the pool. Call from the interceptor's close(). */
@@ -56,6 +64,8 @@ export function createOffloader<T extends TaskName>(
   };
 
   const runPooled = async (payload: string): Promise<TaskResult<T>> => {
+    if (pool === null || payload.length > maxPooled) return runInline(payload);
+    lastPlace = "pool";
     let text: string;
     try {
       text = await pool!.run(task, payload, generation);
@@ -77,10 +87,13 @@ export function createOffloader<T extends TaskName>(
       if (pool === null || payload.length < target.minBytes || payload.length > maxPooled || !pool.usable) {
         return runInline(payload);
       }
-      lastPlace = "pool";
       return runPooled(payload);
     },
     runInline,
+    runPooled,
+    wants(size) {
+      return pool !== null && size >= target.minBytes && size <= maxPooled && pool.usable;
+    },
     close() {
       if (pool && generation) pool.retire(generation);
     },

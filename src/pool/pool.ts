@@ -115,6 +115,8 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
   private readonly url: URL | string;
+  /** Jobs that produced a result (not configuration acknowledgements). */
+  completed = 0;
   /** Deaths in a row, per slot index, of workers that never answered. */
   private readonly earlyDeaths: number[] = [];
 
@@ -321,8 +323,10 @@ export class WorkerPool {
           slot.inflight.delete(rec.id);
           if (!job.isConfig) slot.jobs--;
           slot.served = true;
-          if (rec.word === RES_OK) job.resolve(rec.payload);
-          else job.reject(new PoolError("TASK_FAILED", rec.payload));
+          if (rec.word === RES_OK) {
+            if (!job.isConfig) this.completed++;
+            job.resolve(rec.payload);
+          } else job.reject(new PoolError("TASK_FAILED", rec.payload));
         }
         if (!slot.alive || slot.inflight.size === 0) break;
         const oldest = slot.inflight.values().next().value as Job;

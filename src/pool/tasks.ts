@@ -5,7 +5,14 @@
  * the main thread for small payloads, so a verdict never depends on where it was computed.
  *
  * Both threads index this table by position, so a name travels as a small integer.
+ *
+ * The detector tasks wrap the detectors' own pure functions: an interceptor computes the same
+ * report inline for small messages, so a verdict never depends on where it was computed.
  */
+import type { PayloadKind } from "../interceptors/detect/extract.ts";
+import { type ContentReport, scanContent, scanTools, type ToolReport } from "../interceptors/injection/scan.ts";
+import type { Category } from "../interceptors/pii/detect.ts";
+import { type PiiHit, scanDeep } from "../interceptors/pii/scan.ts";
 
 export interface PoolTask<C = unknown, S = unknown, R = unknown> {
   /** Validates and compiles a configuration; throws on a bad one (the generation then fails closed). */
@@ -121,6 +128,89 @@ export const jsonInspectTask: PoolTask<Partial<JsonInspectConfig> | undefined, J
   },
 };
 
+/** `injection_content` settings: which kind of payload, and the JSON path its strings are reported under. */
+export interface InjectionContentConfig {
+  readonly kind: Exclude<PayloadKind, "tools_list">;
+  readonly base: "result" | "params";
+}
+
+/** Prompt-injection scan of a result or params (payload: its JSON text). */
+const injectionContentTask: PoolTask<InjectionContentConfig, InjectionContentConfig, ContentReport> = {
+  prepare(config) {
+    if (config?.base !== "result" && config?.base !== "params") throw new Error("injection_content: bad base");
+    return Object.freeze({ kind: config.kind, base: config.base });
+  },
+  run: (payload, cfg) => scanContent(cfg.kind, JSON.parse(payload), cfg.base),
+};
+
+/** Payload of `injection_tools`: a tools/list result and the tool names other upstreams advertised. */
+export interface InjectionToolsPayload {
+  readonly result: unknown;
+  readonly foreign: readonly string[];
+}
+
+/** Tool-poisoning scan of a tools/list result. */
+const injectionToolsTask: PoolTask<unknown, null, ToolReport[]> = {
+  prepare: () => null,
+  run(payload) {
+    const p = JSON.parse(payload) as InjectionToolsPayload;
+    return scanTools(p.result, { foreignTools: new Set(p.foreign) });
+  },
+};
+
+/** `pii_scan` settings: the interceptor's compiled categories, as lists. */
+export interface PiiScanConfig {
+  readonly categories: readonly Category[] | null;
+  readonly redact: readonly Category[];
+  readonly skip_keys: readonly string[];
+}
+
+/** Payload of `pii_scan`: one part of a message and where it sits. */
+export interface PiiScanPayload {
+  readonly path: string;
+  readonly max_hits: number;
+  readonly value: unknown;
+}
+
+/** What `pii_scan` returns: `value` only when something was redacted (it is large, and otherwise unused). */
+export interface PiiScanResult {
+  readonly count: number;
+  readonly redactedCount: number;
+  readonly hits: readonly PiiHit[];
+  readonly value: unknown;
+}
+
+interface PiiScanState {
+  readonly categories: ReadonlySet<Category> | undefined;
+  readonly redact: ReadonlySet<Category>;
+  readonly skipKeys: ReadonlySet<string>;
+}
+
+/** Secret and PII scan (and redaction) of one part of a message. */
+const piiScanTask: PoolTask<PiiScanConfig, PiiScanState, PiiScanResult> = {
+  prepare: (config) => ({
+    categories: config.categories ? new Set(config.categories) : undefined,
+    redact: new Set(config.redact),
+    skipKeys: new Set(config.skip_keys),
+  }),
+  run(payload, state) {
+    const p = JSON.parse(payload) as PiiScanPayload;
+    const r = scanDeep(p.value, {
+      categories: state.categories,
+      redact: state.redact,
+      path: p.path,
+      maxHits: p.max_hits,
+      skipKeys: state.skipKeys,
+    });
+    return {
+      count: r.count,
+      redactedCount: r.redactedCount,
+      hits: r.hits,
+      value: r.redactedCount > 0 ? r.value : null,
+    };
+  },
+};
+
 /** Test-only behaviours, reachable by name so stress tests can drive a real worker. */
 const echoTask: PoolTask<unknown, null, string> = {
   prepare: () => null,
@@ -158,6 +248,9 @@ export const TASKS = {
   config_echo: configEchoTask,
   spin: spinTask,
   fail: failTask,
+  injection_content: injectionContentTask,
+  injection_tools: injectionToolsTask,
+  pii_scan: piiScanTask,
 } as const satisfies Record<string, PoolTask<never, unknown, unknown>>;
 
 export type TaskName = keyof typeof TASKS;
