@@ -4,11 +4,13 @@ import { ByteSize, Duration } from "../config/common.ts";
 
 /**
  * Payloads at or above this many bytes are inspected in a pool worker, smaller ones inline.
- * Chosen from `bun run bench` (bench/README.md): below it a worker round trip costs more than
- * the inspection it moves off the event loop.
+ * Chosen from `bun run bench` (bench/README.md, micro-benchmarks): at 4 KiB the default chain's
+ * injection scan costs ~0.6-0.8 ms of event-loop time inline against ~30 µs pooled, so the
+ * ~20 µs a round trip adds is a few percent; below ~1 KiB the round trip is a large share of
+ * the work, and small messages (the small-JSON and SSE rows) must never pay it.
  */
-export const DEFAULT_OFFLOAD_MIN_BYTES = 64 * 1024;
-export const DEFAULT_QUEUE_DEPTH = 64;
+export const DEFAULT_OFFLOAD_MIN_BYTES = 4 * 1024;
+export const DEFAULT_QUEUE_DEPTH = 256;
 export const DEFAULT_JOB_TIMEOUT_MS = 10_000;
 
 export const WorkersSchema = z
