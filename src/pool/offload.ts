@@ -31,9 +31,12 @@ export interface Offloader<T extends TaskName> {
   runPooled(payload: string): Promise<TaskResult<T>>;
   /** Where the last call ran (for tests and metrics). */
   readonly lastPlace: "inline" | "pool" | "none";
-  /** Retires the configuration in the pool. Call from the interceptor's close(). */
+  /** Retires the configuration in the pool, after a grace period. Call from the interceptor's close(). */
   close(): void;
 }
+
+/** How long a closed offloader's configuration stays in the workers. */
+export const RETIRE_GRACE_MS = 30_000;
 
 export interface OffloadTarget {
   /** The pool, or null for inline only (`workers.size: 0`). */
@@ -95,7 +98,11 @@ export function createOffloader<T extends TaskName>(
       return pool !== null && size >= target.minBytes && size <= maxPooled && pool.usable;
     },
     close() {
-      if (pool && generation) pool.retire(generation);
+      if (!pool || !generation) return;
+      // After a reload the old chain may still be judging messages that started under it: keep
+      // its configuration in the workers a while, so they are not failed for a missing one.
+      const timer = setTimeout(() => pool.retire(generation), RETIRE_GRACE_MS);
+      timer.unref?.();
     },
   };
 }
