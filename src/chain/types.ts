@@ -54,6 +54,11 @@ export interface MessageContext {
   readonly receivedAt: number;
   /** Per-session scratch space shared by interceptors across messages (e.g. the advertised tools). */
   readonly session: SessionState;
+  /**
+   * True when the raw frame had an object with the same key twice and different values (parsers
+   * disagree on which wins). Set by the transport for frames that may carry tool arguments.
+   */
+  readonly duplicateKeys?: boolean;
 }
 
 /** Mutable per-session state interceptors may keep (e.g. tool catalogue, pins). */

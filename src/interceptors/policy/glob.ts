@@ -63,3 +63,14 @@ export function compileGlobList(patterns: readonly string[] | undefined, caseIns
     return false;
   };
 }
+
+/**
+ * Like {@link compileGlobList} with `caseInsensitive`, for inputs the caller has already
+ * lower-cased (the engine folds each value once, not once per pattern).
+ */
+export function compileFoldedGlobList(patterns: readonly string[] | undefined): GlobMatcher {
+  return compileGlobList(
+    patterns?.map((p) => p.toLowerCase()),
+    false,
+  );
+}

@@ -1,9 +1,15 @@
-export { compileGlob, compileGlobList, type GlobMatcher } from "./glob.ts";
+export { type ArgLimits, buildArgs, Leaf, parseKeySpec } from "./args.ts";
+export { DEFAULT_POLICY_YAML, defaultPolicy } from "./default.ts";
 export {
+  ALLOWED_TOOLS_RULE,
   type CompiledPolicy,
   compilePolicy,
-  createPolicyInterceptor,
-  DEFAULT_POLICY,
+  type DecideInput,
+  type Decision,
+  DUPLICATE_KEYS_RULE,
   IMPLICIT_DENY,
-} from "./policy.ts";
-export { type Policy, type PolicyRule, PolicySchema } from "./schema.ts";
+} from "./engine.ts";
+export { compileGlob, compileGlobList, type GlobMatcher } from "./glob.ts";
+export { analyseCommand, normalizePath } from "./normalize.ts";
+export { createPolicyInterceptor, decideInputOf, type PolicyInterceptorOptions } from "./policy.ts";
+export { type Policy, type PolicyInput, type PolicyRule, PolicySchema, regexProblem } from "./schema.ts";

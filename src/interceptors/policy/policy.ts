@@ -1,95 +1,138 @@
 /**
- * The policy interceptor: first matching rule wins; no match is deny (`(implicit-deny)`).
+ * The policy interceptor. Call time: every client→server request and notification (and every
+ * server→client request and notification that an `s2c` rule names) is decided by the engine.
+ * List time: `tools/list`, `prompts/list` and `resources/list` results lose the entries this
+ * caller could never use. A denied `tools/call` is worded like an unknown tool, so hidden and
+ * missing look the same to the caller.
  */
 import type { Interceptor, MessageContext, Verdict } from "../../chain/types.ts";
 import { ErrorCode } from "../../jsonrpc/errors.ts";
-import { type JsonRpcMessage, toolNameOf } from "../../jsonrpc/message.ts";
-import { compileGlobList, type GlobMatcher } from "./glob.ts";
+import { type JsonRpcMessage, paramsObject } from "../../jsonrpc/message.ts";
+import { type CompiledPolicy, compilePolicy, type DecideInput, DUPLICATE_KEYS_RULE } from "./engine.ts";
 import type { Policy } from "./schema.ts";
 
-export const IMPLICIT_DENY = "(implicit-deny)";
-
-interface CompiledRule {
-  readonly name: string;
-  readonly allow: boolean;
-  readonly auditOnly: boolean;
-  readonly method: GlobMatcher;
-  /** undefined: the rule has no tool condition. */
-  readonly tool: GlobMatcher | undefined;
+export interface PolicyInterceptorOptions {
+  /** When true (global audit mode), list results are not filtered; denials are would_block. */
+  readonly audit?: boolean;
 }
 
-export interface PolicyDecision {
-  readonly allow: boolean;
-  readonly rule: string;
-  readonly auditOnly: boolean;
+const LISTS: Readonly<Record<string, { field: string; kind: "tool" | "prompt" | "resource"; key: string }>> = {
+  "tools/list": { field: "tools", kind: "tool", key: "name" },
+  "prompts/list": { field: "prompts", kind: "prompt", key: "name" },
+  "resources/list": { field: "resources", kind: "resource", key: "uri" },
+};
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
 }
 
-export interface CompiledPolicy {
-  readonly source: Policy;
-  decide(method: string, tool: string | undefined): PolicyDecision;
+/** The engine input for one request or notification. */
+export function decideInputOf(msg: JsonRpcMessage, ctx: MessageContext): DecideInput {
+  const method = ctx.method ?? "";
+  const p = paramsObject(msg);
+  const input: {
+    -readonly [K in keyof DecideInput]: DecideInput[K];
+  } = {
+    direction: ctx.direction,
+    method,
+    subject: ctx.identity?.subject,
+    roles: ctx.identity?.roles,
+    upstream: ctx.upstream,
+  };
+  if (method === "tools/call") {
+    input.tool = str(p?.name);
+    input.arguments = p?.arguments;
+  } else if (method === "prompts/get") {
+    input.prompt = str(p?.name);
+    input.arguments = p?.arguments;
+  } else if (method.startsWith("resources/")) {
+    input.resource = str(p?.uri);
+  }
+  return input;
 }
 
-export function compilePolicy(policy: Policy): CompiledPolicy {
-  const rules: CompiledRule[] = policy.rules.map((r) => ({
-    name: r.name,
-    allow: r.action === "allow",
-    auditOnly: (r.mode ?? policy.mode) === "audit",
-    method: compileGlobList(r.match.methods),
-    tool: r.match.tools && r.match.tools.length > 0 ? compileGlobList(r.match.tools) : undefined,
-  }));
-  const implicit: PolicyDecision = Object.freeze({
-    allow: false,
-    rule: IMPLICIT_DENY,
-    auditOnly: policy.mode === "audit",
-  });
-  return Object.freeze({
-    source: policy,
-    decide(method: string, tool: string | undefined): PolicyDecision {
-      for (const r of rules) {
-        if (!r.method(method)) continue;
-        if (r.tool && (tool === undefined || !r.tool(tool))) continue;
-        return { allow: r.allow, rule: r.name, auditOnly: r.auditOnly };
+function denial(method: string, p: Record<string, unknown> | undefined, rule: string, message: string | undefined) {
+  if (method === "tools/call") {
+    return { code: ErrorCode.INVALID_PARAMS, reason: message ?? `Unknown tool: ${str(p?.name) ?? ""}` };
+  }
+  if (method === "prompts/get") {
+    return { code: ErrorCode.INVALID_PARAMS, reason: message ?? `Unknown prompt: ${str(p?.name) ?? ""}` };
+  }
+  if (method === "resources/read" || method === "resources/subscribe") {
+    return { code: ErrorCode.INVALID_PARAMS, reason: message ?? `Resource not found: ${str(p?.uri) ?? ""}` };
+  }
+  return { code: ErrorCode.BLOCKED, reason: message ?? `denied by policy rule "${rule}"` };
+}
+
+export function createPolicyInterceptor(
+  policy: Policy | CompiledPolicy,
+  opts: PolicyInterceptorOptions = {},
+): Interceptor {
+  const compiled: CompiledPolicy = "decide" in policy ? policy : compilePolicy(policy);
+  const filterLists = !opts.audit && compiled.source.mode !== "audit";
+  const responsePatterns = compiled.responsePatterns;
+  const policyAudit = compiled.source.mode === "audit";
+
+  function judgeCall(msg: JsonRpcMessage, ctx: MessageContext): Verdict {
+    const input = decideInputOf(msg, ctx);
+    const p = paramsObject(msg);
+    if (ctx.duplicateKeys && (input.method === "tools/call" || input.method === "prompts/get")) {
+      const { code, reason } = denial(input.method, p, DUPLICATE_KEYS_RULE, undefined);
+      return { kind: "block", code, reason, rule: DUPLICATE_KEYS_RULE, auditOnly: policyAudit };
+    }
+    const d = compiled.decide(input);
+    if (d.allow) return d.unmatched ? { kind: "pass" } : { kind: "pass", rule: d.ruleId };
+    const { code, reason } = denial(input.method, p, d.rule, d.message);
+    return { kind: "block", code, reason, rule: d.ruleId, auditOnly: d.auditOnly };
+  }
+
+  function judgeResponse(msg: JsonRpcMessage, ctx: MessageContext): Verdict {
+    if (!("result" in msg) || typeof msg.result !== "object" || msg.result === null) return { kind: "pass" };
+    const result = msg.result as Record<string, unknown>;
+    if (responsePatterns.length > 0) {
+      const text = JSON.stringify(result);
+      for (const re of responsePatterns) {
+        if (re.test(text)) {
+          return {
+            kind: "block",
+            code: ErrorCode.BLOCKED,
+            reason: "Response blocked by policy",
+            rule: "(response-pattern)",
+            auditOnly: policyAudit,
+          };
+        }
       }
-      return implicit;
-    },
-  });
-}
+    }
+    const list = ctx.method ? LISTS[ctx.method] : undefined;
+    if (!list || !filterLists) return { kind: "pass" };
+    const items = result[list.field];
+    if (!Array.isArray(items)) return { kind: "pass" };
+    const who = { subject: ctx.identity?.subject, roles: ctx.identity?.roles, upstream: ctx.upstream };
+    const kept = items.filter((item) => {
+      const name = str((item as Record<string, unknown> | null)?.[list.key]);
+      return name !== undefined && compiled.mayCall(list.kind, name, who);
+    });
+    if (kept.length === items.length) return { kind: "pass" };
+    return {
+      kind: "modify",
+      message: { ...msg, result: { ...result, [list.field]: kept } } as JsonRpcMessage,
+      note: `policy hid ${items.length - kept.length} of ${items.length} ${list.field}`,
+    };
+  }
 
-export function createPolicyInterceptor(policy: Policy): Interceptor {
-  const compiled = compilePolicy(policy);
   return {
     name: "policy",
-    applies: (ctx: MessageContext) =>
-      ctx.direction === "c2s" && (ctx.kind === "request" || ctx.kind === "notification"),
+    applies(ctx: MessageContext) {
+      if (ctx.kind === "request" || ctx.kind === "notification") return true;
+      return (
+        ctx.direction === "s2c" &&
+        ctx.kind === "response" &&
+        (responsePatterns.length > 0 || (filterLists && ctx.method !== undefined && ctx.method in LISTS))
+      );
+    },
     inspect(msg: JsonRpcMessage, ctx: MessageContext): Verdict {
-      const method = ctx.method ?? "";
-      const tool = toolNameOf(msg);
-      const d = compiled.decide(method, tool);
-      if (d.allow) return { kind: "pass", rule: d.rule };
-      if (method === "tools/call") {
-        // Worded like an unknown tool (MCP: -32602), so denied and missing look the same.
-        return {
-          kind: "block",
-          code: ErrorCode.INVALID_PARAMS,
-          reason: `Unknown tool: ${tool ?? ""}`,
-          rule: d.rule,
-          auditOnly: d.auditOnly,
-        };
-      }
-      return {
-        kind: "block",
-        code: ErrorCode.BLOCKED,
-        reason: `policy denied: ${d.rule}`,
-        rule: d.rule,
-        auditOnly: d.auditOnly,
-      };
+      if (ctx.kind === "request" || ctx.kind === "notification") return judgeCall(msg, ctx);
+      return judgeResponse(msg, ctx);
     },
   };
 }
-
-/** Built-in policy used when none is configured: ordinary MCP traffic allowed. */
-export const DEFAULT_POLICY: Policy = Object.freeze({
-  version: "v1",
-  mode: "enforce",
-  rules: [{ name: "default-allow", match: { methods: ["*"] }, action: "allow" }],
-}) as Policy;

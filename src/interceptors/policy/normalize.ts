@@ -1,0 +1,687 @@
+/**
+ * Normalisation of argument values before matching, so that spelling a value differently does
+ * not evade a rule. Every function here is linear in its input (no regex backtracking on
+ * hostile text, no recursion without a bound) and never throws.
+ *
+ * Paths (see {@link normalizePath}): repeated percent-decoding, `file://` stripping, zero-width
+ * and bidi removal, NFKC and confusable folding, NUL removal, `\` → `/`, `$HOME` → `~`,
+ * `/proc/self/root` → `/`, `.` / `..` / `//` resolution, trailing dot and space stripping per
+ * segment. Case folding is done by the caller (it is a policy setting).
+ *
+ * Commands (see {@link analyseCommand}): a small shell lexer that removes quotes and
+ * backslashes the way the shell would (`r''m`, `\rm`), replaces `$IFS`, splits on `;`, `&&`,
+ * `||`, `|`, `&`, newlines, `$(…)` and backticks, strips wrappers (`sudo`, `env`, `nohup`, …),
+ * takes the basename of an absolute binary, recurses into `sh -c`, `eval` and the string
+ * literals of `perl -e` / `python -c`, and renders each simple command twice: as written
+ * (`rm -r -f /`) and with its short flags merged and sorted and known long flags mapped to short
+ * ones (`rm -fr /`).
+ */
+
+const MAX_PERCENT_ROUNDS = 8;
+/** Invisible characters removed before matching (zero-width, bidi controls, soft hyphen, tags). */
+const INVISIBLE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: each character is removed on its own, by design
+  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u{e0000}-\u{e007f}]/gu;
+
+/** Letters that look like ASCII ones (Cyrillic, Greek, Latin extensions) → the ASCII letter. */
+const CONFUSABLES: Readonly<Record<string, string>> = {
+  а: "a",
+  в: "b",
+  е: "e",
+  к: "k",
+  м: "m",
+  н: "h",
+  о: "o",
+  р: "p",
+  с: "c",
+  т: "t",
+  у: "y",
+  х: "x",
+  ѕ: "s",
+  і: "i",
+  ј: "j",
+  ԁ: "d",
+  ԛ: "q",
+  ԝ: "w",
+  ӏ: "l",
+  ɡ: "g",
+  ı: "i",
+  ȷ: "j",
+  А: "A",
+  В: "B",
+  Е: "E",
+  К: "K",
+  М: "M",
+  Н: "H",
+  О: "O",
+  Р: "P",
+  С: "C",
+  Т: "T",
+  Х: "X",
+  Ѕ: "S",
+  І: "I",
+  Ј: "J",
+  α: "a",
+  ο: "o",
+  ρ: "p",
+  ε: "e",
+  ι: "i",
+  κ: "k",
+  ν: "v",
+  τ: "t",
+  υ: "u",
+  χ: "x",
+  Α: "A",
+  Β: "B",
+  Ε: "E",
+  Ζ: "Z",
+  Η: "H",
+  Ι: "I",
+  Κ: "K",
+  Μ: "M",
+  Ν: "N",
+  Ο: "O",
+  Ρ: "P",
+  Τ: "T",
+  Υ: "Y",
+  Χ: "X",
+  "∕": "/",
+  "⁄": "/",
+  "／": "/",
+  "＼": "\\",
+  "․": ".",
+  "‧": ".",
+  "。": ".",
+};
+const CONFUSABLE_RE = new RegExp(
+  `[${Object.keys(CONFUSABLES)
+    .join("")
+    .replace(/[\\\]^-]/g, "\\$&")}]`,
+  "gu",
+);
+
+/** Unicode folding shared by paths, commands and tool names: invisible removal, NFKC, confusables. */
+export function foldUnicode(s: string): string {
+  if (Buffer.byteLength(s, "utf8") === s.length) return s;
+  let v = s.replace(INVISIBLE, "");
+  v = v.normalize("NFKC");
+  return v.replace(CONFUSABLE_RE, (c) => CONFUSABLES[c] ?? c);
+}
+
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  if (l >= 97 && l <= 102) return l - 87;
+  return -1;
+}
+
+/** One round of lenient percent-decoding: valid `%XX` become bytes (UTF-8 decoded), the rest stays. */
+export function percentDecodeOnce(s: string): string {
+  const first = s.indexOf("%");
+  if (first === -1) return s;
+  const bytes: number[] = [];
+  let out = s.slice(0, first);
+  const flush = () => {
+    if (bytes.length > 0) {
+      out += Buffer.from(bytes).toString("utf8");
+      bytes.length = 0;
+    }
+  };
+  let i = first;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === 37 && i + 2 < s.length) {
+      const h = hexVal(s.charCodeAt(i + 1));
+      const l = hexVal(s.charCodeAt(i + 2));
+      if (h >= 0 && l >= 0) {
+        bytes.push(h * 16 + l);
+        i += 3;
+        continue;
+      }
+    }
+    flush();
+    const next = s.indexOf("%", i + 1);
+    const end = next === -1 ? s.length : next;
+    out += s.slice(i, end);
+    i = end;
+  }
+  flush();
+  return out;
+}
+
+/** Decodes until nothing changes (double and triple encoding), at most a fixed number of rounds. */
+export function percentDecode(s: string): string {
+  let v = s;
+  for (let i = 0; i < MAX_PERCENT_ROUNDS; i++) {
+    const d = percentDecodeOnce(v);
+    if (d === v) return v;
+    v = d;
+  }
+  return v;
+}
+
+const URL_SCHEME = /^[a-z][a-z0-9+.-]{0,31}:\/\//i;
+
+/** True for `http://…` and other non-file URLs, which are not paths on this machine. */
+export function isForeignUrl(s: string): boolean {
+  return URL_SCHEME.test(s) && !/^file:/i.test(s);
+}
+
+/**
+ * A value that should also be judged as a path: one line, and either no whitespace or a
+ * path-like start. Prose ("never read /etc/passwd") is not a path; its raw text is still matched.
+ */
+export function isPathLike(s: string): boolean {
+  if (s.length === 0 || s.includes("\n")) return false;
+  if (isForeignUrl(s)) return false;
+  if (!/\s/.test(s)) return true;
+  return /^(?:[/\\~$.%]|file:|[a-z]:[/\\])/i.test(s);
+}
+
+/** Normalises a path-like value (see the module comment). Case is left alone. */
+export function normalizePath(input: string): string {
+  let v = percentDecode(input);
+  v = foldUnicode(v);
+  if (v.includes("\0")) v = v.replaceAll("\0", "");
+  v = v.trim();
+  if (v.includes("\\")) v = v.replaceAll("\\", "/");
+  // file://host/path and file:///path → /path (also after decoding: file:%2F%2F…)
+  const file = /^file:(?:\/\/([^/]*))?/i.exec(v);
+  if (file) {
+    v = v.slice(file[0].length);
+    if (!v.startsWith("/")) v = `/${v}`;
+  }
+  // $HOME, ${HOME} and ~user-less home → ~
+  if (v.startsWith("$HOME") || v.startsWith("${HOME}")) v = `~${v.slice(v.startsWith("$HOME") ? 5 : 7)}`;
+  return resolveSegments(v);
+}
+
+/** `.`, `..`, `//` resolution and trailing dot/space stripping; `/proc/self/root` is the root. */
+function resolveSegments(v: string): string {
+  const absolute = v.startsWith("/");
+  const parts = v.split("/");
+  const out: string[] = [];
+  for (let raw of parts) {
+    // Windows ignores trailing dots and spaces in a segment: "passwd." and "etc " name the same file.
+    if (raw.length > 0 && (raw.endsWith(".") || raw.endsWith(" ")) && raw !== "." && raw !== "..") {
+      raw = raw.replace(/[. ]+$/, "");
+      if (raw === "") continue;
+    }
+    if (raw === "" || raw === ".") continue;
+    if (raw === "..") {
+      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
+      else if (!absolute) out.push("..");
+      continue;
+    }
+    out.push(raw);
+    // /proc/self/root/… and /proc/<pid>/root/… are the filesystem root again.
+    if (
+      absolute &&
+      out.length === 3 &&
+      out[0] === "proc" &&
+      out[2] === "root" &&
+      (out[1] === "self" || out[1] === "thread-self" || /^\d+$/.test(out[1]!))
+    ) {
+      out.length = 0;
+    }
+  }
+  const joined = out.join("/");
+  if (absolute) return `/${joined}`;
+  return joined === "" ? "." : joined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+/** What a command-like value expands to. All strings are case-preserving. */
+export interface CommandAnalysis {
+  /** Each simple command as written, quotes removed, binary basename'd: `rm -r -f /`. */
+  readonly segments: readonly string[];
+  /** Each simple command with short flags merged and sorted, long flags mapped: `rm -fr /`. */
+  readonly canonical: readonly string[];
+  /** Each pipeline, its simple commands joined by ` | `: `curl x | sh`. */
+  readonly pipelines: readonly string[];
+  /** Every word that is not the command name (operands and flags), unquoted. */
+  readonly words: readonly string[];
+}
+
+const MAX_COMMAND_DEPTH = 4;
+
+/** Long options mapped to their short letter, per command. */
+const LONG_FLAGS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  rm: { recursive: "r", force: "f", dir: "d", verbose: "v", interactive: "i" },
+  cp: { recursive: "r", force: "f" },
+  chmod: { recursive: "r" },
+  chown: { recursive: "r" },
+  chgrp: { recursive: "r" },
+  shred: { remove: "u", zero: "z", force: "f" },
+};
+
+/** Commands whose single-dash words are long options or predicates, never flag clusters. */
+const NO_CLUSTER = new Set(["find", "dd", "java", "gcc", "cc", "clang", "go", "tar"]);
+
+/** Wrappers that run the rest of their words as a command. */
+const WRAPPERS = new Set([
+  "sudo",
+  "doas",
+  "env",
+  "nohup",
+  "time",
+  "nice",
+  "ionice",
+  "timeout",
+  "exec",
+  "command",
+  "builtin",
+  "xargs",
+  "stdbuf",
+  "busybox",
+  "chroot",
+  "setsid",
+  "unbuffer",
+  "watch",
+  "strace",
+  "then",
+  "do",
+  "else",
+  "!",
+]);
+const SHELLS = new Set(["sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "csh", "tcsh", "mksh", "busybox"]);
+const INTERPRETERS = new Set([
+  "perl",
+  "python",
+  "python2",
+  "python3",
+  "ruby",
+  "node",
+  "nodejs",
+  "php",
+  "deno",
+  "bun",
+  "lua",
+  "osascript",
+]);
+
+function basename(word: string): string {
+  const i = word.lastIndexOf("/");
+  return i === -1 ? word : word.slice(i + 1);
+}
+
+/** ASCII characters the lexer stops at (1) within an ordinary run of a word. */
+const SPECIAL = new Uint8Array(128);
+for (const ch of "\\'\" \t\r\f\v#\n;`(){}$&|<>") SPECIAL[ch.charCodeAt(0)] = 1;
+
+interface Lexed {
+  /** pipelines → simple commands → words */
+  readonly pipelines: string[][][];
+}
+
+/**
+ * A linear shell lexer. Quotes and backslashes are removed as the shell would; operators split
+ * commands; `$(`, `)`, `(`, backticks, `{` `}` groups and newlines end a command. `#` at a word
+ * start comments out the rest of the line.
+ */
+function lex(src: string): Lexed {
+  const pipelines: string[][][] = [];
+  let pipeline: string[][] = [];
+  let cmd: string[] = [];
+  let word = "";
+  let inWord = false;
+  const endWord = () => {
+    if (inWord) cmd.push(word);
+    word = "";
+    inWord = false;
+  };
+  const endCmd = () => {
+    endWord();
+    if (cmd.length > 0) pipeline.push(cmd);
+    cmd = [];
+  };
+  const endPipeline = () => {
+    endCmd();
+    if (pipeline.length > 0) pipelines.push(pipeline);
+    pipeline = [];
+  };
+  const n = src.length;
+  let i = 0;
+  while (i < n) {
+    const c = src[i]!;
+    if (c === "\\") {
+      if (i + 1 < n) {
+        if (src[i + 1] !== "\n") {
+          word += src[i + 1];
+          inWord = true;
+        }
+        i += 2;
+      } else i++;
+      continue;
+    }
+    if (c === "'") {
+      const end = src.indexOf("'", i + 1);
+      const stop = end === -1 ? n : end;
+      word += src.slice(i + 1, stop);
+      inWord = true;
+      i = stop + 1;
+      continue;
+    }
+    if (c === '"') {
+      i++;
+      inWord = true;
+      while (i < n && src[i] !== '"') {
+        const d = src[i]!;
+        if (d === "\\" && i + 1 < n && '"\\$`\n'.includes(src[i + 1]!)) {
+          if (src[i + 1] !== "\n") word += src[i + 1];
+          i += 2;
+          continue;
+        }
+        if (d === "$" && src[i + 1] === "(") {
+          // A substitution inside double quotes runs too: end this command here, lex the inside.
+          if (word === "") inWord = false;
+          endPipeline();
+          i += 2;
+          inWord = false;
+          break;
+        }
+        if (d === "`") {
+          if (word === "") inWord = false;
+          endPipeline();
+          i++;
+          inWord = false;
+          break;
+        }
+        word += d;
+        i++;
+      }
+      if (i < n && src[i] === '"') i++;
+      continue;
+    }
+    if (c === " " || c === "\t" || c === "\r" || c === "\f" || c === "\v") {
+      endWord();
+      i++;
+      continue;
+    }
+    if (c === "#" && !inWord) {
+      const nl = src.indexOf("\n", i);
+      i = nl === -1 ? n : nl;
+      continue;
+    }
+    if (c === "\n" || c === ";" || c === "`" || c === "(" || c === ")" || c === "{" || c === "}") {
+      if ((c === "{" || c === "}") && inWord) {
+        word += c;
+        i++;
+        continue;
+      }
+      endPipeline();
+      i++;
+      continue;
+    }
+    if (c === "$" && src[i + 1] === "(") {
+      endPipeline();
+      i += 2;
+      continue;
+    }
+    if (c === "&") {
+      if (src[i + 1] === ">") {
+        endWord();
+        cmd.push("&>");
+        i += 2;
+        continue;
+      }
+      endPipeline();
+      i += src[i + 1] === "&" ? 2 : 1;
+      continue;
+    }
+    if (c === "|") {
+      if (src[i + 1] === "|") {
+        endPipeline();
+        i += 2;
+        continue;
+      }
+      endCmd();
+      i += src[i + 1] === "&" ? 2 : 1;
+      continue;
+    }
+    if (c === ">" || c === "<") {
+      // Redirections are their own words (`>`, `>>`, `2>`, `<`): a target is an operand.
+      const fd = inWord && /^\d+$/.test(word) ? word : "";
+      if (fd) {
+        word = "";
+        inWord = false;
+      } else endWord();
+      let op = c;
+      if (src[i + 1] === c) op += c;
+      cmd.push(fd + op);
+      i += op.length;
+      if (src[i] === "&") {
+        i++;
+      }
+      continue;
+    }
+    // An ordinary run: take it whole, up to the next character the lexer cares about.
+    let stop = i + 1;
+    while (stop < n) {
+      const code = src.charCodeAt(stop);
+      if (code < 128 && SPECIAL[code] === 1) break;
+      stop++;
+    }
+    word += src.slice(i, stop);
+    inWord = true;
+    i = stop;
+  }
+  endPipeline();
+  return { pipelines };
+}
+
+const IFS_RE = /\$\{IFS[^}]{0,16}\}|\$IFS\b|\$IFS(?=\W|$)/g;
+const EMPTY_VARS_RE = /\$\{[@*#?0-9]\}|\$[@*0-9]/g;
+const STRING_LITERAL_RE = /"((?:[^"\\\n]|\\.){0,65536})"|'((?:[^'\\\n]|\\.){0,65536})'/g;
+
+/** Analyses a command-like value. Depth-bounded recursion into `sh -c`, `eval` and interpreter code. */
+export function analyseCommand(input: string): CommandAnalysis {
+  const out = { segments: [] as string[], canonical: [] as string[], pipelines: [] as string[], words: [] as string[] };
+  analyseInto(foldUnicode(input), out, 0);
+  return out;
+}
+
+function analyseInto(
+  src: string,
+  out: { segments: string[]; canonical: string[]; pipelines: string[]; words: string[] },
+  depth: number,
+): void {
+  if (depth > MAX_COMMAND_DEPTH) return;
+  let text = src;
+  if (text.includes("$")) text = text.replace(IFS_RE, " ").replace(EMPTY_VARS_RE, "");
+  const { pipelines } = lex(text);
+  for (const pipeline of pipelines) {
+    const rendered: string[] = [];
+    for (const words of pipeline) {
+      const simple = unwrap(words);
+      if (simple.length === 0) continue;
+      const name = basename(simple[0]!);
+      const rest = simple.slice(1);
+      const plain = [name, ...rest].join(" ");
+      out.segments.push(plain);
+      out.canonical.push(canonicalise(name, rest));
+      for (const w of rest) out.words.push(w);
+      rendered.push(plain);
+      const lname = name.toLowerCase();
+      // sh -c CODE, bash -lc CODE: the code is a command line of its own.
+      if (SHELLS.has(lname)) {
+        const ci = rest.findIndex((w) => /^-[a-z]*c[a-z]*$/i.test(w));
+        if (ci !== -1 && rest[ci + 1] !== undefined) analyseInto(rest[ci + 1]!, out, depth + 1);
+      } else if (lname === "eval") {
+        analyseInto(rest.join(" "), out, depth + 1);
+      } else if (INTERPRETERS.has(lname) || /^python[0-9.]*$/.test(lname)) {
+        const ei = rest.findIndex((w) => /^-[a-z]*[ecrE]$/.test(w));
+        if (ei !== -1 && rest[ei + 1] !== undefined) analyseCode(rest[ei + 1]!, out, depth + 1);
+      }
+    }
+    if (rendered.length > 0) out.pipelines.push(rendered.join(" | "));
+  }
+}
+
+/** The string literals of interpreter code (`system("rm -rf /")`), each as a command line, and all of them joined (argv lists). */
+function analyseCode(
+  code: string,
+  out: { segments: string[]; canonical: string[]; pipelines: string[]; words: string[] },
+  depth: number,
+): void {
+  const literals: string[] = [];
+  for (const m of code.matchAll(STRING_LITERAL_RE)) {
+    const lit = m[1] ?? m[2] ?? "";
+    literals.push(lit);
+    analyseInto(lit, out, depth);
+  }
+  if (literals.length > 1) analyseInto(literals.join(" "), out, depth);
+}
+
+/** Drops leading assignments and wrappers (`sudo -u x`, `env A=b`, `timeout 5`, `nice -n 5`). */
+function unwrap(words: readonly string[]): string[] {
+  let i = 0;
+  for (let guard = 0; guard < 16 && i < words.length; guard++) {
+    const w = words[i]!;
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) {
+      i++;
+      continue;
+    }
+    const name = basename(w).toLowerCase();
+    if (!WRAPPERS.has(name)) break;
+    i++;
+    // Skip the wrapper's own options and their values.
+    while (i < words.length) {
+      const o = words[i]!;
+      if (o === "--") {
+        i++;
+        break;
+      }
+      if (o.startsWith("-")) {
+        i++;
+        if (/^-(?:u|g|n|c|s|k|p|C|I|L|P|E|d|S)$/.test(o) && name !== "env" && i < words.length) i++;
+        continue;
+      }
+      if ((name === "timeout" || name === "watch") && /^\d+(?:\.\d+)?[smhd]?$/.test(o)) {
+        i++;
+        continue;
+      }
+      if (name === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(o)) {
+        i++;
+        continue;
+      }
+      break;
+    }
+  }
+  return words.slice(i) as string[];
+}
+
+/** `rm --recursive -f -v x` → `rm -frv x`: short flags merged and sorted, known long flags mapped. */
+function canonicalise(name: string, rest: readonly string[]): string {
+  const lname = name.toLowerCase();
+  if (NO_CLUSTER.has(lname)) return [name, ...rest].join(" ");
+  const longMap = LONG_FLAGS[lname];
+  const letters = new Set<string>();
+  const longs: string[] = [];
+  const operands: string[] = [];
+  let flagsDone = false;
+  for (const w of rest) {
+    if (flagsDone || w.length < 2 || w[0] !== "-") {
+      operands.push(w);
+      continue;
+    }
+    if (w === "--") {
+      flagsDone = true;
+      continue;
+    }
+    if (w.startsWith("--")) {
+      const key = w.slice(2).split("=")[0]!.toLowerCase();
+      const short = longMap?.[key];
+      if (short) letters.add(short);
+      else longs.push(w);
+      continue;
+    }
+    if (/^-[A-Za-z]+$/.test(w)) {
+      for (const ch of w.slice(1)) letters.add(lname === "rm" ? ch.toLowerCase() : ch);
+      continue;
+    }
+    operands.push(w);
+  }
+  const parts = [name];
+  if (letters.size > 0) parts.push(`-${[...letters].sort().join("")}`);
+  parts.push(...longs.sort(), ...operands);
+  return parts.join(" ");
+}
+
+/** Argument keys whose string values are shell command lines. */
+export const COMMAND_KEYS: ReadonlySet<string> = new Set([
+  "command",
+  "commands",
+  "cmd",
+  "cmds",
+  "cmdline",
+  "command_line",
+  "commandline",
+  "script",
+  "shell",
+  "sh",
+  "bash",
+  "exec",
+  "run",
+  "code",
+  "args",
+  "argv",
+  "program",
+  "entrypoint",
+  "shell_command",
+  "bash_command",
+]);
+
+/** First words that make a value a command line wherever it appears. */
+const COMMAND_WORDS = new Set([
+  "rm",
+  "rmdir",
+  "find",
+  "dd",
+  "mkfs",
+  "shred",
+  "sudo",
+  "doas",
+  "env",
+  "sh",
+  "bash",
+  "zsh",
+  "dash",
+  "curl",
+  "wget",
+  "chmod",
+  "chown",
+  "perl",
+  "python",
+  "python3",
+  "ruby",
+  "node",
+  "eval",
+  "exec",
+  "xargs",
+  "true",
+  "cd",
+  "cat",
+  "echo",
+  "printf",
+  "base64",
+  "nohup",
+  "timeout",
+  "mv",
+  "cp",
+  "tar",
+  "git",
+  "npm",
+  "ls",
+]);
+
+/** True when a value should be analysed as a command line: by its key, a shebang, or its first word. */
+export function isCommandLike(value: string, key: string | undefined): boolean {
+  if (key !== undefined && COMMAND_KEYS.has(key)) return true;
+  if (value.startsWith("#!")) return true;
+  const m = /^\s*(?:\\)?([A-Za-z0-9_./-]{1,64})/.exec(value);
+  if (!m) return false;
+  return COMMAND_WORDS.has(basename(m[1]!).toLowerCase()) || /^(?:\/usr)?\/s?bin\//.test(m[1]!);
+}
