@@ -1,4 +1,8 @@
 #!/usr/bin/env bun
 import { runCli } from "./cli/index.ts";
 
-process.exitCode = await runCli(process.argv.slice(2));
+const code = await runCli(process.argv.slice(2));
+// Exit explicitly once the command is done: a handle someone forgot to close (a worker, a timer,
+// our own stdin reader) must not keep a finished gateway alive. Pending stdout is drained first.
+if (process.stdout.writableLength > 0) await new Promise((r) => process.stdout.once("drain", r));
+process.exit(code);

@@ -48,7 +48,14 @@ export type MessageKind = "request" | "notification" | "response" | "error";
 export type ParsedFrame =
   | { readonly kind: "single"; readonly message: JsonRpcMessage; readonly messageKind: MessageKind }
   | { readonly kind: "batch"; readonly items: readonly BatchItem[] }
-  | { readonly kind: "invalid"; readonly code: number; readonly reason: string; readonly id: JsonRpcId | null };
+  | {
+      readonly kind: "invalid";
+      readonly code: number;
+      readonly reason: string;
+      readonly id: JsonRpcId | null;
+      /** For a refused batch: the ids of the requests inside it, so each can be answered. */
+      readonly batchIds?: readonly JsonRpcId[];
+    };
 
 export type BatchItem =
   | { readonly kind: "single"; readonly message: JsonRpcMessage; readonly messageKind: MessageKind }
@@ -151,32 +158,45 @@ export interface ParseOptions {
 
 export const DEFAULT_MAX_BATCH = 100;
 
+/** The first `"id": <string|number>` in text that is not valid JSON, so a parse error can be answered by id. */
+const ID_PEEK_RE = /"id"\s*:\s*("(?:[^"\\\n]|\\.){0,200}"|-?\d{1,20}(?![\d.eE]))/;
+
+/** Best-effort id of an unparsable frame (bounded, linear-time), or null. */
+export function peekRawId(text: string): JsonRpcId | null {
+  const m = ID_PEEK_RE.exec(text);
+  if (!m) return null;
+  try {
+    const v = JSON.parse(m[1]!) as unknown;
+    return isId(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Decodes one frame's text. Never throws. */
 export function parseFrame(text: string, opts: ParseOptions): ParsedFrame {
   let v: unknown;
   try {
     v = JSON.parse(text);
-  } catch (e) {
-    return { kind: "invalid", code: PARSE_ERROR, reason: `invalid JSON: ${(e as Error).message}`, id: null };
+  } catch {
+    // The parser's message quotes the input; keep message content out of errors and logs.
+    return { kind: "invalid", code: PARSE_ERROR, reason: "Parse error: invalid JSON", id: peekRawId(text) };
   }
   if (Array.isArray(v)) {
-    if (!opts.allowBatch) {
-      return {
-        kind: "invalid",
-        code: INVALID_REQUEST,
-        reason: "batches are not allowed in this protocol revision",
-        id: null,
-      };
-    }
     if (v.length === 0) return { kind: "invalid", code: INVALID_REQUEST, reason: "empty batch", id: null };
     const max = opts.maxBatch ?? DEFAULT_MAX_BATCH;
-    if (v.length > max) {
-      return {
-        kind: "invalid",
-        code: INVALID_REQUEST,
-        reason: `batch of ${v.length} exceeds the limit of ${max}`,
-        id: null,
-      };
+    const reason = !opts.allowBatch
+      ? "batches are not allowed in this protocol revision"
+      : v.length > max
+        ? `batch of ${v.length} exceeds the limit of ${max}`
+        : undefined;
+    if (reason !== undefined) {
+      const batchIds: JsonRpcId[] = [];
+      for (const item of v) {
+        const c = typeof item === "object" && item !== null ? (item as Record<string, unknown>) : undefined;
+        if (c && typeof c.method === "string" && isId(c.id)) batchIds.push(c.id);
+      }
+      return { kind: "invalid", code: INVALID_REQUEST, reason, id: null, batchIds };
     }
     return { kind: "batch", items: v.map(classify) };
   }

@@ -41,6 +41,8 @@ export interface Judged {
   readonly toSender: string | null;
   /** Per message: the action taken (batch order). */
   readonly actions: readonly Action[];
+  /** Set when the whole frame was not a valid JSON-RPC message: why (never its content). */
+  readonly invalid?: string;
 }
 
 function allowsBatch(session: Session): boolean {
@@ -154,13 +156,20 @@ export function judgeFrame(
   const parsed = parseFrame(text, { allowBatch: allowsBatch(session), maxBatch: deps.maxBatch });
   if (parsed.kind === "invalid") {
     recordInvalid(deps, session, direction, parsed, size);
-    if (!deps.enforce) return { toRecipient: "original", toSender: null, actions: ["would_block"] };
+    if (!deps.enforce)
+      return { toRecipient: "original", toSender: null, actions: ["would_block"], invalid: parsed.reason };
+    // A refused batch: every request inside it is answered, in a batch like the one sent.
+    if (parsed.batchIds && parsed.batchIds.length > 0) {
+      const errors = parsed.batchIds.map((id) => errorResponse(id, parsed.code, parsed.reason));
+      return { toRecipient: null, toSender: JSON.stringify(errors), actions: ["block"], invalid: parsed.reason };
+    }
     // Answer only what someone waits on: a request-looking frame from this sender.
     const looksLikeRequest = parsed.id !== null || (direction === "c2s" && text.trimStart().startsWith("{"));
     return {
       toRecipient: null,
       toSender: looksLikeRequest ? JSON.stringify(errorResponse(parsed.id, parsed.code, parsed.reason)) : null,
       actions: ["block"],
+      invalid: parsed.reason,
     };
   }
   if (parsed.kind === "single") {

@@ -76,6 +76,15 @@ export async function runWrap(opts: WrapOptions): Promise<number> {
   const tails: Record<Direction, Promise<void> | null> = { c2s: null, s2c: null };
 
   const emit = (direction: Direction, raw: Uint8Array, j: Judged) => {
+    if (j.invalid !== undefined) {
+      const what =
+        j.toRecipient !== null
+          ? "invalid message forwarded (audit mode)"
+          : j.toSender !== null
+            ? "invalid message answered with an error"
+            : "invalid message dropped";
+      logger.warn(what, { direction, reason: j.invalid, bytes: raw.length });
+    }
     const recipient = direction === "c2s" ? toChild : out;
     const sender = direction === "c2s" ? out : toChild;
     if (j.toRecipient === "original") recipient.writeLine(raw);
