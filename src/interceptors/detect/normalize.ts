@@ -384,13 +384,12 @@ function decodeVariants(original: string, lower: string, carriers: Map<CarrierKi
       hidden.push({ carrier: "rot13_text", text: rot13(lower) });
     }
   }
-  // Leetspeak: several words that mix digits into letters.
+  // Leetspeak: several words that mix digits into letters. Once that is established, unit-like
+  // words ("4ll") in the same text are folded too.
   let leet = 0;
-  LEET_WORD.lastIndex = 0;
   const folded = lower.replace(LEET_WORD, (w) => {
     if (/^\d/.test(w) && /^[0-9a-f]+$/.test(w)) return w;
-    if (/^[a-z]+\d+$/.test(w) || /^\d+[a-z]{1,3}$/.test(w)) return w; // v2, utf8, 64kb, 3d
-    leet++;
+    if (!(/^[a-z]{1,4}\d{1,3}$/.test(w) || /^\d+[a-z]{1,3}$/.test(w))) leet++; // v2, utf8, ipv4, 64kb, 3d are not
     let r = "";
     for (const c of w) r += LEET_MAP[c] ?? c;
     return r;

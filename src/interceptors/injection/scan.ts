@@ -22,7 +22,7 @@ import {
   toolSegments,
   toolsOf,
 } from "../detect/index.ts";
-import { MULTILINGUAL_RULES, type Role, RULES } from "./rules.ts";
+import { MULTILINGUAL_RULES, type Role, RULES, type Rule } from "./rules.ts";
 
 export const DETECTOR = "injection";
 
@@ -84,40 +84,38 @@ function hasHint(text: string, hints: readonly string[] | undefined): boolean {
   return false;
 }
 
+/** A quoted or cited phrase ("phrases such as 'ignore previous instructions'") is talked about, not given. */
+const MENTION_BEFORE =
+  /(?:["'`\u201c\u2018\u00ab]|such as|like|e\.g\.,?|for example|phrases?|the string|the words?|known as|called|quot(?:e|ing)s?)\s{0,3}$/;
+const MENTION_FACTOR = 0.35;
+
+function isMention(text: string, index: number): boolean {
+  return MENTION_BEFORE.test(text.slice(Math.max(0, index - 24), index));
+}
+
 /** Runs every rule on one normalised text. */
 function runRules(text: string, role: Role, where: string, out: Signal[], hiddenIn?: CarrierKind): number {
   const col = role === "definition" ? 0 : 1;
   let hits = 0;
   const ascii = !/[^\x00-\x7f]/.test(text);
+  const emit = (rule: Rule, w: number, m: RegExpExecArray) => {
+    hits++;
+    const weight = rule.family === "override" && isMention(text, m.index) ? w * MENTION_FACTOR : w;
+    const excerpt = excerptOf(text, m.index, m[0].length);
+    out.push({ signal: rule.signal, family: rule.family, weight, where, excerpt, hiddenIn });
+  };
   for (const rule of RULES) {
     const w = rule.weight[col]!;
     if (w === 0 || !hasHint(text, rule.hints)) continue;
     const m = rule.re.exec(text);
-    if (m === null) continue;
-    hits++;
-    out.push({
-      signal: rule.signal,
-      family: rule.family,
-      weight: w,
-      where,
-      excerpt: excerptOf(text, m.index, m[0].length),
-      hiddenIn,
-    });
+    if (m !== null) emit(rule, w, m);
   }
   for (const rule of MULTILINGUAL_RULES) {
+    // Rules written for non-Latin scripts or accented words cannot match plain ASCII text.
     if (ascii && rule.signal === "send_conversation") continue;
     const w = rule.weight[col]!;
     const m = rule.re.exec(text);
-    if (m === null) continue;
-    hits++;
-    out.push({
-      signal: rule.signal,
-      family: rule.family,
-      weight: w,
-      where,
-      excerpt: excerptOf(text, m.index, m[0].length),
-      hiddenIn,
-    });
+    if (m !== null) emit(rule, w, m);
   }
   return hits;
 }
