@@ -63,16 +63,20 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  peer = new NdjsonPeer(
-    ["bun", join(ROOT, "src/main.ts"), "wrap", "--config", join(dir, "config.yaml"), "--", "bun", FIXTURE],
-    {
-      ...process.env,
-      HOME: dir,
-      MCPGW_CONFIG: "",
-      PII_FIXTURE_FILE: join(dir, "cases.json"),
-      PII_FIXTURE_LOG: received,
-    },
+  // Only pii is under test: an allow-all policy keeps the default policy's secret-file rules from
+  // refusing corpus texts such as `cat ~/.ssh/id_deploy` before pii sees them.
+  writeFileSync(
+    join(dir, "policy.yaml"),
+    'version: v1\nrules:\n  - name: allow-all\n    match:\n      methods: ["*"]\n    action: allow\n',
   );
+  const wrap = ["wrap", "--config", join(dir, "config.yaml"), "--policy", join(dir, "policy.yaml")];
+  peer = new NdjsonPeer(["bun", join(ROOT, "src/main.ts"), ...wrap, "--", "bun", FIXTURE], {
+    ...process.env,
+    HOME: dir,
+    MCPGW_CONFIG: "",
+    PII_FIXTURE_FILE: join(dir, "cases.json"),
+    PII_FIXTURE_LOG: received,
+  });
   const init = await peer.initialize();
   expect(init.result?.serverInfo).toBeDefined();
 }, 30_000);
@@ -207,7 +211,7 @@ describe("secrets_pii.jsonl through mcpgw wrap with the pii plugin in redact mod
         const p = join(d, name);
         if (name === ".bun") continue; // bun's own transpiler cache (HOME points here)
         if (statSync(p).isDirectory()) walk(p);
-        else if (!["cases.json", "received.jsonl", "config.yaml"].includes(name)) written.push(p);
+        else if (!["cases.json", "received.jsonl", "config.yaml", "policy.yaml"].includes(name)) written.push(p);
       }
     };
     walk(dir);
