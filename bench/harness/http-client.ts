@@ -8,13 +8,17 @@ import type { Socket } from "bun";
 export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** The whole body when it was asked for, else its first {@link PEEK_BYTES} bytes. */
   readonly body: string;
 }
+
+/** Bytes of every body kept even when the body is not, so errors can be told from results. */
+export const PEEK_BYTES = 256;
 
 const CRLFCRLF = Buffer.from("\r\n\r\n");
 
 interface Pending {
-  resolve: (r: HttpResponse | null) => void;
+  resolve: (r: HttpResponse) => void;
   reject: (e: Error) => void;
   keep: boolean;
 }
@@ -28,6 +32,7 @@ export class HttpConnection {
   private bodyMode: "length" | "chunked" = "length";
   private remaining = 0;
   private chunks: Buffer[] = [];
+  private peek = 0;
   private closedError: Error | undefined;
 
   private constructor(
@@ -51,10 +56,10 @@ export class HttpConnection {
   }
 
   /** Sends one request; resolves when the whole response arrived (with the body when `keep`). */
-  request(raw: string, keep = false): Promise<HttpResponse | null> {
+  request(raw: string, keep = false): Promise<HttpResponse> {
     if (this.closedError) return Promise.reject(this.closedError);
     if (this.pending) return Promise.reject(new Error("request already in flight on this connection"));
-    const { promise, resolve, reject } = Promise.withResolvers<HttpResponse | null>();
+    const { promise, resolve, reject } = Promise.withResolvers<HttpResponse>();
     this.pending = { resolve, reject, keep };
     this.socket!.write(raw);
     return promise;
@@ -92,6 +97,7 @@ export class HttpConnection {
         this.head = { status, headers };
         this.buf = this.buf.subarray(end + 4);
         this.chunks = [];
+        this.peek = 0;
         if (headers["transfer-encoding"]?.includes("chunked")) {
           this.bodyMode = "chunked";
         } else {
@@ -102,7 +108,7 @@ export class HttpConnection {
       if (this.bodyMode === "length") {
         const take = Math.min(this.remaining, this.buf.length);
         if (take > 0) {
-          if (this.pending?.keep) this.chunks.push(this.buf.subarray(0, take));
+          this.keepBody(this.buf.subarray(0, take));
           this.buf = this.buf.subarray(take);
           this.remaining -= take;
         }
@@ -119,12 +125,22 @@ export class HttpConnection {
           this.finish();
         } else {
           if (this.buf.length < nl + 2 + size + 2) return;
-          if (this.pending?.keep) this.chunks.push(this.buf.subarray(nl + 2, nl + 2 + size));
+          this.keepBody(this.buf.subarray(nl + 2, nl + 2 + size));
           this.buf = this.buf.subarray(nl + 2 + size + 2);
           continue;
         }
       }
       if (this.buf.length === 0) return;
+    }
+  }
+
+  private keepBody(part: Buffer): void {
+    if (this.pending?.keep) {
+      this.chunks.push(part);
+    } else if (this.peek < PEEK_BYTES) {
+      const piece = part.subarray(0, PEEK_BYTES - this.peek);
+      this.chunks.push(Buffer.from(piece));
+      this.peek += piece.length;
     }
   }
 
@@ -134,7 +150,7 @@ export class HttpConnection {
     const p = this.pending;
     this.pending = undefined;
     if (!p) return;
-    p.resolve(p.keep ? { ...head, body: Buffer.concat(this.chunks).toString("utf8") } : null);
+    p.resolve({ ...head, body: Buffer.concat(this.chunks).toString("utf8") });
     this.chunks = [];
   }
 }

@@ -128,7 +128,10 @@ export class HttpTarget implements Target {
       this.conns.push(conn);
       out.push({
         send: async () => {
-          await conn.request(this.raw(callBody(nextId++, s)));
+          const r = await conn.request(this.raw(callBody(nextId++, s)));
+          if (r.status !== 200 || r.body.includes('"error":')) {
+            throw new Error(`${this.name}: HTTP ${r.status} ${r.body.slice(0, 160)}`);
+          }
         },
         close: () => conn.close(),
       });
@@ -164,13 +167,13 @@ export class StdioTarget implements Target {
       buf = buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([buf, chunk]);
       let start = 0;
       for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-        const head = buf.toString("latin1", start, Math.min(nl, start + 64));
+        const head = buf.toString("latin1", start, Math.min(nl, start + 96));
         const m = /"id":(\d+)/.exec(head);
         const id = m ? Number(m[1]) : -1;
         const done = this.waiting.get(id);
         if (done) {
           this.waiting.delete(id);
-          done(this.keepNext.delete(id) ? buf.toString("utf8", start, nl) : "");
+          done(this.keepNext.delete(id) ? buf.toString("utf8", start, nl) : head);
         }
         start = nl + 1;
       }
@@ -212,7 +215,8 @@ export class StdioTarget implements Target {
     return Array.from({ length: n }, () => ({
       send: async () => {
         const id = nextId++;
-        await this.call(callBody(id, s), id, false);
+        const head = await this.call(callBody(id, s), id, false);
+        if (head === "" || head.includes('"error":')) throw new Error(`${this.name}: ${head || "no response"}`);
       },
       close: () => {},
     }));
