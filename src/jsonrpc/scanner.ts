@@ -100,15 +100,17 @@ export class LineScanner {
     if (part.length === 0) return;
     if (this.skipping) {
       this.skipped += part.length;
-      this.tail = part.slice(Math.max(0, part.length - EDGE_BYTES));
+      this.tail = lastBytes(this.tail, part);
       return;
     }
     if (this.pending + part.length > this.maxBytes) {
+      // Keep only both ends (to find the frame's id), across however many parts they span.
       this.skipping = true;
       this.skipped = this.pending + part.length;
-      const first = this.parts[0] ?? part;
-      this.head = first.slice(0, EDGE_BYTES);
-      this.tail = part.slice(Math.max(0, part.length - EDGE_BYTES));
+      this.head = firstBytes([...this.parts, part]);
+      let tail = new Uint8Array(0);
+      for (const p of this.parts) tail = lastBytes(tail, p);
+      this.tail = lastBytes(tail, part);
       this.parts = [];
       this.pending = 0;
       return;
@@ -121,7 +123,7 @@ export class LineScanner {
   private complete(tail: Uint8Array): void {
     if (this.skipping) {
       const seen = this.skipped + tail.length;
-      const end = tail.length > 0 ? tail.slice(Math.max(0, tail.length - EDGE_BYTES)) : this.tail;
+      const end = lastBytes(this.tail, tail);
       const edges = `${DECODER.decode(this.head)}\n${DECODER.decode(end)}`;
       this.skipping = false;
       this.skipped = 0;
@@ -150,6 +152,34 @@ export class LineScanner {
     if (len < 8 && isBlank(line, len)) return;
     this.sink.onLine(len === line.length ? line : line.subarray(0, len));
   }
+}
+
+/** The first EDGE_BYTES of the concatenation of `parts`. */
+function firstBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(
+    Math.min(
+      EDGE_BYTES,
+      parts.reduce((n, p) => n + p.length, 0),
+    ),
+  );
+  let o = 0;
+  for (const p of parts) {
+    if (o >= out.length) break;
+    const n = Math.min(p.length, out.length - o);
+    out.set(p.subarray(0, n), o);
+    o += n;
+  }
+  return out;
+}
+
+/** The last EDGE_BYTES of `a` followed by `b` (a copy). */
+function lastBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (b.length >= EDGE_BYTES) return b.slice(b.length - EDGE_BYTES);
+  const keep = Math.min(a.length, EDGE_BYTES - b.length);
+  const out = new Uint8Array(keep + b.length);
+  out.set(a.subarray(a.length - keep), 0);
+  out.set(b, keep);
+  return out;
 }
 
 function isBlank(b: Uint8Array, len: number): boolean {
@@ -196,6 +226,8 @@ export class SseScanner {
   private retry: number | undefined;
   private hasFields = false;
   private skipping = false;
+  /** The start of the current line was thrown away (over the limit): drop the rest of it too. */
+  private discardLine = false;
 
   constructor(
     private readonly sink: SseSink,
@@ -219,7 +251,7 @@ export class SseScanner {
     const rest = this.decoder.decode();
     if (rest) this.feed(rest);
     // A final line without a terminator is processed; an unterminated event is discarded (spec).
-    if (this.buf.length > 0) {
+    if (this.buf.length > 0 && !this.discardLine) {
       this.line(this.buf);
       this.buf = "";
       this.scanned = 0;
@@ -248,7 +280,8 @@ export class SseScanner {
         end = lf;
         next = lf + 1;
       } else break;
-      this.line(buf.slice(start, end));
+      if (this.discardLine) this.discardLine = false;
+      else this.line(buf.slice(start, end));
       start = next;
       from = next;
     }
@@ -257,6 +290,7 @@ export class SseScanner {
     // An unterminated line already over the limit: start skipping so memory stays bounded.
     if (this.buf.length > this.maxBytes) {
       this.skipping = true;
+      this.discardLine = true;
       this.buf = "";
       this.scanned = 0;
       this.data = [];
