@@ -3,6 +3,7 @@ import { ConfigError, UsageError } from "../config/errors.ts";
 import { VERSION } from "../version.ts";
 import { auditCommand } from "./audit.ts";
 import { type Command, EXIT_FAILURE, EXIT_USAGE } from "./common.ts";
+import { policyCommand } from "./policy.ts";
 import { scanCommand } from "./scan.ts";
 import { wrapCommand } from "./wrap.ts";
 
@@ -20,7 +21,7 @@ const versionCommand: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [wrapCommand, auditCommand, scanCommand, versionCommand];
+export const COMMANDS: Command[] = [wrapCommand, policyCommand, auditCommand, scanCommand, versionCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

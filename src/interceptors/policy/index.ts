@@ -1,3 +1,4 @@
+export { analysePolicy, type DiffEntry, diffPolicies, MCP_METHODS, type PolicyWarning } from "./analyse.ts";
 export { type ArgLimits, buildArgs, Leaf, parseKeySpec } from "./args.ts";
 export { DEFAULT_POLICY_YAML, defaultPolicy } from "./default.ts";
 export {
@@ -11,5 +12,11 @@ export {
 } from "./engine.ts";
 export { compileGlob, compileGlobList, type GlobMatcher } from "./glob.ts";
 export { analyseCommand, normalizePath } from "./normalize.ts";
-export { createPolicyInterceptor, decideInputOf, type PolicyInterceptorOptions } from "./policy.ts";
+export {
+  createPolicyInterceptor,
+  decideInputOf,
+  inputFromMessage,
+  type PolicyInterceptorOptions,
+  type Sender,
+} from "./policy.ts";
 export { type Policy, type PolicyInput, type PolicyRule, PolicySchema, regexProblem } from "./schema.ts";

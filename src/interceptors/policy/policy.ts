@@ -26,18 +26,36 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
+/** Who sends a message, for {@link inputFromMessage}. */
+export interface Sender {
+  readonly direction: "c2s" | "s2c";
+  readonly subject?: string;
+  readonly roles?: readonly string[];
+  readonly upstream?: string;
+}
+
 /** The engine input for one request or notification. */
 export function decideInputOf(msg: JsonRpcMessage, ctx: MessageContext): DecideInput {
-  const method = ctx.method ?? "";
+  return inputFromMessage(msg, {
+    direction: ctx.direction,
+    subject: ctx.identity?.subject,
+    roles: ctx.identity?.roles,
+    upstream: ctx.upstream,
+  });
+}
+
+/** The engine input for a request or notification sent by `who` (also used by `policy test` and `replay`). */
+export function inputFromMessage(msg: JsonRpcMessage, who: Sender): DecideInput {
+  const method = "method" in msg ? msg.method : "";
   const p = paramsObject(msg);
   const input: {
     -readonly [K in keyof DecideInput]: DecideInput[K];
   } = {
-    direction: ctx.direction,
+    direction: who.direction,
     method,
-    subject: ctx.identity?.subject,
-    roles: ctx.identity?.roles,
-    upstream: ctx.upstream,
+    subject: who.subject,
+    roles: who.roles,
+    upstream: who.upstream,
   };
   if (method === "tools/call") {
     input.tool = str(p?.name);
