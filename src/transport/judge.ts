@@ -15,6 +15,7 @@ import {
   type MessageContext,
   type RunChain,
 } from "../chain/index.ts";
+import { hasConflictingDuplicateKeys, mayCarryArguments } from "../jsonrpc/dupkeys.ts";
 import { ErrorCode, errorResponse } from "../jsonrpc/errors.ts";
 import {
   type BatchItem,
@@ -130,8 +131,10 @@ function judgeOne(
   msg: JsonRpcMessage,
   kind: MessageKind,
   size: number,
+  duplicateKeys = false,
 ): One | Promise<One> {
-  const ctx: MessageContext = buildContext(session, direction, msg, kind, size);
+  const built: MessageContext = buildContext(session, direction, msg, kind, size);
+  const ctx: MessageContext = duplicateKeys ? { ...built, duplicateKeys } : built;
   const r = deps.chain(msg, ctx);
   const finish = (chained: ChainResult): One => {
     // An audit log that cannot record (audit.on_failure: block) stops traffic rather than let it go unaudited.
@@ -172,8 +175,10 @@ export function judgeFrame(
       invalid: parsed.reason,
     };
   }
+  // Parsers disagree on which of two equal keys wins: flag it for the policy (tool arguments only).
+  const duplicateKeys = mayCarryArguments(text) && hasConflictingDuplicateKeys(text);
   if (parsed.kind === "single") {
-    const one = judgeOne(deps, session, direction, parsed.message, parsed.messageKind, size);
+    const one = judgeOne(deps, session, direction, parsed.message, parsed.messageKind, size, duplicateKeys);
     const wrap = (o: One): Judged => ({
       toRecipient: o.forward === null ? null : o.forward === "original" ? "original" : JSON.stringify(o.forward),
       toSender: o.reply === null ? null : JSON.stringify(o.reply),
@@ -192,7 +197,7 @@ export function judgeFrame(
         action: "block" as Action,
       };
     }
-    return judgeOne(deps, session, direction, item.message, item.messageKind, 0);
+    return judgeOne(deps, session, direction, item.message, item.messageKind, 0, duplicateKeys);
   });
   const combine = (ones: One[]): Judged => {
     const forward: JsonRpcMessage[] = [];
