@@ -2,7 +2,7 @@
 import { userInfo } from "node:os";
 import { createAuditSink } from "../audit/log.ts";
 import type { Identity } from "../chain/index.ts";
-import { compileRuntime, RuntimeHolder, resolveConfig, UsageError } from "../config/index.ts";
+import { compileRuntime, RuntimeHolder, resolveConfig, resolveConfigFile, UsageError } from "../config/index.ts";
 import { ChildStartError, runWrap } from "../transport/stdio/wrap.ts";
 import { AUDIT_SINK_HELP, AUDIT_SINK_OPTIONS, auditSinkFlags } from "./audit.ts";
 import {
@@ -76,6 +76,8 @@ export const wrapCommand: Command = {
     const first = build();
     const logger = loggerFor(first.config);
     const holder = new RuntimeHolder(first.runtime, () => build().runtime, logger);
+    // Hot reload on file change too (SIGHUP is handled by the transport).
+    holder.watch([resolveConfigFile({ file: values.config }), first.runtime.policySource]);
     const identity = osIdentity(first.config.wrap.subject, first.config.wrap.roles);
     const audit = await createAuditSink(first.config, logger);
     try {
@@ -88,6 +90,7 @@ export const wrapCommand: Command = {
       throw e;
     } finally {
       // Every record queued so far is committed before exit (SIGTERM/SIGINT/SIGHUP end the child, then here).
+      holder.unwatch();
       await audit.close();
       await holder.current.close();
     }
