@@ -70,8 +70,8 @@ export class LineScanner {
   /** Skipping the rest of an oversized line. */
   private skipping = false;
   private skipped = 0;
-  private head = new Uint8Array(0);
-  private tail = new Uint8Array(0);
+  private head: Uint8Array = new Uint8Array(0);
+  private tail: Uint8Array = new Uint8Array(0);
 
   constructor(
     private readonly sink: LineSink,
@@ -108,7 +108,7 @@ export class LineScanner {
       this.skipping = true;
       this.skipped = this.pending + part.length;
       this.head = firstBytes([...this.parts, part]);
-      let tail = new Uint8Array(0);
+      let tail: Uint8Array = new Uint8Array(0);
       for (const p of this.parts) tail = lastBytes(tail, p);
       this.tail = lastBytes(tail, part);
       this.parts = [];

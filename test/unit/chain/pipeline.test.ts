@@ -63,7 +63,7 @@ describe("chain order and precedence", () => {
   test("a link whose applies() is false is skipped", async () => {
     const seen: string[] = [];
     const skipped = link("skip", block("x"), {}, seen);
-    (skipped.interceptor as { applies: () => boolean }).applies = () => false;
+    (skipped.interceptor as unknown as { applies: () => boolean }).applies = () => false;
     const r = await run([skipped, link("b", pass, {}, seen)]);
     expect(r.action).toBe("pass");
     expect(seen).toEqual(["b"]);
@@ -74,7 +74,14 @@ describe("chain order and precedence", () => {
     let sawByB: JsonRpcMessage | undefined;
     const b: ChainLink = {
       ...link("b", pass),
-      interceptor: { name: "b", applies: () => true, inspect: (m) => ((sawByB = m), pass) },
+      interceptor: {
+        name: "b",
+        applies: () => true,
+        inspect: (m) => {
+          sawByB = m;
+          return pass;
+        },
+      },
     };
     const r = await run([link("a", { kind: "modify", message: changed, note: "redacted name" }), b]);
     expect(sawByB).toBe(changed);
