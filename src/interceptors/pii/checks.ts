@@ -68,8 +68,8 @@ export function cardBrandOk(digits: string): boolean {
   const p4 = Number(digits.slice(0, 4));
   const p6 = Number(digits.slice(0, 6));
   switch (digits[0]) {
-    case "4": // Visa
-      return n === 13 || n === 16 || n === 19;
+    case "4": // Visa (the old 13-digit numbers are gone, and EAN-13 barcodes look just like them)
+      return n === 16 || n === 19;
     case "5":
       if (p2 >= 51 && p2 <= 55) return n === 16; // Mastercard
       if (p4 === 5018 || p4 === 5020 || p4 === 5038 || p4 === 5893) return n >= 12 && n <= 19; // Maestro

@@ -472,6 +472,17 @@ function phoneAt(text: string, run: string, runStart: number, groups: readonly G
   if (n === 3 && lens[0] === 3 && lens[1] === 2 && lens[2] === 4) return false; // SSN-shaped, never a phone layout
   const nanp = n === 3 && lens[0] === 3 && lens[1] === 3 && lens[2] === 4 && /^[2-9]\d\d[2-9]/.test(d);
   if (nanp) return true;
+  // 1-800-555-0199: the North American trunk prefix written out.
+  if (
+    n === 4 &&
+    lens[0] === 1 &&
+    d[0] === "1" &&
+    lens[1] === 3 &&
+    lens[2] === 3 &&
+    lens[3] === 4 &&
+    /^1[2-9]\d\d[2-9]/.test(d)
+  )
+    return true;
   if (d[0] === "0" && d[1] !== "0" && d.length >= 9 && d.length <= 12 && lens[0]! <= 5) {
     return !(seps.every((s) => s === ".") && !lens.every((l) => l === 2)); // 03.05.2024 is a date
   }
