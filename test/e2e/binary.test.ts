@@ -1,7 +1,8 @@
 /**
  * Real: `bun run build --host` compiles the single executable; it is copied alone into an empty
- * temp dir and run with no Bun on PATH; a real MCP SDK client talks to it over stdio, and it
- * wraps the real everything fixture server (run by this test's bun, given by absolute path).
+ * temp dir and run with no Bun on PATH; real MCP SDK clients talk to it over stdio (wrapping the
+ * real everything fixture, run by this test's bun by absolute path) and over Streamable HTTP
+ * (proxying the real poisoned SDK fixture server on 127.0.0.1).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -9,10 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { binaryName, hostTarget } from "../../src/build/build.ts";
+import { spawnProcess } from "../helpers/process.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const FIXTURE = join(ROOT, "test/fixtures/servers/everything-stdio-fixture.ts");
+const POISONED = join(ROOT, "test/fixtures/servers/poisoned-fixture.ts");
 const NO_BUN_ENV = { PATH: "/nonexistent", HOME: tmpdir() };
 
 let buildDir = "";
@@ -85,5 +89,29 @@ describe("the compiled binary", () => {
     expect(log).toContain("worker pool started");
     expect(log).not.toContain("pool worker cannot start");
     expect(log).not.toContain("pool worker exited");
+  });
+
+  test("proxies a real Streamable HTTP server, hiding a poisoned tool and scanning a large call in its pool", async () => {
+    await using upstream = spawnProcess([process.execPath, POISONED, "--http"], { PATH: process.env.PATH ?? "" });
+    const port = (await upstream.stdout.waitFor(/LISTENING (\d+)/)).match(/LISTENING (\d+)/)![1];
+    await using gw = spawnProcess(
+      [binary, "proxy", "--upstream", `http://127.0.0.1:${port}/mcp`, "--listen", "127.0.0.1:0", "--no-audit"],
+      NO_BUN_ENV,
+      runDir,
+    );
+    const url = (await gw.stderr.waitFor(/listening on (http:\S+)/)).match(/listening on (http:\S+)/)![1]!;
+    const client = new Client({ name: "binary-proxy-smoke", version: "0.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL("/mcp", url)));
+    try {
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain("add");
+      expect(names).not.toContain("fetch_weather");
+      const word = "lexicon ".repeat(2048);
+      const looked = await client.callTool({ name: "lookup", arguments: { word } });
+      expect(looked.content).toEqual([{ type: "text", text: `${word}: a word` }]);
+    } finally {
+      await client.close();
+    }
+    expect(gw.stderr.text).not.toContain("pool worker");
   });
 });
