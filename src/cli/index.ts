@@ -4,6 +4,7 @@ import { VERSION } from "../version.ts";
 import { auditCommand } from "./audit.ts";
 import { type Command, EXIT_FAILURE, EXIT_USAGE } from "./common.ts";
 import { policyCommand } from "./policy.ts";
+import { proxyCommand } from "./proxy.ts";
 import { scanCommand } from "./scan.ts";
 import { wrapCommand } from "./wrap.ts";
 
@@ -21,7 +22,14 @@ const versionCommand: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [wrapCommand, policyCommand, auditCommand, scanCommand, versionCommand];
+export const COMMANDS: Command[] = [
+  proxyCommand,
+  wrapCommand,
+  policyCommand,
+  auditCommand,
+  scanCommand,
+  versionCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,0 +1,118 @@
+/**
+ * Checks at the HTTP edge: Origin and Host (DNS rebinding), header size, JSON nesting depth, and
+ * the allow list of request headers forwarded upstream (the client's credentials and hop-by-hop
+ * headers never are).
+ */
+
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_NAMES.has(hostname.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+export interface OriginPolicy {
+  readonly loopbackBind: boolean;
+  /** Exact origins (scheme://host[:port]), lower-case; "*" allows any. */
+  readonly origins: ReadonlySet<string>;
+  /** Host names (no port), lower-case, accepted besides the loopback names. */
+  readonly hosts: ReadonlySet<string>;
+}
+
+/** Hostname of a Host header value ("example.com:8080", "[::1]:9090"). */
+function hostName(host: string): string {
+  if (host.startsWith("[")) {
+    const end = host.indexOf("]");
+    return end === -1 ? host : host.slice(0, end + 1);
+  }
+  const colon = host.indexOf(":");
+  return (colon === -1 ? host : host.slice(0, colon)).toLowerCase();
+}
+
+/** null when allowed, else the reason for a 403. */
+export function checkOrigin(req: Request, policy: OriginPolicy): string | null {
+  const host = req.headers.get("host");
+  if (policy.loopbackBind) {
+    if (host === null) return "missing Host header";
+    const name = hostName(host);
+    if (!isLoopbackHost(name) && !policy.hosts.has(name)) return `Host ${JSON.stringify(name)} is not allowed`;
+  } else if (policy.hosts.size > 0 && host !== null && !policy.hosts.has(hostName(host))) {
+    return `Host ${JSON.stringify(hostName(host))} is not allowed`;
+  }
+  const origin = req.headers.get("origin");
+  if (origin === null) return null;
+  const o = origin.toLowerCase();
+  if (policy.origins.has("*") || policy.origins.has(o)) return null;
+  if (policy.loopbackBind) {
+    try {
+      const u = new URL(o);
+      if ((u.protocol === "http:" || u.protocol === "https:") && isLoopbackHost(u.hostname)) return null;
+    } catch {
+      // not a URL: refused below
+    }
+  }
+  return `Origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`;
+}
+
+/** Total bytes of names and values. */
+export function headerBytes(headers: Headers): number {
+  let n = 0;
+  for (const [k, v] of headers) n += k.length + v.length + 4;
+  return n;
+}
+
+/**
+ * True when `text` nests objects/arrays deeper than `max`. Hops with indexOf; a body with no
+ * more brackets than `max` cannot be too deep and costs one pass of native searches.
+ */
+export function exceedsDepth(text: string, max: number): boolean {
+  let brackets = 0;
+  for (let i = text.indexOf("{"); i !== -1 && brackets <= max; i = text.indexOf("{", i + 1)) brackets++;
+  for (let i = text.indexOf("["); i !== -1 && brackets <= max; i = text.indexOf("[", i + 1)) brackets++;
+  if (brackets <= max) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+/** Request headers forwarded upstream, lower-case. Everything else (Authorization, Cookie, hop-by-hop) stays. */
+const FORWARDED = [
+  "accept",
+  "content-type",
+  "mcp-session-id",
+  "mcp-protocol-version",
+  "last-event-id",
+  "mcp-method",
+  "mcp-name",
+  "origin",
+];
+const TRACE = ["traceparent", "tracestate", "baggage"];
+
+export function forwardHeaders(
+  req: Headers,
+  fixed: Readonly<Record<string, string>>,
+  propagateTrace: boolean,
+): Headers {
+  const out = new Headers();
+  for (const name of FORWARDED) {
+    const v = req.get(name);
+    if (v !== null) out.set(name, v);
+  }
+  if (propagateTrace)
+    for (const name of TRACE) {
+      const v = req.get(name);
+      if (v !== null) out.set(name, v);
+    }
+  for (const [k, v] of req) if (k.startsWith("mcp-param-")) out.set(k, v);
+  for (const [k, v] of Object.entries(fixed)) out.set(k, v);
+  return out;
+}

@@ -1,0 +1,903 @@
+/**
+ * `mcpgw proxy`: the Streamable HTTP gateway (ARCHITECTURE.md §3, §9, §10).
+ *
+ *   client ──HTTP──▶ edge checks (Host, Origin, CORS, sizes, auth) ──▶ judgeFrame(c2s)
+ *          ──fetch──▶ upstream ──JSON or SSE──▶ judgeFrame(s2c) per message / per event ──▶ client
+ *
+ * 2025 era: the upstream's Mcp-Session-Id is passed through and bound to the identity that
+ * created it; GET opens the server's stream, DELETE ends the session. 2026-07-28: requests whose
+ * body claims a modern revision are handled statelessly, with their headers checked against the
+ * body. Upstream failures become JSON-RPC errors that go through the s2c chain like any response.
+ */
+import type { Server } from "bun";
+import { type AuditSink, NULL_AUDIT_SINK } from "../../audit/sink.ts";
+import type { Identity } from "../../chain/types.ts";
+import type { RuntimeHolder } from "../../config/index.ts";
+import { ErrorCode, errorResponseText } from "../../jsonrpc/errors.ts";
+import type { JsonRpcId } from "../../jsonrpc/message.ts";
+import type { FrameTooLargeError } from "../../jsonrpc/scanner.ts";
+import type { Logger } from "../../log/index.ts";
+import { Session } from "../../session/index.ts";
+import { type JudgeDeps, type Judged, judgeFrame, oversizeError } from "../judge.ts";
+import { ANONYMOUS_AUTHENTICATOR, type Authenticator } from "./auth-hook.ts";
+import { checkOrigin, exceedsDepth, forwardHeaders, headerBytes, isLoopbackHost, type OriginPolicy } from "./edge.ts";
+import {
+  type BodyFacts,
+  bodyFacts,
+  checkHeaders,
+  HEADER_MISMATCH,
+  isModernVersion,
+  learnParamHeaders,
+  recomputeHeaders,
+} from "./era.ts";
+import { relaySse } from "./relay.ts";
+import { type ProxySession, SessionTable } from "./sessions.ts";
+import { type Upstream, UpstreamRegistry, type UpstreamSet } from "./upstreams.ts";
+
+export interface ProxyOptions {
+  readonly holder: RuntimeHolder;
+  readonly logger: Logger;
+  readonly audit?: AuditSink;
+  readonly authenticator?: Authenticator;
+  readonly hostname: string;
+  readonly port: number;
+  /** `--upstream`: overrides `upstream:` of the config. */
+  readonly upstream?: string;
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Milliseconds clock for breakers and sessions (tests inject one). */
+  readonly now?: () => number;
+}
+
+export interface ProxyServer {
+  readonly url: string;
+  readonly hostname: string;
+  readonly port: number;
+  /** Re-reads upstreams, routes and edge settings after the holder reloaded. */
+  refresh(): void;
+  /** Stops accepting, waits for in-flight exchanges up to `drainMs`, then closes everything. */
+  shutdown(drainMs: number): Promise<void>;
+}
+
+const JSON_HEADERS = { "content-type": "application/json" } as const;
+const SSE_RESPONSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform" };
+const READY_CACHE_MS = 2_000;
+const MAX_SESSION_ID = 256;
+const DECODER = new TextDecoder();
+
+class TooLarge extends Error {}
+
+function jsonError(
+  status: number,
+  id: JsonRpcId | null,
+  code: number,
+  message: string,
+  extra?: Record<string, string>,
+): Response {
+  const headers = new Headers(JSON_HEADERS);
+  if (extra) for (const [k, v] of Object.entries(extra)) headers.set(k, v);
+  return new Response(errorResponseText(id, code, message), { status, headers });
+}
+
+/** Reads a body up to `limit` bytes; throws {@link TooLarge} past it. */
+async function readBounded(
+  stream: ReadableStream<Uint8Array> | null,
+  limit: number,
+  declared: string | null,
+): Promise<Uint8Array> {
+  if (declared !== null && Number(declared) > limit) {
+    await stream?.cancel().catch(() => {});
+    throw new TooLarge();
+  }
+  if (stream === null) return new Uint8Array(0);
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const r = await reader.read();
+    if (r.done) break;
+    total += r.value.length;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw new TooLarge();
+    }
+    parts.push(r.value);
+  }
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Ids of the requests in a parsed body (single or batch). */
+function requestIds(parsed: unknown): JsonRpcId[] {
+  const out: JsonRpcId[] = [];
+  const one = (m: unknown) => {
+    if (typeof m !== "object" || m === null) return;
+    const o = m as Record<string, unknown>;
+    if (typeof o.method === "string" && (typeof o.id === "string" || typeof o.id === "number")) out.push(o.id);
+  };
+  if (Array.isArray(parsed)) for (const m of parsed) one(m);
+  else one(parsed);
+  return out;
+}
+
+function idOf(parsed: unknown): JsonRpcId | null {
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  const id = (parsed as { id?: unknown }).id;
+  return typeof id === "string" || typeof id === "number" ? id : null;
+}
+
+/** Blocked-request reply: 429 when the one request was refused by a rate limit. */
+function blockedResponse(toSender: string): Response {
+  if (toSender.charCodeAt(0) === 123 && toSender.includes(`"code":${ErrorCode.RATE_LIMITED}`)) {
+    let retry = "1";
+    try {
+      const msg = (JSON.parse(toSender) as { error?: { message?: string } }).error?.message ?? "";
+      const m = /(\d{1,6}(?:\.\d+)?)\s*(?:s\b|sec|second)/i.exec(msg);
+      if (m) retry = String(Math.max(1, Math.ceil(Number(m[1]))));
+    } catch {
+      // keep the default
+    }
+    return new Response(toSender, { status: 429, headers: { ...JSON_HEADERS, "retry-after": retry } });
+  }
+  return new Response(toSender, { status: 200, headers: JSON_HEADERS });
+}
+
+/** Rewrites public cache hints to private (the result depends on who asked). */
+function privateCacheHints(text: string): string {
+  if (!text.includes('"cacheScope"') || !text.includes('"public"')) return text;
+  try {
+    const v = JSON.parse(text) as { result?: Record<string, unknown> };
+    if (v.result && v.result.cacheScope === "public") {
+      v.result.cacheScope = "private";
+      return JSON.stringify(v);
+    }
+  } catch {
+    // not JSON: leave it to the client
+  }
+  return text;
+}
+
+interface Edge {
+  readonly upstreams: UpstreamSet;
+  readonly origin: OriginPolicy;
+  readonly cors: ReadonlySet<string>;
+}
+
+export function startProxy(opts: ProxyOptions): ProxyServer {
+  const { holder, logger } = opts;
+  const audit = opts.audit ?? NULL_AUDIT_SINK;
+  const auth = opts.authenticator ?? ANONYMOUS_AUTHENTICATOR;
+  const registry = new UpstreamRegistry(opts.now);
+  const loopbackBind = isLoopbackHost(opts.hostname);
+
+  const buildEdge = (): Edge => {
+    const c = holder.current.config;
+    const cors = new Set((c.cors?.allowed_origins ?? []).map((o) => o.toLowerCase()));
+    const origins = new Set([...(c.allowed_origins ?? []).map((o) => o.toLowerCase()), ...cors]);
+    const hosts = new Set((c.allowed_hosts ?? []).map((h) => h.toLowerCase()));
+    return {
+      upstreams: registry.build(c, opts.upstream),
+      origin: { loopbackBind, origins, hosts },
+      cors,
+    };
+  };
+  let edge = buildEdge();
+  const sc = holder.current.config.session;
+  const sessions = new SessionTable(sc.ttl, sc.max_sessions, opts.now);
+  const sweeper = setInterval(() => sessions.sweep(), 30_000);
+  sweeper.unref?.();
+
+  let inflight = 0;
+  let draining = false;
+  const active = new Set<AbortController>();
+  let idleWaiters: (() => void)[] = [];
+  const release = () => {
+    inflight--;
+    if (inflight === 0) for (const w of idleWaiters.splice(0)) w();
+  };
+
+  const deps = (): JudgeDeps => {
+    const rt = holder.current;
+    return { chain: rt.chain, audit, enforce: rt.config.mode === "enforce", maxBatch: rt.config.limits.max_batch };
+  };
+
+  /** Judges a gateway-made error response for `id` in the s2c direction; what the client gets. */
+  const judgedError = async (
+    session: Session,
+    id: JsonRpcId,
+    code: number,
+    message: string,
+  ): Promise<string | null> => {
+    const text = errorResponseText(id, code, message);
+    const j = await judgeFrame(deps(), session, "s2c", text, text.length);
+    return j.toRecipient === null ? null : j.toRecipient === "original" ? text : j.toRecipient;
+  };
+
+  /** One JSON-RPC error per forwarded request, judged; as an HTTP JSON response. */
+  const errorsFor = async (
+    session: Session,
+    ids: readonly JsonRpcId[],
+    code: number,
+    message: string,
+    batch: boolean,
+    extra: readonly string[] = [],
+  ): Promise<Response> => {
+    const texts = [...extra];
+    for (const id of ids) {
+      if (session.peek("s2c", id) === undefined) continue;
+      const t = await judgedError(session, id, code, message);
+      if (t !== null) texts.push(t);
+    }
+    if (texts.length === 0) return new Response(null, { status: 202 });
+    const body = batch || texts.length > 1 ? `[${texts.join(",")}]` : texts[0]!;
+    return new Response(body, { status: 200, headers: JSON_HEADERS });
+  };
+
+  const corsHeaders = (req: Request): Record<string, string> | null => {
+    const origin = req.headers.get("origin");
+    if (origin === null || edge.cors.size === 0) return null;
+    const o = origin.toLowerCase();
+    if (!edge.cors.has("*") && !edge.cors.has(o)) return null;
+    return {
+      "access-control-allow-origin": edge.cors.has("*") ? "*" : origin,
+      "access-control-expose-headers": "Mcp-Session-Id, MCP-Protocol-Version",
+      vary: "Origin",
+    };
+  };
+
+  /** Sends a gateway-built message to the upstream (blocked s2c requests answered, cancellations). */
+  const sendUpstream = (up: Upstream, sessionId: string | null, version: string | undefined, text: string) => {
+    const headers = new Headers({
+      ...up.headers,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    });
+    if (sessionId !== null) headers.set("mcp-session-id", sessionId);
+    if (version) headers.set("mcp-protocol-version", version);
+    fetch(up.url, { method: "POST", headers, body: text, signal: AbortSignal.timeout(10_000) })
+      .then((r) => r.body?.cancel())
+      .catch((e) => logger.debug("upstream notification failed", { upstream: up.name, error: e }));
+  };
+
+  /** Opens a session on a routed upstream for a 2025-era client session (replaying its initialize). */
+  const routedSession = async (entry: ProxySession, up: Upstream): Promise<string | null> => {
+    const known = entry.routed.get(up.name);
+    if (known !== undefined) return known;
+    const headers = new Headers({
+      ...up.headers,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    });
+    const init = JSON.stringify({
+      jsonrpc: "2.0",
+      id: `mcpgw-init-${crypto.randomUUID()}`,
+      method: "initialize",
+      params: entry.initParams ?? {},
+    });
+    const r = await fetch(up.url, {
+      method: "POST",
+      headers,
+      body: init,
+      signal: AbortSignal.timeout(holder.current.config.transport.first_byte_timeout),
+    });
+    await r.arrayBuffer();
+    const sid = r.headers.get("mcp-session-id");
+    if (!r.ok) throw new Error(`routed upstream ${up.name} refused initialize (HTTP ${r.status})`);
+    if (sid !== null) {
+      sendUpstream(
+        up,
+        sid,
+        entry.session.protocolVersion,
+        JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      );
+      entry.routed.set(up.name, sid);
+    }
+    return sid;
+  };
+
+  const handlePost = async (req: Request, identity: Identity): Promise<Response> => {
+    const cfg = holder.current.config;
+    const ct = req.headers.get("content-type");
+    if (ct === null || !ct.toLowerCase().includes("application/json"))
+      return jsonError(415, null, ErrorCode.INVALID_REQUEST, "Content-Type must be application/json");
+    let body: Uint8Array;
+    try {
+      body = await readBounded(req.body, cfg.limits.max_body_bytes, req.headers.get("content-length"));
+    } catch (e) {
+      if (e instanceof TooLarge)
+        return jsonError(
+          413,
+          null,
+          ErrorCode.MESSAGE_TOO_LARGE,
+          `Request body exceeds the limit of ${cfg.limits.max_body_bytes} bytes`,
+        );
+      throw e;
+    }
+    const text = DECODER.decode(body);
+    if (exceedsDepth(text, cfg.limits.max_depth))
+      return jsonError(
+        400,
+        null,
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `Message nesting exceeds the limit of ${cfg.limits.max_depth}`,
+      );
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined; // judgeFrame answers the parse error
+    }
+    const facts: BodyFacts | undefined = bodyFacts(parsed);
+    const headerVersion = req.headers.get("mcp-protocol-version");
+    const modern = facts?.claim !== undefined ? isModernVersion(facts.claim) : isModernVersion(headerVersion);
+    if (modern && facts) {
+      const mm = checkHeaders(req.headers, facts);
+      if (mm)
+        return jsonError(
+          400,
+          idOf(parsed),
+          HEADER_MISMATCH,
+          `Bad Request: the request headers and body disagree: ${mm.message}`,
+        );
+    }
+    const { upstreams } = edge;
+    const tool =
+      facts?.method === "tools/call" && typeof facts.params?.name === "string" ? facts.params.name : undefined;
+    let up = upstreams.route(tool);
+
+    // Session: 2025-era ids are bound to their creator; modern requests are stateless.
+    const sid = modern ? null : req.headers.get("mcp-session-id");
+    let entry: ProxySession | undefined;
+    let session: Session;
+    if (sid !== null) {
+      if (sid.length > MAX_SESSION_ID)
+        return jsonError(400, null, ErrorCode.INVALID_REQUEST, "Mcp-Session-Id is too long");
+      const l = sessions.lookup(sid, identity);
+      if (l.kind !== "found") return jsonError(404, idOf(parsed), ErrorCode.INVALID_REQUEST, "Session not found");
+      entry = l.entry;
+      session = entry.session;
+      if (tool === undefined) up = upstreams.all.get(entry.upstream) ?? upstreams.primary;
+    } else {
+      session = new Session(crypto.randomUUID(), identity, up.name);
+      if (headerVersion !== null) session.protocolVersion = headerVersion;
+    }
+    if (modern && facts?.claim) session.protocolVersion = facts.claim;
+
+    const dj = judgeFrame(deps(), session, "c2s", text, body.length);
+    const judged: Judged = dj instanceof Promise ? await dj : dj;
+    if (judged.toRecipient === null) {
+      if (judged.toSender === null) return new Response(null, { status: 202 });
+      return blockedResponse(judged.toSender);
+    }
+    const batch = Array.isArray(parsed);
+    const ids = requestIds(parsed).filter((id) => session.peek("s2c", id) !== undefined);
+    const ourReplies: string[] = [];
+    if (judged.toSender !== null) {
+      const r = JSON.parse(judged.toSender) as unknown;
+      for (const m of Array.isArray(r) ? r : [r]) ourReplies.push(JSON.stringify(m));
+    }
+
+    const headers = forwardHeaders(req.headers, up.headers, cfg.telemetry?.propagate ?? true);
+    if (modern) headers.delete("mcp-session-id");
+    if (entry && up.name !== entry.upstream) {
+      try {
+        const routed = await routedSession(entry, up);
+        if (routed === null) headers.delete("mcp-session-id");
+        else headers.set("mcp-session-id", routed);
+      } catch (e) {
+        logger.warn("routed upstream unavailable", { upstream: up.name, error: e });
+        return errorsFor(
+          session,
+          ids,
+          ErrorCode.UPSTREAM_UNAVAILABLE,
+          `Upstream ${up.name} is unavailable`,
+          batch,
+          ourReplies,
+        );
+      }
+    }
+    const forwarded = judged.toRecipient === "original" ? body : judged.toRecipient;
+    if (modern && judged.toRecipient !== "original") recomputeHeaders(headers, judged.toRecipient, up.paramHeaders);
+
+    if (!up.breaker.admit())
+      return errorsFor(
+        session,
+        ids,
+        ErrorCode.CIRCUIT_OPEN,
+        `Upstream ${up.name} is unavailable (circuit open)`,
+        batch,
+        ourReplies,
+      );
+
+    const ac = new AbortController();
+    active.add(ac);
+    const onClientGone = () => ac.abort();
+    req.signal.addEventListener("abort", onClientGone, { once: true });
+    let timedOut = false;
+    const firstByte = setTimeout(() => {
+      timedOut = true;
+      ac.abort();
+    }, cfg.transport.first_byte_timeout);
+    let streaming = false;
+    const cleanup = () => {
+      active.delete(ac);
+      req.signal.removeEventListener("abort", onClientGone);
+    };
+    try {
+      let resp: Response;
+      try {
+        resp = await fetch(up.url, { method: "POST", headers, body: forwarded, signal: ac.signal, redirect: "manual" });
+      } catch (e) {
+        clearTimeout(firstByte);
+        if (req.signal.aborted) {
+          up.breaker.release();
+          return new Response(null, { status: 499 });
+        }
+        up.breaker.failure();
+        logger.warn("upstream request failed", { upstream: up.name, error: timedOut ? "timeout" : e });
+        return timedOut
+          ? errorsFor(
+              session,
+              ids,
+              ErrorCode.UPSTREAM_TIMEOUT,
+              `Upstream ${up.name} did not answer in time`,
+              batch,
+              ourReplies,
+            )
+          : errorsFor(
+              session,
+              ids,
+              ErrorCode.UPSTREAM_UNAVAILABLE,
+              `Upstream ${up.name} is unreachable`,
+              batch,
+              ourReplies,
+            );
+      }
+      clearTimeout(firstByte);
+      if (resp.status >= 500) {
+        up.breaker.failure();
+        await resp.body?.cancel().catch(() => {});
+        return errorsFor(
+          session,
+          ids,
+          ErrorCode.UPSTREAM_UNAVAILABLE,
+          `Upstream ${up.name} failed (HTTP ${resp.status})`,
+          batch,
+          ourReplies,
+        );
+      }
+      up.breaker.success();
+
+      // initialize answered with a session id: the session is born, bound to this identity.
+      const newSid = modern ? null : resp.headers.get("mcp-session-id");
+      if (newSid !== null && entry === undefined && facts?.method === "initialize" && newSid.length <= MAX_SESSION_ID) {
+        const s = new Session(newSid, identity, up.name);
+        s.protocolVersion = session.protocolVersion;
+        for (const p of session.pendingFromClient()) s.track(p);
+        session = s;
+        entry = sessions.add(newSid, identity, up.name, s, facts.params);
+      }
+      const outHeaders = new Headers();
+      if (newSid !== null && !modern && (entry?.id === newSid || sid === newSid))
+        outHeaders.set("mcp-session-id", newSid);
+
+      if (resp.status === 202 || resp.status === 204 || resp.body === null) {
+        await resp.body?.cancel().catch(() => {});
+        if (ourReplies.length > 0) return errorsFor(session, [], 0, "", batch, ourReplies);
+        return new Response(null, { status: resp.status === 204 ? 204 : 202, headers: outHeaders });
+      }
+      const rct = (resp.headers.get("content-type") ?? "").toLowerCase();
+      const learn = facts?.method === "tools/list";
+      const rewrite = identity.method !== "anonymous" ? privateCacheHints : undefined;
+      if (rct.startsWith("text/event-stream")) {
+        streaming = true;
+        for (const [k, v] of Object.entries(SSE_RESPONSE_HEADERS)) outHeaders.set(k, v);
+        const pending = new Set(ids);
+        const stream = relaySse(resp.body, {
+          judge: (t, size) => {
+            if (learn) learnParamHeaders(t, up.paramHeaders);
+            return judgeFrame(deps(), session, "s2c", t, size);
+          },
+          replyUpstream: (t) =>
+            sendUpstream(up, entry ? (headers.get("mcp-session-id") ?? null) : null, session.protocolVersion, t),
+          failPending: async (kind, saw) => {
+            const left = [...pending].filter((id) => session.peek("s2c", id) !== undefined);
+            // A stream that gave event ids and ended cleanly may be resumed by the client (GET + Last-Event-ID).
+            if (kind === "end" && (saw.eventIds || left.length === 0)) return [];
+            if (kind !== "end") up.breaker.failure();
+            const out: string[] = [];
+            for (const id of left) {
+              const t = await judgedError(
+                session,
+                id,
+                kind === "timeout" ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE,
+                kind === "timeout"
+                  ? `Upstream ${up.name} went silent`
+                  : `Upstream ${up.name} closed the stream before answering`,
+              );
+              if (t !== null) out.push(t);
+            }
+            return out;
+          },
+          oversize: (err: FrameTooLargeError) => {
+            const id = err.id;
+            if (id === null || session.settle("s2c", id) === undefined) return null;
+            return oversizeError(id, err.limit);
+          },
+          rewrite,
+          prefix: ourReplies,
+          idleMs: cfg.transport.sse_idle_timeout,
+          maxFrameBytes: cfg.limits.max_frame_bytes,
+          abort: ac,
+          onClose: (how) => {
+            cleanup();
+            release();
+            if (how === "client") {
+              // 2026: the closed request is the cancellation. 2025: tell the session's server too.
+              if (!modern && entry)
+                for (const id of pending)
+                  if (session.settle("s2c", id) !== undefined)
+                    sendUpstream(
+                      up,
+                      headers.get("mcp-session-id"),
+                      session.protocolVersion,
+                      JSON.stringify({
+                        jsonrpc: "2.0",
+                        method: "notifications/cancelled",
+                        params: { requestId: id, reason: "client disconnected" },
+                      }),
+                    );
+            }
+          },
+        });
+        return new Response(stream, { status: resp.status, headers: outHeaders });
+      }
+      if (rct.startsWith("application/json")) {
+        const requestTimer = setTimeout(() => ac.abort(), cfg.transport.request_timeout);
+        let raw: Uint8Array;
+        try {
+          raw = await readBounded(resp.body, cfg.limits.max_frame_bytes, resp.headers.get("content-length"));
+        } catch (e) {
+          if (e instanceof TooLarge)
+            return errorsFor(
+              session,
+              ids,
+              ErrorCode.MESSAGE_TOO_LARGE,
+              `Upstream response exceeds the limit of ${cfg.limits.max_frame_bytes} bytes`,
+              batch,
+              ourReplies,
+            );
+          if (req.signal.aborted) return new Response(null, { status: 499 });
+          up.breaker.failure();
+          return errorsFor(
+            session,
+            ids,
+            ErrorCode.UPSTREAM_UNAVAILABLE,
+            `Upstream ${up.name} failed mid-response`,
+            batch,
+            ourReplies,
+          );
+        } finally {
+          clearTimeout(requestTimer);
+        }
+        const rtext = DECODER.decode(raw);
+        if (learn) learnParamHeaders(rtext, up.paramHeaders);
+        const sj = judgeFrame(deps(), session, "s2c", rtext, raw.length);
+        const j = sj instanceof Promise ? await sj : sj;
+        if (j.toSender !== null) sendUpstream(up, headers.get("mcp-session-id"), session.protocolVersion, j.toSender);
+        outHeaders.set("content-type", "application/json");
+        if (resp.status >= 400) {
+          // The upstream's own refusal (400, 404 unknown session, …): relayed with its status.
+          if (resp.status === 404 && sid !== null) sessions.delete(sid);
+          return new Response(
+            j.toRecipient === "original"
+              ? raw
+              : (j.toRecipient ??
+                  errorResponseText(idOf(parsed), ErrorCode.INVALID_REQUEST, `Upstream answered HTTP ${resp.status}`)),
+            { status: resp.status, headers: outHeaders },
+          );
+        }
+        const leftover = ids.filter((id) => session.peek("s2c", id) !== undefined);
+        if (j.toRecipient === "original" && ourReplies.length === 0 && leftover.length === 0) {
+          if (rewrite === undefined) return new Response(raw, { status: resp.status, headers: outHeaders });
+          return new Response(rewrite(rtext), { status: resp.status, headers: outHeaders });
+        }
+        const texts = [...ourReplies];
+        const main = j.toRecipient === "original" ? rtext : j.toRecipient;
+        if (main !== null) {
+          const v = JSON.parse(main) as unknown;
+          for (const m of Array.isArray(v) ? v : [v])
+            texts.push(rewrite ? rewrite(JSON.stringify(m)) : JSON.stringify(m));
+        }
+        // Requests the upstream's answer left unanswered would hang the client: answer them.
+        for (const id of leftover) {
+          const t = await judgedError(
+            session,
+            id,
+            ErrorCode.UPSTREAM_UNAVAILABLE,
+            `Upstream ${up.name} did not answer this request`,
+          );
+          if (t !== null) texts.push(t);
+        }
+        if (texts.length === 0) return new Response(null, { status: 202, headers: outHeaders });
+        return new Response(batch || texts.length > 1 ? `[${texts.join(",")}]` : texts[0]!, {
+          status: resp.status,
+          headers: outHeaders,
+        });
+      }
+      // Neither JSON nor SSE.
+      await resp.body?.cancel().catch(() => {});
+      if (resp.status >= 400) {
+        if (resp.status === 404 && sid !== null) sessions.delete(sid);
+        return jsonError(resp.status, idOf(parsed), ErrorCode.INVALID_REQUEST, `Upstream answered HTTP ${resp.status}`);
+      }
+      return errorsFor(
+        session,
+        ids,
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        `Upstream ${up.name} answered an unexpected content type`,
+        batch,
+        ourReplies,
+      );
+    } finally {
+      if (!streaming) cleanup();
+    }
+  };
+
+  const handleGetOrDelete = async (req: Request, identity: Identity): Promise<Response> => {
+    const cfg = holder.current.config;
+    if (isModernVersion(req.headers.get("mcp-protocol-version")))
+      return jsonError(
+        405,
+        null,
+        ErrorCode.INVALID_REQUEST,
+        `${req.method} is not part of protocol revision 2026-07-28`,
+        { allow: "POST" },
+      );
+    const sid = req.headers.get("mcp-session-id");
+    let entry: ProxySession | undefined;
+    if (sid !== null) {
+      const l = sid.length <= MAX_SESSION_ID ? sessions.lookup(sid, identity) : ({ kind: "unknown" } as const);
+      if (l.kind !== "found") return jsonError(404, null, ErrorCode.INVALID_REQUEST, "Session not found");
+      entry = l.entry;
+    }
+    const up = (entry && edge.upstreams.all.get(entry.upstream)) || edge.upstreams.primary;
+    if (!up.breaker.admit())
+      return jsonError(503, null, ErrorCode.CIRCUIT_OPEN, `Upstream ${up.name} is unavailable (circuit open)`, {
+        "retry-after": String(Math.max(1, Math.ceil(up.breaker.retryAfterMs() / 1000))),
+      });
+    const headers = forwardHeaders(req.headers, up.headers, cfg.telemetry?.propagate ?? true);
+    headers.delete("content-type");
+    const ac = new AbortController();
+    active.add(ac);
+    const onClientGone = () => ac.abort();
+    req.signal.addEventListener("abort", onClientGone, { once: true });
+    const firstByte = setTimeout(() => ac.abort(), cfg.transport.first_byte_timeout);
+    let streaming = false;
+    const cleanup = () => {
+      active.delete(ac);
+      req.signal.removeEventListener("abort", onClientGone);
+    };
+    try {
+      let resp: Response;
+      try {
+        resp = await fetch(up.url, { method: req.method, headers, signal: ac.signal, redirect: "manual" });
+      } catch (e) {
+        if (req.signal.aborted) {
+          up.breaker.release();
+          return new Response(null, { status: 499 });
+        }
+        up.breaker.failure();
+        logger.warn("upstream request failed", { upstream: up.name, error: e });
+        return jsonError(502, null, ErrorCode.UPSTREAM_UNAVAILABLE, `Upstream ${up.name} is unreachable`);
+      } finally {
+        clearTimeout(firstByte);
+      }
+      if (resp.status >= 500) {
+        up.breaker.failure();
+        await resp.body?.cancel().catch(() => {});
+        return jsonError(502, null, ErrorCode.UPSTREAM_UNAVAILABLE, `Upstream ${up.name} failed (HTTP ${resp.status})`);
+      }
+      up.breaker.success();
+      if (req.method === "DELETE") {
+        await resp.body?.cancel().catch(() => {});
+        if (resp.ok && sid !== null) {
+          sessions.delete(sid);
+          for (const [name, rsid] of entry?.routed ?? []) {
+            const ru = edge.upstreams.all.get(name);
+            if (ru)
+              fetch(ru.url, { method: "DELETE", headers: { ...ru.headers, "mcp-session-id": rsid } })
+                .then((r) => r.body?.cancel())
+                .catch(() => {});
+          }
+        }
+        return new Response(null, { status: resp.status });
+      }
+      const rct = (resp.headers.get("content-type") ?? "").toLowerCase();
+      if (!resp.ok || resp.body === null || !rct.startsWith("text/event-stream")) {
+        const t = resp.body ? await resp.text().catch(() => "") : "";
+        if (resp.status === 404 && sid !== null) sessions.delete(sid);
+        const isRpc = t.startsWith("{") && t.includes('"jsonrpc"');
+        return isRpc
+          ? new Response(t, { status: resp.status, headers: JSON_HEADERS })
+          : jsonError(
+              resp.ok ? 502 : resp.status,
+              null,
+              ErrorCode.INVALID_REQUEST,
+              `Upstream answered HTTP ${resp.status}`,
+              resp.headers.get("allow") ? { allow: resp.headers.get("allow")! } : undefined,
+            );
+      }
+      const session = entry?.session ?? new Session(crypto.randomUUID(), identity, up.name);
+      streaming = true;
+      const rewrite = identity.method !== "anonymous" ? privateCacheHints : undefined;
+      const stream = relaySse(resp.body, {
+        judge: (t, size) => judgeFrame(deps(), session, "s2c", t, size),
+        replyUpstream: (t) => sendUpstream(up, sid, session.protocolVersion, t),
+        failPending: async (kind) => {
+          if (kind === "error") up.breaker.failure();
+          return [];
+        },
+        oversize: (err) => {
+          const id = err.id;
+          if (id === null || session.settle("s2c", id) === undefined) return null;
+          return oversizeError(id, err.limit);
+        },
+        rewrite,
+        idleMs: cfg.transport.sse_idle_timeout,
+        maxFrameBytes: cfg.limits.max_frame_bytes,
+        abort: ac,
+        onClose: () => {
+          cleanup();
+          release();
+        },
+      });
+      return new Response(stream, { status: resp.status, headers: SSE_RESPONSE_HEADERS });
+    } finally {
+      if (!streaming) cleanup();
+    }
+  };
+
+  let readyCache: { at: number; ok: boolean; detail: string } | null = null;
+  const ready = async (): Promise<{ ok: boolean; detail: string }> => {
+    if (draining) return { ok: false, detail: "shutting down" };
+    const t = performance.now();
+    if (readyCache && t - readyCache.at < READY_CACHE_MS) return readyCache;
+    const up = edge.upstreams.primary;
+    let ok = false;
+    let detail: string;
+    if (up.breaker.state === "open") detail = `upstream ${up.name}: circuit open`;
+    else {
+      try {
+        const r = await fetch(up.url, {
+          method: "GET",
+          headers: { ...up.headers, accept: "text/event-stream" },
+          signal: AbortSignal.timeout(2_000),
+          redirect: "manual",
+        });
+        await r.body?.cancel().catch(() => {});
+        ok = r.status < 500;
+        detail = `upstream ${up.name}: HTTP ${r.status}`;
+      } catch {
+        detail = `upstream ${up.name}: unreachable`;
+      }
+    }
+    readyCache = { at: t, ok, detail };
+    return readyCache;
+  };
+
+  const fetchHandler = async (req: Request, server: Server<undefined>): Promise<Response> => {
+    const url = new URL(req.url);
+    const path = url.pathname;
+    if (path === "/healthz") return Response.json({ status: "ok" });
+    if (path === "/readyz") {
+      const r = await ready();
+      return Response.json({ status: r.ok ? "ready" : "not ready", detail: r.detail }, { status: r.ok ? 200 : 503 });
+    }
+    const cfg = holder.current.config;
+    if (headerBytes(req.headers) > cfg.limits.max_header_bytes)
+      return jsonError(
+        431,
+        null,
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `Request headers exceed the limit of ${cfg.limits.max_header_bytes} bytes`,
+      );
+    const refused = checkOrigin(req, edge.origin);
+    if (refused !== null) return jsonError(403, null, ErrorCode.UNAUTHORIZED, `Forbidden: ${refused}`);
+    const wk = auth.wellKnown(req, url);
+    if (wk !== null) return wk;
+    const cors = corsHeaders(req);
+    if (req.method === "OPTIONS") {
+      if (cors === null) return new Response(null, { status: 204, headers: { allow: "GET, POST, DELETE, OPTIONS" } });
+      return new Response(null, {
+        status: 204,
+        headers: {
+          ...cors,
+          "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
+          "access-control-allow-headers":
+            req.headers.get("access-control-request-headers") ??
+            "Content-Type, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name",
+          "access-control-max-age": "600",
+        },
+      });
+    }
+    if (draining)
+      return jsonError(503, null, ErrorCode.SHUTTING_DOWN, "mcpgw is shutting down", { connection: "close" });
+    if (inflight >= cfg.limits.max_concurrent_streams)
+      return jsonError(
+        503,
+        null,
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `Too many concurrent requests (limit ${cfg.limits.max_concurrent_streams})`,
+        { "retry-after": "1" },
+      );
+    const addr = server.requestIP(req)?.address ?? "unknown";
+    const outcome = await auth.authenticate(req, url, addr);
+    if (!outcome.ok) return outcome.response;
+    inflight++;
+    let handed = false;
+    try {
+      let resp: Response;
+      if (req.method === "POST") resp = await handlePost(req, outcome.identity);
+      else if (req.method === "GET" || req.method === "DELETE") resp = await handleGetOrDelete(req, outcome.identity);
+      else
+        resp = jsonError(405, null, ErrorCode.INVALID_REQUEST, `Method ${req.method} not allowed`, {
+          allow: "GET, POST, DELETE, OPTIONS",
+        });
+      handed = (resp.headers.get("content-type") ?? "").startsWith("text/event-stream");
+      if (cors) for (const [k, v] of Object.entries(cors)) resp.headers.set(k, v);
+      return resp;
+    } catch (e) {
+      logger.error("request handling failed", { error: e });
+      return jsonError(500, null, ErrorCode.INTERNAL_ERROR, "Internal error");
+    } finally {
+      // SSE responses release when their stream closes.
+      if (!handed) release();
+    }
+  };
+
+  const server = Bun.serve({
+    hostname: opts.hostname,
+    port: opts.port,
+    idleTimeout: 0,
+    maxRequestBodySize: Math.max(holder.current.config.limits.max_body_bytes + 1, 1024),
+    ...(opts.tls ? { tls: { cert: Bun.file(opts.tls.cert), key: Bun.file(opts.tls.key) } } : {}),
+    fetch: fetchHandler,
+    error(e) {
+      logger.error("server error", { error: e });
+      return jsonError(500, null, ErrorCode.INTERNAL_ERROR, "Internal error");
+    },
+  });
+  const scheme = opts.tls ? "https" : "http";
+  const host = server.hostname ?? opts.hostname;
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  const port = server.port ?? opts.port;
+
+  return {
+    url: `${scheme}://${shownHost}:${port}`,
+    hostname: host,
+    port,
+    refresh() {
+      edge = buildEdge();
+      const s = holder.current.config.session;
+      sessions.configure(s.ttl, s.max_sessions);
+    },
+    async shutdown(drainMs: number) {
+      draining = true;
+      void server.stop(false);
+      if (inflight > 0) {
+        await Promise.race([new Promise<void>((r) => idleWaiters.push(r)), Bun.sleep(drainMs)]);
+      }
+      idleWaiters = [];
+      for (const ac of active) ac.abort();
+      await server.stop(true);
+      clearInterval(sweeper);
+      await auth.close?.();
+    },
+  };
+}
