@@ -62,7 +62,7 @@ describe("the compiled binary", () => {
   test("wraps a real stdio server and inspects offload-sized messages in its embedded pool worker", async () => {
     const transport = new StdioClientTransport({
       command: binary,
-      args: ["wrap", "--log-level", "debug", "--no-audit", "--", process.execPath, FIXTURE],
+      args: ["wrap", "--log-level", "debug", "--audit-db", join(buildDir, "audit.db"), "--", process.execPath, FIXTURE],
       cwd: runDir,
       env: NO_BUN_ENV,
       stderr: "pipe",
@@ -113,5 +113,24 @@ describe("the compiled binary", () => {
       await client.close();
     }
     expect(gw.stderr.text).not.toContain("pool worker");
+  });
+
+  test("verifies the audit log its embedded audit worker wrote, with no Bun on PATH", async () => {
+    await using verify = spawnProcess([binary, "audit", "verify", join(buildDir, "audit.db")], NO_BUN_ENV, runDir);
+    const code = await verify.exit();
+    expect({ code, out: verify.stdout.text }).toEqual({
+      code: 0,
+      out: expect.stringMatching(/^OK .*: [1-9]\d* records/),
+    });
+  });
+
+  test("runs scan and policy with no Bun on PATH", async () => {
+    await using scan = spawnProcess([binary, "scan", "--json", "--", process.execPath, POISONED], NO_BUN_ENV, runDir);
+    const scanCode = await scan.exit();
+    expect(scanCode).toBe(1);
+    expect(scan.stdout.text).toContain("fetch_weather");
+    await using def = spawnProcess([binary, "policy", "default"], NO_BUN_ENV, runDir);
+    expect(await def.exit()).toBe(0);
+    expect(def.stdout.text).toContain("version: v1");
   });
 });
