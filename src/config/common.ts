@@ -21,17 +21,16 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** A duration: a string like "30s" or a number of milliseconds. Output: milliseconds. */
-export const Duration = z.union([
-  z.number().nonnegative(),
-  z.string().transform((s, ctx) => {
-    const ms = parseDuration(s);
-    if (ms === undefined) {
-      ctx.addIssue({ code: "custom", message: `invalid duration "${s}" (use e.g. 250ms, 30s, 5m, 1h)` });
+export const Duration = z
+  .union([z.number(), z.string()], { error: "expected a duration such as 250ms, 30s, 5m, 1h, or milliseconds" })
+  .transform((v, ctx) => {
+    const ms = typeof v === "number" ? v : parseDuration(v);
+    if (ms === undefined || ms < 0 || !Number.isFinite(ms)) {
+      ctx.addIssue({ code: "custom", message: `invalid duration ${JSON.stringify(v)} (use e.g. 250ms, 30s, 5m, 1h)` });
       return z.NEVER;
     }
     return ms;
-  }),
-]);
+  });
 
 const SIZE_RE = /^(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB|K|M|G)?$/i;
 const SIZE_UNIT: Record<string, number> = {
@@ -54,17 +53,16 @@ export function parseSize(text: string): number | undefined {
 }
 
 /** A byte size: a number, or a string like "16MiB", "64KiB". Output: bytes. */
-export const ByteSize = z.union([
-  z.number().int().nonnegative(),
-  z.string().transform((s, ctx) => {
-    const n = parseSize(s);
-    if (n === undefined) {
-      ctx.addIssue({ code: "custom", message: `invalid size "${s}" (use e.g. 65536, 64KiB, 16MiB)` });
+export const ByteSize = z
+  .union([z.number(), z.string()], { error: "expected a size such as 65536, 64KiB or 16MiB" })
+  .transform((v, ctx) => {
+    const n = typeof v === "number" ? v : parseSize(v);
+    if (n === undefined || n < 0 || !Number.isSafeInteger(n)) {
+      ctx.addIssue({ code: "custom", message: `invalid size ${JSON.stringify(v)} (use e.g. 65536, 64KiB, 16MiB)` });
       return z.NEVER;
     }
     return n;
-  }),
-]);
+  });
 
 export const Mode = z
   .enum(["enforce", "audit"])

@@ -6,6 +6,8 @@ export interface ConfigIssue {
   readonly line?: number;
   readonly col?: number;
   readonly message: string;
+  /** Where the value came from when not from the file, e.g. "MCPGW_LOG_LEVEL" or "--log-level". */
+  readonly source?: string;
 }
 
 export class ConfigError extends Error {
@@ -20,7 +22,7 @@ export class ConfigError extends Error {
 }
 
 export function formatIssue(file: string, i: ConfigIssue): string {
-  const where = i.line === undefined ? file : `${file}:${i.line}:${i.col ?? 1}`;
+  const where = i.source ?? (i.line === undefined ? file : `${file}:${i.line}:${i.col ?? 1}`);
   return i.path ? `${where}: ${i.path}: ${i.message}` : `${where}: ${i.message}`;
 }
 

@@ -48,6 +48,8 @@ export function loadYaml<S extends z.ZodType>(
   file: string,
   env: Env = process.env,
   overrides?: Readonly<Record<string, unknown>>,
+  /** For each override path, where its value came from (named in errors instead of a file position). */
+  sources?: Readonly<Record<string, string>>,
 ): z.output<S> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(src, { lineCounter, uniqueKeys: true, prettyErrors: false });
@@ -93,6 +95,9 @@ export function loadYaml<S extends z.ZodType>(
     file,
     parsed.error.issues.map((issue) => {
       const path = keyPath(issue.path);
+      const dotted = path.join(".");
+      const from = sources && overrides ? overrideSource(dotted, overrides, sources) : undefined;
+      if (from !== undefined) return { path: dotted, message: issue.message, source: from };
       let message = issue.message;
       let at: (string | number)[] = path;
       if (issue.code === "unrecognized_keys") {
@@ -106,6 +111,19 @@ export function loadYaml<S extends z.ZodType>(
       return { path: path.join("."), ...pos(node?.range?.[0]), message };
     }),
   );
+}
+
+/** The source of the override that set `dotted` (or one of its ancestors), if any. */
+function overrideSource(
+  dotted: string,
+  overrides: Readonly<Record<string, unknown>>,
+  sources: Readonly<Record<string, string>>,
+): string | undefined {
+  for (const [path, v] of Object.entries(overrides)) {
+    if (v === undefined) continue;
+    if (dotted === path || dotted.startsWith(`${path}.`)) return sources[path];
+  }
+  return undefined;
 }
 
 function retype(v: string): string | number | boolean {
@@ -160,6 +178,7 @@ export function loadYamlFile<S extends z.ZodType>(
   schema: S,
   env: Env = process.env,
   overrides?: Readonly<Record<string, unknown>>,
+  sources?: Readonly<Record<string, string>>,
 ): z.output<S> {
   let src: string;
   try {
@@ -169,5 +188,5 @@ export function loadYamlFile<S extends z.ZodType>(
       { path: "", message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` },
     ]);
   }
-  return loadYaml(src, schema, file, env, overrides);
+  return loadYaml(src, schema, file, env, overrides, sources);
 }

@@ -64,9 +64,15 @@ export function resolveConfig(opts: ResolveOptions = {}): Resolved {
   const env = opts.env ?? process.env;
   const file = resolveConfigFile(opts);
   const overrides: Record<string, unknown> = { ...envOverrides(env) };
-  for (const [k, v] of Object.entries(opts.flags ?? {})) if (v !== undefined) overrides[k] = v;
+  const sources: Record<string, string> = {};
+  for (const [name, path] of Object.entries(ENV_OVERRIDES)) if (path in overrides) sources[path] = name;
+  for (const [k, v] of Object.entries(opts.flags ?? {})) {
+    if (v === undefined) continue;
+    overrides[k] = v;
+    sources[k] = `command-line flag (${k})`;
+  }
   const config = file
-    ? loadYamlFile(file, ConfigSchema, env, overrides)
-    : loadYaml("{}", ConfigSchema, "<defaults>", env, overrides);
+    ? loadYamlFile(file, ConfigSchema, env, overrides, sources)
+    : loadYaml("{}", ConfigSchema, "<defaults>", env, overrides, sources);
   return { config: Object.freeze(config) as Config, file };
 }
