@@ -576,20 +576,21 @@ const ANCHORS =
 /** Start of the URL scheme that ends at a `://` anchor (`jdbc:mysql`, `mongodb+srv`), or -1. */
 const SCHEME_BEFORE = /(?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]{1,24}$/;
 
-function runRule(rule: Rule, text: string, at: number, found: Match[], seen: Set<number>): void {
-  if (typeof rule.from === "object") {
-    const from = Math.max(0, at - rule.from.before);
-    const slice = text.slice(from, Math.min(text.length, at + rule.from.after));
-    rule.re.lastIndex = 0;
-    for (let m = rule.re.exec(slice); m !== null; m = rule.re.exec(slice)) {
-      const span = rule.check ? rule.check(m, slice) : whole(m);
-      if (span && !seen.has(from + span[0])) {
-        seen.add(from + span[0]);
-        found.push({ category: rule.category, start: from + span[0], end: from + span[1] });
-      }
+/** Runs a window rule's global regex over text[from, to) and records what it finds. */
+function runWindow(rule: Rule, text: string, from: number, to: number, found: Match[], seen: Set<number>): void {
+  const slice = text.slice(from, to);
+  rule.re.lastIndex = 0;
+  for (let m = rule.re.exec(slice); m !== null; m = rule.re.exec(slice)) {
+    const span = rule.check ? rule.check(m, slice) : whole(m);
+    if (span && !seen.has(from + span[0])) {
+      seen.add(from + span[0]);
+      found.push({ category: rule.category, start: from + span[0], end: from + span[1] });
     }
-    return;
   }
+}
+
+/** Runs an anchor or scheme rule's sticky regex for the anchor at `at`. */
+function runSticky(rule: Rule, text: string, at: number, found: Match[], seen: Set<number>): void {
   let start = at;
   if (rule.from === "scheme") {
     const scheme = SCHEME_BEFORE.exec(text.slice(Math.max(0, at - 26), at));
@@ -606,11 +607,26 @@ function runRule(rule: Rule, text: string, at: number, found: Match[], seen: Set
   }
 }
 
+/** Rules started by each distinct anchor text (a few dozen at most; memoised). */
+const RULES_FOR = new Map<string, readonly Rule[]>();
+
+function rulesFor(anchor: string): readonly Rule[] {
+  let rules = RULES_FOR.get(anchor);
+  if (rules === undefined) {
+    rules = SECRET_RULES.filter((r) => r.trigger.test(anchor));
+    if (RULES_FOR.size < 4096) RULES_FOR.set(anchor, rules);
+  }
+  return rules;
+}
+
 /** Runs every rule and returns non-overlapping matches ordered by position. */
 export function detect(text: string): Match[] {
   const found: Match[] = [];
   const seen = new Set<number>();
   let pem = false;
+  // Windows of the keyword rules are merged while they overlap, so each character is searched
+  // at most once per rule however many anchors crowd together.
+  const windows = new Map<Rule, [number, number]>();
   ANCHORS.lastIndex = 0;
   for (let a = ANCHORS.exec(text); a !== null; a = ANCHORS.exec(text)) {
     const anchor = a[0];
@@ -618,8 +634,22 @@ export function detect(text: string): Match[] {
       pem = true;
       continue;
     }
-    for (const rule of SECRET_RULES) if (rule.trigger.test(anchor)) runRule(rule, text, a.index, found, seen);
+    for (const rule of rulesFor(anchor)) {
+      if (typeof rule.from !== "object") {
+        runSticky(rule, text, a.index, found, seen);
+        continue;
+      }
+      const from = Math.max(0, a.index - rule.from.before);
+      const to = Math.min(text.length, a.index + rule.from.after);
+      const open = windows.get(rule);
+      if (open && from <= open[1]) open[1] = to;
+      else {
+        if (open) runWindow(rule, text, open[0], open[1], found, seen);
+        windows.set(rule, [from, to]);
+      }
+    }
   }
+  for (const [rule, [from, to]] of windows) runWindow(rule, text, from, to, found, seen);
   if (pem) privateKeys(text, found);
   awsSecretNearKeyId(text, found);
   emails(text, found);

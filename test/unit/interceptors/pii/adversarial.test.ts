@@ -57,6 +57,11 @@ const NEAR_MISSES: Record<string, string> = {
   iban_body: "DE89 3704 ",
   iban_letters: "AB12CDEF",
   upper_run: "ABCD",
+  keyword_password: "Password=",
+  keyword_secret: "secret ",
+  keyword_pwd: "pwd",
+  ado_pairs: "Server=a;Password=",
+  scheme_only: "://",
 };
 
 describe("every detector on 1 MiB of repeated near-matches", () => {
