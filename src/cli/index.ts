@@ -3,6 +3,7 @@ import { ConfigError, UsageError } from "../config/errors.ts";
 import { VERSION } from "../version.ts";
 import { auditCommand } from "./audit.ts";
 import { type Command, EXIT_FAILURE, EXIT_USAGE } from "./common.ts";
+import { demoCommand } from "./demo.ts";
 import { policyCommand } from "./policy.ts";
 import { proxyCommand } from "./proxy.ts";
 import { scanCommand } from "./scan.ts";
@@ -28,6 +29,7 @@ export const COMMANDS: Command[] = [
   policyCommand,
   auditCommand,
   scanCommand,
+  demoCommand,
   versionCommand,
 ];
 
