@@ -6,6 +6,13 @@ import { z } from "zod";
 
 const Globs = z.array(z.string());
 const ArgGlobs = z.record(z.string(), z.array(z.string()).min(1, "needs at least one pattern"));
+/** A regex that compiles and cannot backtrack catastrophically (see {@link regexProblem}). */
+const SafeRegex = z.string().superRefine((re, ctx) => {
+  const problem = regexProblem(re);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+const Regexes = z.array(SafeRegex);
+const ArgRegexes = z.record(z.string(), z.array(SafeRegex).min(1, "needs at least one pattern"));
 
 export const NumericSchema = z
   .strictObject({
@@ -27,9 +34,9 @@ export const RuleMatchSchema = z
     roles: Globs.optional().describe("caller role globs; a caller without roles never matches"),
     arguments: ArgGlobs.optional().describe("argument key or path → value globs"),
     args: ArgGlobs.optional().describe("alias of `arguments` (the original README's spelling)"),
-    argument_patterns: ArgGlobs.optional().describe("argument key or path → value regexes"),
+    argument_patterns: ArgRegexes.optional().describe("argument key or path → value regexes"),
     any_argument: Globs.optional().describe("globs matched against every value anywhere in the arguments"),
-    any_argument_patterns: Globs.optional().describe("regexes matched against every value anywhere in the arguments"),
+    any_argument_patterns: Regexes.optional().describe("regexes matched against every value anywhere in the arguments"),
     numeric: z.record(z.string(), NumericSchema).optional().describe("argument key or path → numeric comparison"),
     directions: z
       .array(z.enum(["c2s", "s2c"]))
@@ -73,7 +80,7 @@ export const PolicySchema = z
     mode: z.enum(["enforce", "audit"]).default("enforce"),
     case_sensitive: z.boolean().default(false).describe("match tool names and values case-sensitively"),
     rules: z.array(RuleSchema).min(1, "a policy needs at least one rule"),
-    response_patterns: Globs.optional().describe("regexes; a server response whose text matches is blocked"),
+    response_patterns: Regexes.optional().describe("regexes; a server response whose text matches is blocked"),
     allowed_tools: Globs.optional().describe("tool name globs; other tools are hidden and denied"),
     limits: PolicyLimitsSchema.optional(),
   })
@@ -97,20 +104,7 @@ export const PolicySchema = z
           message: "use either arguments or args, not both",
         });
       }
-      const regexes: [string, string][] = [];
-      for (const [k, list] of Object.entries(r.match.argument_patterns ?? {}))
-        for (const re of list) regexes.push([`argument_patterns.${k}`, re]);
-      for (const re of r.match.any_argument_patterns ?? []) regexes.push(["any_argument_patterns", re]);
-      for (const [where, re] of regexes) {
-        const problem = regexProblem(re);
-        if (problem)
-          ctx.addIssue({ code: "custom", path: ["rules", i, "match", ...where.split(".", 2)], message: problem });
-      }
     });
-    for (const [i, re] of (p.response_patterns ?? []).entries()) {
-      const problem = regexProblem(re);
-      if (problem) ctx.addIssue({ code: "custom", path: ["response_patterns", i], message: problem });
-    }
   });
 
 /**
