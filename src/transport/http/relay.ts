@@ -25,6 +25,8 @@ export interface RelayOptions {
   rewrite?(text: string): string;
   /** Events (data texts) sent before the upstream's. */
   readonly prefix?: readonly string[];
+  /** Raw text sent first (e.g. an SSE comment so the client gets the response head at once). */
+  readonly opening?: string;
   readonly idleMs: number;
   readonly maxFrameBytes: number;
   /** Aborts the upstream request. */
@@ -41,6 +43,7 @@ type ReadResult = { done: true; value?: undefined } | { done: false; value: Uint
 export function relaySse(body: ReadableStream<Uint8Array>, o: RelayOptions): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let queue: (string | Promise<string>)[] = (o.prefix ?? []).map((d) => formatSseEvent({ data: d }));
+  if (o.opening) queue.unshift(o.opening);
   const saw = { eventIds: false };
   let closed = false;
 

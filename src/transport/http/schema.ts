@@ -21,7 +21,9 @@ export const UpstreamSchema = z
     headers: z
       .record(z.string(), z.string())
       .default({})
-      .describe("static headers sent to this upstream (credentials from environment variables); the client's are never forwarded"),
+      .describe(
+        "static headers sent to this upstream (credentials from environment variables); the client's are never forwarded",
+      ),
   })
   .describe("one named upstream MCP server");
 

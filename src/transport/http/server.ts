@@ -677,7 +677,12 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     active.add(ac);
     const onClientGone = () => ac.abort();
     req.signal.addEventListener("abort", onClientGone, { once: true });
-    const firstByte = setTimeout(() => ac.abort(), cfg.transport.first_byte_timeout);
+    // A GET stream may stay silent until the server has something to say (and Bun's fetch resolves
+    // only with the first body byte): the stream idle bound applies, not the first-byte one.
+    const firstByte = setTimeout(
+      () => ac.abort(),
+      req.method === "GET" ? cfg.transport.sse_idle_timeout : cfg.transport.first_byte_timeout,
+    );
     let streaming = false;
     const cleanup = () => {
       active.delete(ac);
@@ -749,6 +754,8 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
           return oversizeError(id, err.limit);
         },
         rewrite,
+        // A comment first: Bun.serve withholds response headers until the first body chunk.
+        opening: ": stream open\n\n",
         idleMs: cfg.transport.sse_idle_timeout,
         maxFrameBytes: cfg.limits.max_frame_bytes,
         abort: ac,
