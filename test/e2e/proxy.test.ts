@@ -183,7 +183,7 @@ describe("raw Streamable HTTP through mcpgw proxy", () => {
     );
     const msgs = await messagesOf(r);
     const byId = new Map(msgs.map((m) => [m.id, m]));
-    expect((byId.get(1)?.error as { data: { interceptor: string } }).data.interceptor).toBe("policy");
+    expect((byId.get(1)?.error as { data?: { interceptor?: string } } | undefined)?.data?.interceptor).toBe("policy");
     expect(byId.get(2)?.result).toBeDefined();
   });
 
