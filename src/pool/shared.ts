@@ -1,8 +1,8 @@
 /**
  * The process-wide pool. Workers are started on first use and never keep the process alive
- * (they are unref'd). Its size is fixed by the first configuration that asks for it: a reload
- * that changes `workers.size` takes effect at the next start; every other `workers` key and
- * every task configuration apply on reload.
+ * (they are unref'd). It is built from the first configuration that asks for it: a reload that
+ * changes `workers.size`, `queue_depth` or `job_timeout` takes effect at the next start;
+ * `offload_min_bytes` and every task configuration apply on reload.
  */
 import { availableParallelism } from "node:os";
 import type { Config } from "../config/schema.ts";
