@@ -55,3 +55,21 @@ const rows: [string, number][] = [
   ["redactDeep 64 KiB log result (uuids, times)", medianMicros(() => redactDeep(logResult), 300)],
 ];
 for (const [name, us] of rows) console.log(`${name.padEnd(48)} ${us.toFixed(2).padStart(9)} µs median`);
+
+// A tools/list result of 50 real tool definitions (captured from npm MCP servers, in the corpus).
+const corpus = new URL("../../../shared/corpus/tool_descriptions.jsonl", import.meta.url);
+if (await Bun.file(corpus).exists()) {
+  const tools = (await Bun.file(corpus).text())
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { label: string; tool: unknown })
+    .filter((r) => r.label === "benign")
+    .slice(0, 50)
+    .map((r) => r.tool);
+  const list = { jsonrpc: "2.0", id: 10, result: { tools } };
+  console.log(
+    `${"redactDeep tools/list of 50 real tools".padEnd(48)} ${medianMicros(() => redactDeep(list), 500)
+      .toFixed(2)
+      .padStart(9)} µs median`,
+  );
+}

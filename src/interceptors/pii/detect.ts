@@ -535,21 +535,14 @@ function numbers(text: string, out: Match[]): void {
   }
 }
 
-const IBAN = /\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,8}(?: ?[A-Z0-9]{1,3})?\b/g;
-const IBAN_LOOSE = /\b[A-Z]{2}[0-9]{2}[ A-Z0-9]{10,40}/g;
+/** Candidates: country code, check digits, then up to 30 more characters in groups (trimmed to the country's length). */
+const IBAN = /\b[A-Z]{2}[0-9]{2}[ A-Z0-9]{10,40}/g;
 
 function ibans(text: string, out: Match[]): void {
   IBAN.lastIndex = 0;
   for (let m = IBAN.exec(text); m !== null; m = IBAN.exec(text)) {
-    if (ibanAt(m[0], m.index, out)) continue;
-    IBAN.lastIndex = m.index + 4;
-  }
-  // Grouped IBANs followed by more upper-case words ("DE89 3704 … 00 BIC COBADEFF"): trim to the
-  // registered length of the country.
-  IBAN_LOOSE.lastIndex = 0;
-  for (let m = IBAN_LOOSE.exec(text); m !== null; m = IBAN_LOOSE.exec(text)) {
-    if (out.some((o) => o.category === "iban" && o.start === m!.index)) continue;
-    ibanAt(m[0], m.index, out);
+    if (ibanAt(m[0], m.index, out)) IBAN.lastIndex = out[out.length - 1]!.end;
+    else IBAN.lastIndex = m.index + 4;
   }
 }
 
@@ -558,7 +551,10 @@ function ibanAt(candidate: string, start: number, out: Match[]): boolean {
   if (want === 0) return false;
   let compact = "";
   let k = 0;
-  for (; k < candidate.length && compact.length < want; k++) if (candidate[k] !== " ") compact += candidate[k];
+  for (; k < candidate.length && compact.length < want; k++) {
+    if (candidate[k] !== " ") compact += candidate[k];
+    else if (compact.length % 4 !== 0) return false; // print format groups by four
+  }
   if (compact.length !== want) return false;
   if (k < candidate.length && candidate[k] !== " ") return false;
   if (!ibanChecksumOk(compact)) return false;
@@ -607,6 +603,10 @@ function runSticky(rule: Rule, text: string, at: number, found: Match[], seen: S
   }
 }
 
+/** Shortest credential any rule reports (`postgres://u:p@h` and the like); shorter strings skip the anchor scan. */
+const MIN_SECRET_LENGTH = 14;
+const DIGIT = /[0-9]/;
+
 /** Rules started by each distinct anchor text (a few dozen at most; memoised). */
 const RULES_FOR = new Map<string, readonly Rule[]>();
 
@@ -627,7 +627,7 @@ export function detect(text: string): Match[] {
   // Windows of the keyword rules are merged while they overlap, so each character is searched
   // at most once per rule however many anchors crowd together.
   const windows = new Map<Rule, [number, number]>();
-  ANCHORS.lastIndex = 0;
+  ANCHORS.lastIndex = text.length < MIN_SECRET_LENGTH ? text.length : 0;
   for (let a = ANCHORS.exec(text); a !== null; a = ANCHORS.exec(text)) {
     const anchor = a[0];
     if (anchor === "-----BEGIN ") {
@@ -651,10 +651,12 @@ export function detect(text: string): Match[] {
   }
   for (const [rule, [from, to]] of windows) runWindow(rule, text, from, to, found, seen);
   if (pem) privateKeys(text, found);
-  awsSecretNearKeyId(text, found);
+  if (found.length > 0) awsSecretNearKeyId(text, found);
   emails(text, found);
-  numbers(text, found);
-  ibans(text, found);
+  if (text.length >= 8 && DIGIT.test(text)) {
+    numbers(text, found);
+    if (text.length >= 15) ibans(text, found);
+  }
   return resolveOverlaps(found);
 }
 
