@@ -1,7 +1,7 @@
 /**
  * The JSONL mirror (`audit_log:`, as the original mcpgw): the same chained records, one JSON
  * object a line, appended after each database commit. Rotated by size and age; rotated files
- * are named `<base>-<UTC timestamp><ext>` and pruned by count and age. The chain continues
+ * are named `<base>-<YYYYMMDDTHHMMSS.mmmZ of the rotation><ext>` and pruned by count and age. The chain continues
  * across files, so `mcpgw audit verify` accepts a rotated file that starts mid-chain.
  */
 import {
@@ -74,7 +74,7 @@ export class JsonlMirror {
     closeSync(this.fd);
     const ext = extname(this.path);
     const base = this.path.slice(0, this.path.length - ext.length);
-    const stamp = new Date(this.now()).toISOString().replace(/[:.]/g, "").replace("T", "-");
+    const stamp = new Date(this.now()).toISOString().replace(/[-:]/g, "");
     let target = `${base}-${stamp}${ext}`;
     for (let i = 1; statSafe(target); i++) target = `${base}-${stamp}.${i}${ext}`;
     renameSync(this.path, target);

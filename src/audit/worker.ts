@@ -55,9 +55,10 @@ async function run(init: WorkerInit): Promise<void> {
 
   const fail = (phase: "open" | "write", e: unknown) => {
     f[F_ERRORS]! += 1;
+    // State first: the sink may act on the message as soon as it arrives.
+    Atomics.store(state, STATE, STATE_FAILING);
     if (!failing) post({ type: "error", phase, message: errText(e) });
     failing = true;
-    Atomics.store(state, STATE, STATE_FAILING);
   };
 
   const open = (): boolean => {

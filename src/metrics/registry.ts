@@ -45,8 +45,18 @@ abstract class Series<T> {
     const key = values.length === 1 ? values[0]! : values.join("\u0001");
     let s = this.series.get(key);
     if (s === undefined) {
-      if (this.series.size >= MAX_SERIES) return this.slot(this.labelNames.map(() => OVERFLOW));
+      if (this.series.size >= MAX_SERIES) return this.overflow();
       s = { values: [...values], data: this.fresh() };
+      this.series.set(key, s);
+    }
+    return s.data;
+  }
+  private overflow(): T {
+    const values = this.labelNames.map(() => OVERFLOW);
+    const key = values.join("\u0001");
+    let s = this.series.get(key);
+    if (s === undefined) {
+      s = { values, data: this.fresh() };
       this.series.set(key, s);
     }
     return s.data;

@@ -159,6 +159,37 @@ describe("audit through mcpgw wrap", () => {
     expect(c.stderr()).toContain("traffic continues");
   });
 
+  test("posts a block alert to the configured webhook", async () => {
+    const hits: Record<string, unknown>[] = [];
+    const { promise: hit, resolve } = Promise.withResolvers<void>();
+    using hook = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      async fetch(req) {
+        hits.push(await req.json());
+        resolve();
+        return new Response(null, { status: 204 });
+      },
+    });
+    const cfg = join(dir, "alerting.yaml");
+    writeFileSync(cfg, `policy: ${POLICY}\nalerting:\n  webhook_url: http://127.0.0.1:${hook.port}/alerts\n`);
+    await using c = spawnWrap(["--audit-db", dbFile()], { MCPGW_CONFIG: cfg });
+    c.send(INIT);
+    await c.response(0);
+    c.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "exec_command", arguments: { cmd: "id" } } });
+    await c.response(1);
+    await Promise.race([hit, Bun.sleep(10_000)]);
+    await c.end();
+    expect(hits).toEqual([
+      expect.objectContaining({
+        rule_name: "no-exec",
+        tool_name: "exec_command",
+        method: "tools/call",
+        decided_by: "policy",
+      }),
+    ]);
+  });
+
   test("--no-audit writes no database", async () => {
     const db = dbFile();
     await using c = spawnWrap(["--no-audit"], { MCPGW_AUDIT_DB: db });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuditLog, createAuditSink } from "../../../src/audit/log.ts";
 import { AuditSchema } from "../../../src/audit/schema.ts";
+import { generateCheckpointKeys, loadPublicKey } from "../../../src/audit/signer.ts";
 import { openForRead, rowToRecord } from "../../../src/audit/store.ts";
 import { verifyDb } from "../../../src/audit/verify.ts";
 import { ConfigSchema } from "../../../src/config/schema.ts";
@@ -166,6 +167,22 @@ describe("the audit sink", () => {
     }
     const v = await verifyDb(f);
     expect(v).toMatchObject({ ok: true, count: 30, lastSeq: 30 });
+  });
+});
+
+describe("checkpoints from the writer", () => {
+  test("signs a checkpoint on close that a third party verifies with only the public key", async () => {
+    const keys = await generateCheckpointKeys();
+    const keyFile = join(dir, "cp.key");
+    const pubFile = join(dir, "cp.pub");
+    writeFileSync(keyFile, keys.privatePem);
+    writeFileSync(pubFile, keys.publicPem);
+    const f = file();
+    const log = open(f, { checkpoint_key: keyFile, checkpoint_interval: "1h" });
+    for (let i = 0; i < 12; i++) log.record(auditEvent({ id: i }));
+    await log.close();
+    const v = await verifyDb(f, { publicKeys: [await loadPublicKey(pubFile)] });
+    expect(v).toMatchObject({ ok: true, count: 12, checkpoints: 1, checkpointsVerified: 1 });
   });
 });
 

@@ -1,0 +1,110 @@
+/** `mcpgw audit query` and `export`, spawned against a real SQLite file written by the real writer. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildWhere, timeBound } from "../../../src/audit/query.ts";
+import { writeDb } from "../../helpers/audit.ts";
+import { isolatedEnv, MAIN } from "../../helpers/wrap-client.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "mcpgw-query-"));
+const db = join(dir, "q.db");
+beforeAll(() => writeDb(db, 40));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(...args: string[]) {
+  const p = Bun.spawnSync({
+    cmd: [process.execPath, MAIN, "audit", ...args],
+    stdout: "pipe",
+    stderr: "pipe",
+    env: isolatedEnv(),
+  });
+  return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
+}
+const seqs = (out: string) =>
+  out
+    .trim()
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l).seq as number);
+
+// writeDb: record i (1…40) at 2026-01-01T00:00:i, subject alice when i%4==0 else bob, tool write_file when
+// i%3==0 else read_file, action block when i%5==0, direction s2c for even i, label team red (even) / blue (odd).
+const range = (pred: (i: number) => boolean) => Array.from({ length: 40 }, (_, k) => k + 1).filter(pred);
+
+describe("mcpgw audit export", () => {
+  test("exports every record in seq order as JSONL by default", () => {
+    const r = run("export", db);
+    expect(r.code).toBe(0);
+    expect(seqs(r.out)).toEqual(range(() => true));
+  });
+
+  test("filters by time range, inclusive since and exclusive until", () => {
+    const r = run("export", db, "--since", "2026-01-01T00:00:10Z", "--until", "2026-01-01T00:00:15Z");
+    expect(seqs(r.out)).toEqual([10, 11, 12, 13, 14]);
+  });
+
+  test("filters by subject, tool and direction together", () => {
+    const r = run("export", db, "--subject", "alice", "--tool", "write_*", "--direction", "s2c");
+    expect(seqs(r.out)).toEqual([12, 24, 36]);
+    const c2s = run("export", db, "--tool", "write_file", "--direction", "c2s", "--action", "block");
+    expect(seqs(c2s.out)).toEqual([15]);
+  });
+
+  test("filters by several actions", () => {
+    const r = run("export", db, "--action", "block,would_block", "--tool", "read_file");
+    expect(seqs(r.out)).toEqual(range((i) => i % 5 === 0 && i % 3 !== 0));
+  });
+
+  test("filters by label", () => {
+    const r = run("export", db, "--label", "team=red", "--subject", "bob");
+    expect(seqs(r.out)).toEqual(range((i) => i % 2 === 0 && i % 4 !== 0));
+  });
+
+  test("filters by text in arguments", () => {
+    const r = run("export", db, "--text", "/TMP/F3");
+    expect(seqs(r.out)).toEqual([3, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
+  });
+
+  test("writes CSV with a header and one quoted row per record", () => {
+    const out = join(dir, "x.csv");
+    const r = run("export", db, "--format", "csv", "--action", "block", "-o", out);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    expect(lines[0]!.startsWith("seq,timestamp,direction,kind,method,id,size,tool_name,tool_args")).toBe(true);
+    expect(lines.length).toBe(1 + 8);
+    expect(lines[1]).toContain('"{""path"":""/tmp/f5""}"');
+  });
+
+  test("rejects an unknown action and a bad time with exit code 2", () => {
+    expect(run("export", db, "--action", "allow").code).toBe(2);
+    const bad = run("export", db, "--since", "yesterday-ish");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("invalid time");
+  });
+});
+
+describe("mcpgw audit query", () => {
+  test("shows the newest matching records first, limited", () => {
+    const r = run("query", db, "--limit", "3", "--format", "jsonl");
+    expect(seqs(r.out)).toEqual([40, 39, 38]);
+  });
+
+  test("prints a readable line per record by default", () => {
+    const r = run("query", db, "--action", "block", "--limit", "1");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^\s+40 {2}2026-01-01T00:00:40\.000Z {2}s2c {2}tools\/call/);
+  });
+});
+
+describe("query building", () => {
+  test("turns durations into times before now", () => {
+    expect(timeBound("1h", Date.UTC(2026, 0, 1, 12))).toBe("2026-01-01T11:00:00.000Z");
+  });
+
+  test("binds every value as a parameter", () => {
+    const w = buildWhere({ subject: "x' OR 1=1 --", labels: ['a"b=c'], tool: "100%_*" });
+    expect(w.sql).not.toContain("OR 1=1");
+    expect(w.params).toEqual(["x' OR 1=1 --", "100\\%\\_%", '$."a\\"b"', "c"]);
+  });
+});
