@@ -50,6 +50,10 @@ export const WrapSchema = z
     subject: z.string().optional().describe("identity of the local caller (default: the OS user)"),
     roles: z.array(z.string()).default([]).describe("roles of the local caller"),
     upstream_name: z.string().default("stdio").describe("name of the wrapped server in policy and audit"),
+    forward_sighup: z
+      .boolean()
+      .default(true)
+      .describe("pass SIGHUP on to the child after reloading (false for servers that exit on SIGHUP)"),
   })
   .describe("`mcpgw wrap` settings");
 
@@ -77,7 +81,7 @@ export const ConfigSchema = z
     mode: z.enum(["enforce", "audit"]).default("enforce").describe("global mode: audit records but never blocks"),
     logging: LoggingSchema.default({ level: "info", format: "text" }),
     limits: LimitsSchema.prefault({}),
-    wrap: WrapSchema.default({ shutdown_grace: 5000, roles: [], upstream_name: "stdio" }),
+    wrap: WrapSchema.prefault({}),
     plugins: z.array(PluginEntrySchema).default([]),
     workers: WorkersSchema.default(DEFAULT_WORKERS),
     audit: AuditSchema.default(DEFAULT_AUDIT),

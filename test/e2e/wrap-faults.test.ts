@@ -138,6 +138,25 @@ describe("the child", () => {
   });
 });
 
+describe("signals", () => {
+  test("with wrap.forward_sighup false, SIGHUP reloads but is not passed to the child", async () => {
+    const signals = join(dir.path, "signals-hup.log");
+    const config = join(dir.path, "no-hup.yaml");
+    writeFileSync(config, "wrap:\n  forward_sighup: false\n");
+    const { p } = start({ FIXTURE_SIGNAL_LOG: signals }, ["--config", config]);
+    await using _ = p;
+    await initialize(p);
+    p.proc.kill("SIGHUP");
+    await p.stderr.waitFor("configuration reloaded");
+    p.send(call(2, "echo", { text: "after hup" }));
+    await p.message((m) => m.id === 2);
+    p.proc.kill("SIGTERM");
+    expect(await p.exit()).toBe(0);
+    // SIGHUP (1) would be delivered no later than SIGTERM (15): only SIGTERM arrived.
+    expect(readFileSync(signals, "utf8")).toBe("SIGTERM\n");
+  });
+});
+
 describe("size limits", () => {
   test("a client frame over the limit gets MESSAGE_TOO_LARGE for its id and never reaches the server", async () => {
     const { p, calls } = start({ MCPGW_MAX_FRAME_BYTES: "65536" });

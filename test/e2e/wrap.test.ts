@@ -5,7 +5,7 @@
  * Nothing is mocked.
  */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { connectWrapped, firstText } from "../helpers/mcp.ts";
@@ -178,19 +178,33 @@ rules:
     expect(calls()).toEqual(["exec_command"]);
   });
 
-  test("SIGHUP reloads the policy; an invalid new policy keeps the old one and says why", async () => {
-    const { env, flags, calls } = setup(DENY_EXEC);
-    const policyFile = flags[1]!;
-    await using w = await connectWrapped({ env: { ...env, FIXTURE_SIGNAL_LOG: join(dir.path, "hup.log") }, flags });
+  test("SIGHUP reloads the policy and reaches the child; an invalid new policy keeps the old one and says why", async () => {
+    const { env, calls } = setup();
+    // The policy path is a symlink into another directory: editing the target is invisible to the
+    // file watch on the link's directory, so only SIGHUP can cause these reloads.
+    const real = join(dir.path, "real-policy");
+    const linked = join(dir.path, "linked-policy");
+    mkdirSync(real);
+    mkdirSync(linked);
+    const target = join(real, "policy.yaml");
+    writeFileSync(target, DENY_EXEC);
+    const policyFile = join(linked, "policy.yaml");
+    symlinkSync(target, policyFile);
+    const hupLog = join(dir.path, "hup.log");
+    await using w = await connectWrapped({
+      env: { ...env, FIXTURE_SIGNAL_LOG: hupLog },
+      flags: ["--policy", policyFile],
+    });
     const denied = await w.client.callTool({ name: "exec_command", arguments: { command: "a" } }).catch((e) => e);
     expect(denied).toBeInstanceOf(McpError);
 
-    writeFileSync(policyFile, "version: v1\nrules:\n  - name: all\n    match: { methods: ['*'] }\n    action: allow\n");
+    writeFileSync(target, "version: v1\nrules:\n  - name: all\n    match: { methods: ['*'] }\n    action: allow\n");
     process.kill(w.pid, "SIGHUP");
     await w.stderr.waitFor("configuration reloaded");
     expect(firstText(await w.client.callTool({ name: "exec_command", arguments: { command: "b" } }))).toBe("ran b");
+    await waitUntil(() => existsSync(hupLog) && readFileSync(hupLog, "utf8") === "SIGHUP\n", "the child to get SIGHUP");
 
-    writeFileSync(policyFile, "version: v1\nrules:\n  - name: broken\n    acton: deny\n");
+    writeFileSync(target, "version: v1\nrules:\n  - name: broken\n    acton: deny\n");
     process.kill(w.pid, "SIGHUP");
     await w.stderr.waitFor("reload failed");
     expect(w.stderr.text).toContain(`${policyFile}:4:5`);

@@ -136,7 +136,13 @@ export async function runWrap(opts: WrapOptions): Promise<number> {
       maxFrame,
     );
     try {
-      for await (const chunk of stream) scanner.push(chunk);
+      const recipient = direction === "c2s" ? toChild : out;
+      for await (const chunk of stream) {
+        scanner.push(chunk);
+        // A peer that does not read stops us reading from the other one (bounded buffering).
+        const wait = recipient.backpressure();
+        if (wait) await wait;
+      }
     } catch (e) {
       logger.debug("stream ended with an error", { direction, error: e });
     }
@@ -146,7 +152,10 @@ export async function runWrap(opts: WrapOptions): Promise<number> {
   // Signals go to the child; SIGHUP also reloads the policy.
   const handlers = SIGNALS.map((sig) => {
     const h = () => {
-      if (sig === "SIGHUP") holder.reload();
+      if (sig === "SIGHUP") {
+        holder.reload();
+        if (!cfg().wrap.forward_sighup) return;
+      }
       try {
         child.kill(sig);
       } catch {
