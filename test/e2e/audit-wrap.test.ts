@@ -166,7 +166,7 @@ describe("audit through mcpgw wrap", () => {
       hostname: "127.0.0.1",
       port: 0,
       async fetch(req) {
-        hits.push(await req.json());
+        hits.push((await req.json()) as Record<string, unknown>);
         resolve();
         return new Response(null, { status: 204 });
       },

@@ -11,7 +11,10 @@ const server = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
   async fetch(req) {
-    received.push({ ...(await req.json()), _contentType: req.headers.get("content-type") });
+    received.push({
+      ...((await req.json()) as Record<string, unknown>),
+      _contentType: req.headers.get("content-type"),
+    });
     for (const w of waiters.splice(0)) w();
     return new Response(null, { status: 204 });
   },
