@@ -93,14 +93,14 @@ const SECRET_RULES: readonly Rule[] = [
     category: "aws_access_key_id",
     trigger: /^A(?:KIA|SIA|BIA|CCA|3T)/,
     from: "anchor",
-    re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}(?![A-Za-z0-9])/y,
+    re: /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])/y,
     check: (m) => (m[0].endsWith("EXAMPLE") || looksLikePlaceholder(m[0].slice(4)) ? null : whole(m)),
   },
   {
     category: "aws_secret_access_key",
     trigger: /^(?:[Ss]ecret|SECRET)$/,
     from: { before: 40, after: 120 },
-    re: /(?:secret_?access_?key|secret[_ -]access[_ -]key|aws_?secret(?:_?key)?|aws[_ -]secret(?:[_ -]key)?)["']?\s{0,4}(?::=|=>|[:=])\s{0,4}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/dgi,
+    re: /(?:secret_?access_?key|secret[_ -]access[_ -]key|aws_?secret(?:_?key)?|aws[_ -]secret(?:[_ -]key)?)["']?\s{0,4}(?::=|=>|[:=]|\s)\s{0,4}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/dgi,
     check: (m) => {
       const v = m[1]!;
       return charClasses(v) >= 2 && !looksLikePlaceholder(v) ? group(m, 1) : null;
@@ -455,6 +455,9 @@ function phoneAt(text: string, run: string, runStart: number, groups: readonly G
   const plus = i === 0 && run[0] === "+";
   const openParen = i === 0 && run[0] === "(";
   if (seps.some((s) => s.includes(".")) && !seps.every((s) => s === ".")) return false;
+  // No numbering plan ends on a one-digit group; ISBN-10s (0-306-40615-2) do.
+  if (n >= 2 && lens[n - 1]! < 2) return false;
+  if (/isbn/i.test(text.slice(Math.max(0, runStart - 12), runStart))) return false;
   if (plus || (n >= 2 && d.startsWith("00") && d[2] !== "0")) {
     const cc = plus ? d : d.slice(2);
     return cc.length >= 8 && cc.length <= 15 && countryCodeOk(cc) && maxLen <= 12;
@@ -486,6 +489,16 @@ function phoneAt(text: string, run: string, runStart: number, groups: readonly G
   if (d[0] === "0" && d[1] !== "0" && d.length >= 9 && d.length <= 12 && lens[0]! <= 5) {
     return !(seps.every((s) => s === ".") && !lens.every((l) => l === 2)); // 03.05.2024 is a date
   }
+  // Spain has no trunk prefix: 9 digits from 6–9, as 3-3-3 or 3-2-2-2.
+  if (
+    d.length === 9 &&
+    /^[6-9]/.test(d) &&
+    lens[0] === 3 &&
+    seps.every((x) => x === " ") &&
+    (n === 3 || n === 4) &&
+    lens.slice(1).every((l) => l === (n === 3 ? 3 : 2))
+  )
+    return true;
   if (openParen && d.length >= 9 && d.length <= 12 && lens[0]! <= 4) return true;
   return d.length >= 9 && d.length <= 13 && hasPhoneContext(text, runStart) && seps.every((s) => s === seps[0]);
 }
