@@ -154,6 +154,28 @@ export interface ParseOptions {
   readonly allowBatch: boolean;
   /** Largest batch accepted; a longer one is invalid as a whole. */
   readonly maxBatch?: number;
+  /** Deepest nesting of objects and arrays accepted (`limits.max_depth`); deeper is invalid. */
+  readonly maxDepth?: number;
+}
+
+/** MESSAGE_TOO_LARGE in errors.ts: over a size, depth or batch limit. */
+const TOO_LARGE = -32014;
+
+/**
+ * True when `v` nests objects/arrays deeper than `max` (the top-level container is depth 1).
+ * Iterative, and its cost follows the number of containers, not the bytes: a 16 MiB string
+ * is one value.
+ */
+export function depthExceeds(v: unknown, max: number): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const stack: [object, number][] = [[v, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > max) return true;
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (const c of children) if (typeof c === "object" && c !== null) stack.push([c, depth + 1]);
+  }
+  return false;
 }
 
 export const DEFAULT_MAX_BATCH = 100;
@@ -181,6 +203,10 @@ export function parseFrame(text: string, opts: ParseOptions): ParsedFrame {
   } catch {
     // The parser's message quotes the input; keep message content out of errors and logs.
     return { kind: "invalid", code: PARSE_ERROR, reason: "Parse error: invalid JSON", id: peekRawId(text) };
+  }
+  if (opts.maxDepth !== undefined && depthExceeds(v, opts.maxDepth)) {
+    const id = typeof v === "object" && v !== null && !Array.isArray(v) ? peekId(v as Record<string, unknown>) : null;
+    return { kind: "invalid", code: TOO_LARGE, reason: `message nested deeper than ${opts.maxDepth} levels`, id };
   }
   if (Array.isArray(v)) {
     if (v.length === 0) return { kind: "invalid", code: INVALID_REQUEST, reason: "empty batch", id: null };

@@ -32,6 +32,8 @@ export interface JudgeDeps {
   /** Global mode: in audit mode invalid frames are forwarded (and recorded), never in enforce. */
   readonly enforce: boolean;
   readonly maxBatch: number;
+  /** `limits.max_depth`: deeper messages are refused (MESSAGE_TOO_LARGE). Unset: not checked. */
+  readonly maxDepth?: number;
 }
 
 /** What to send after judging one frame. `"original"` means: the received bytes, unchanged. */
@@ -156,7 +158,11 @@ export function judgeFrame(
   text: string,
   size: number,
 ): Judged | Promise<Judged> {
-  const parsed = parseFrame(text, { allowBatch: allowsBatch(session), maxBatch: deps.maxBatch });
+  const parsed = parseFrame(text, {
+    allowBatch: allowsBatch(session),
+    maxBatch: deps.maxBatch,
+    maxDepth: deps.maxDepth,
+  });
   if (parsed.kind === "invalid") {
     recordInvalid(deps, session, direction, parsed, size);
     if (!deps.enforce)

@@ -174,6 +174,24 @@ describe("size limits", () => {
     expect(await p.exit()).toBe(0);
   });
 
+  test("a client message nested deeper than limits.max_depth gets MESSAGE_TOO_LARGE and never reaches the server", async () => {
+    const config = join(dir.path, "depth.yaml");
+    writeFileSync(config, "limits:\n  max_depth: 8\n");
+    const { p, calls } = start({}, ["--config", config]);
+    await using _ = p;
+    await initialize(p);
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 10; i++) deep = { d: deep };
+    p.send(call(3, "echo", { text: "x", deep }));
+    const err = await p.message((m) => m.id === 3);
+    expect(err.error).toMatchObject({ code: -32014, message: "message nested deeper than 8 levels" });
+    p.send(call(4, "echo", { text: "flat" }));
+    await p.message((m) => m.id === 4);
+    expect(calls()).toEqual(["echo"]);
+    await p.closeStdin();
+    expect(await p.exit()).toBe(0);
+  });
+
   test("a server response over the limit reaches the client as MESSAGE_TOO_LARGE for its id", async () => {
     const { p } = start({ MCPGW_MAX_FRAME_BYTES: "65536" });
     await using _ = p;

@@ -12,12 +12,12 @@
 import type { Subprocess } from "bun";
 import type { AuditSink } from "../../audit/sink.ts";
 import type { Direction, Identity } from "../../chain/index.ts";
-import type { RuntimeHolder } from "../../config/index.ts";
+import type { Runtime, RuntimeHolder } from "../../config/index.ts";
 import { ErrorCode, errorResponse } from "../../jsonrpc/errors.ts";
 import { type FrameTooLargeError, LineScanner } from "../../jsonrpc/scanner.ts";
 import type { Logger } from "../../log/index.ts";
 import { Session } from "../../session/index.ts";
-import { type Judged, judgeFrame, oversizeError } from "../judge.ts";
+import { type JudgeDeps, type Judged, judgeFrame, oversizeError } from "../judge.ts";
 import { createFrameSink, type FrameSink } from "./writer.ts";
 
 export interface WrapOptions {
@@ -66,9 +66,23 @@ export async function runWrap(opts: WrapOptions): Promise<number> {
   const session = new Session(crypto.randomUUID(), opts.identity, cfg().wrap.upstream_name);
   let childExited = false;
 
-  const deps = () => {
+  // Built once per runtime (a reload swaps the runtime), not once per frame.
+  let depsFor: Runtime | undefined;
+  let depsCache: JudgeDeps | undefined;
+  const deps = (): JudgeDeps => {
     const rt = holder.current;
-    return { chain: rt.chain, audit, enforce: rt.config.mode === "enforce", maxBatch: rt.config.limits.max_batch };
+    if (rt !== depsFor || depsCache === undefined) {
+      const { limits } = rt.config;
+      depsFor = rt;
+      depsCache = {
+        chain: rt.chain,
+        audit,
+        enforce: rt.config.mode === "enforce",
+        maxBatch: limits.max_batch,
+        maxDepth: limits.max_depth,
+      };
+    }
+    return depsCache;
   };
   const decoder = new TextDecoder();
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { classify, parseFrame, peekRawId, toolNameOf } from "../../../src/jsonrpc/message.ts";
+import { classify, depthExceeds, parseFrame, peekRawId, toolNameOf } from "../../../src/jsonrpc/message.ts";
 
 const single = { allowBatch: false };
 
@@ -99,5 +99,29 @@ describe("parseFrame", () => {
     expect(toolNameOf({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo" } })).toBe("echo");
     expect(toolNameOf({ jsonrpc: "2.0", id: 1, method: "prompts/get", params: { name: "echo" } })).toBeUndefined();
     expect(toolNameOf({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: 3 } })).toBeUndefined();
+  });
+});
+
+describe("nesting depth (limits.max_depth)", () => {
+  const nested = (n: number): unknown => (n === 0 ? 1 : { a: nested(n - 1) });
+
+  test("depthExceeds counts containers, the top level being 1", () => {
+    expect(depthExceeds({ a: 1 }, 1)).toBe(false);
+    expect(depthExceeds({ a: {} }, 1)).toBe(true);
+    expect(depthExceeds([[[]]], 3)).toBe(false);
+    expect(depthExceeds([[[]]], 2)).toBe(true);
+    expect(depthExceeds("x".repeat(1000), 1)).toBe(false);
+    expect(depthExceeds(nested(5000), 4999)).toBe(true);
+  });
+
+  test("a message deeper than maxDepth is MESSAGE_TOO_LARGE and keeps its id", () => {
+    const msg = JSON.stringify({ jsonrpc: "2.0", id: 4, method: "tools/call", params: nested(20) });
+    expect(parseFrame(msg, { allowBatch: false, maxDepth: 10 })).toEqual({
+      kind: "invalid",
+      code: -32014,
+      reason: "message nested deeper than 10 levels",
+      id: 4,
+    });
+    expect(parseFrame(msg, { allowBatch: false, maxDepth: 30 }).kind).toBe("single");
   });
 });
