@@ -18,7 +18,10 @@ export interface RelayOptions {
   /** A blocked server→client request is answered back to the upstream with this text. */
   replyUpstream(text: string): void;
   /** Error responses (already judged, as data texts) for requests left unanswered by a failed stream. */
-  failPending(kind: "error" | "timeout" | "end", saw: { readonly eventIds: boolean }): Promise<string[]>;
+  failPending(
+    kind: "error" | "timeout" | "end",
+    saw: { readonly eventIds: boolean; readonly oversized: boolean },
+  ): Promise<string[]>;
   /** A frame over the size limit was skipped; the error text for its id, if someone waits on it. */
   oversize(err: FrameTooLargeError): string | null;
   /** Rewrites a forwarded data text (e.g. cache hints); identity when unchanged. */
@@ -44,7 +47,7 @@ export function relaySse(body: ReadableStream<Uint8Array>, o: RelayOptions): Rea
   const reader = body.getReader();
   let queue: (string | Promise<string>)[] = (o.prefix ?? []).map((d) => formatSseEvent({ data: d }));
   if (o.opening) queue.unshift(o.opening);
-  const saw = { eventIds: false };
+  const saw = { eventIds: false, oversized: false };
   let closed = false;
 
   const onEvent = (ev: SseEvent): string | Promise<string> => {
@@ -70,6 +73,7 @@ export function relaySse(body: ReadableStream<Uint8Array>, o: RelayOptions): Rea
       onEvent: (ev) => queue.push(onEvent(ev)),
       onComment: (t) => queue.push(`:${t}\n\n`),
       onError: (err) => {
+        saw.oversized = true;
         const text = o.oversize(err);
         if (text !== null) queue.push(formatSseEvent({ data: text }));
       },

@@ -508,18 +508,20 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
           failPending: async (kind, saw) => {
             const left = [...pending].filter((id) => session.peek("s2c", id) !== undefined);
             // A stream that gave event ids and ended cleanly may be resumed by the client (GET + Last-Event-ID).
-            if (kind === "end" && (saw.eventIds || left.length === 0)) return [];
+            if (kind === "end" && ((saw.eventIds && !saw.oversized) || left.length === 0)) return [];
             if (kind !== "end") up.breaker.failure();
+            const [code, message] =
+              kind === "timeout"
+                ? [ErrorCode.UPSTREAM_TIMEOUT, `Upstream ${up.name} went silent`]
+                : saw.oversized
+                  ? [
+                      ErrorCode.MESSAGE_TOO_LARGE,
+                      `Upstream message exceeds the size limit of ${cfg.limits.max_frame_bytes} bytes`,
+                    ]
+                  : [ErrorCode.UPSTREAM_UNAVAILABLE, `Upstream ${up.name} closed the stream before answering`];
             const out: string[] = [];
             for (const id of left) {
-              const t = await judgedError(
-                session,
-                id,
-                kind === "timeout" ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE,
-                kind === "timeout"
-                  ? `Upstream ${up.name} went silent`
-                  : `Upstream ${up.name} closed the stream before answering`,
-              );
+              const t = await judgedError(session, id, code, message);
               if (t !== null) out.push(t);
             }
             return out;
@@ -872,7 +874,8 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     hostname: opts.hostname,
     port: opts.port,
     idleTimeout: 0,
-    maxRequestBodySize: Math.max(holder.current.config.limits.max_body_bytes + 1, 1024),
+    // Our own bounded reader enforces limits.max_body_bytes with a JSON-RPC error body.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     ...(opts.tls ? { tls: { cert: Bun.file(opts.tls.cert), key: Bun.file(opts.tls.key) } } : {}),
     fetch: fetchHandler,
     error(e) {
