@@ -63,15 +63,25 @@ export class Leaf {
   /** The path-normalised value when the value looks like a path, else the folded value. */
   get primary(): string {
     if (this._primary === undefined) {
-      this._primary = isPathLike(this.raw) ? this.f(normalizePath(this.raw)) : this.folded;
+      if (isPathLike(this.raw)) {
+        const n = normalizePath(this.raw);
+        this._primary = n === this.raw ? this.folded : this.f(n);
+      } else this._primary = this.folded;
     }
     return this._primary;
+  }
+
+  private _commandLike: boolean | undefined;
+  /** True when the value is analysed as a shell command line (by key, shebang or first word). */
+  get commandLike(): boolean {
+    this._commandLike ??= isCommandLike(this.raw, this.key);
+    return this._commandLike;
   }
 
   /** Simple commands of a command-like value (case-folded if configured), or null. */
   get segments(): readonly string[] | null {
     if (this._segments === undefined) {
-      if (isCommandLike(this.raw, this.key)) {
+      if (this.commandLike) {
         const a = analyseCommand(this.raw);
         this._segments = [...a.segments, ...a.canonical].map((s) => this.f(s));
       } else this._segments = null;
@@ -88,7 +98,7 @@ export class Leaf {
       const forms: string[] = [this.folded];
       if (this._unicodeChanged) forms.push(this.f(this.raw));
       if (this.primary !== this.folded) forms.push(this.primary);
-      if (isCommandLike(this.raw, this.key)) {
+      if (this.commandLike) {
         const set = new Set<string>(forms);
         const a = analyseCommand(this.raw);
         for (const s of a.segments) set.add(this.f(s));
@@ -117,8 +127,18 @@ export type ArgsView =
 const PROGRAM_KEYS = new Set(["command", "cmd", "program", "executable", "binary", "bin", "exe", "file"]);
 const ARGV_KEYS = new Set(["args", "argv", "arguments", "params", "parameters", "flags"]);
 
+const KEY_CACHE = new Map<string, string>();
+const KEY_CACHE_MAX = 4096;
+
+/** Argument keys compare case- and Unicode-insensitively; folded keys are cached (they repeat). */
 function foldKey(k: string): string {
-  return foldUnicode(k).toLowerCase();
+  let f = KEY_CACHE.get(k);
+  if (f === undefined) {
+    f = foldUnicode(k).toLowerCase();
+    if (KEY_CACHE.size >= KEY_CACHE_MAX) KEY_CACHE.clear();
+    KEY_CACHE.set(k, f);
+  }
+  return f;
 }
 
 function quoteWord(w: string): string {
@@ -203,6 +223,9 @@ export function buildArgs(args: unknown, fold: boolean, limits: ArgLimits = DEFA
 
 function numeric(s: string): number | undefined {
   if (s.length === 0 || s.length > 32) return undefined;
+  const c = s.charCodeAt(0);
+  // cheap reject: a number starts with a digit, a sign, a dot or whitespace
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 32)) return undefined;
   const n = Number(s);
   return Number.isFinite(n) && /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(s) ? n : undefined;
 }

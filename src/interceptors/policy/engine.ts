@@ -73,7 +73,8 @@ interface CompiledRule {
   readonly allow: boolean;
   readonly auditOnly: boolean;
   readonly message: string | undefined;
-  readonly directions: ReadonlySet<Direction>;
+  readonly c2s: boolean;
+  readonly s2c: boolean;
   readonly method: GlobMatcher | null;
   readonly tools: GlobMatcher | null;
   readonly prompts: GlobMatcher | null;
@@ -103,9 +104,23 @@ export interface CompiledPolicy {
   readonly rules: readonly CompiledRule[];
 }
 
-function regexTest(re: string, fold: boolean): ArgTest {
-  const r = new RegExp(re, fold ? "iu" : "u");
-  return (s) => r.test(s);
+/** Below this length one alternation of all patterns is fastest; above it, each pattern's own literal scan is. */
+const COMBINED_REGEX_MAX = 512;
+
+/** A regex list: combined into one alternation for short values, one by one for long ones. */
+function regexTest(res: readonly string[], fold: boolean): ArgTest {
+  const flags = fold ? "iu" : "u";
+  const each = res.map((re) => new RegExp(re, flags));
+  if (each.length === 1) {
+    const only = each[0]!;
+    return (s) => only.test(s);
+  }
+  const combined = new RegExp(res.map((re) => `(?:${re})`).join("|"), flags);
+  return (s) => {
+    if (s.length <= COMBINED_REGEX_MAX) return combined.test(s);
+    for (const r of each) if (r.test(s)) return true;
+    return false;
+  };
 }
 
 function numTest(c: { gt?: number; gte?: number; lt?: number; lte?: number; eq?: number; ne?: number }) {
@@ -136,15 +151,13 @@ function compileRule(r: PolicyRule, policy: Policy, fold: boolean): CompiledRule
     args.push({ spec: parseKeySpec(key), label: `arguments.${key}`, test: globs(list, fold) });
   }
   for (const [key, res] of Object.entries(m.argument_patterns ?? {})) {
-    const tests = res.map((re) => regexTest(re, fold));
-    args.push({ spec: parseKeySpec(key), label: `argument_patterns.${key}`, test: (s) => tests.some((t) => t(s)) });
+    args.push({ spec: parseKeySpec(key), label: `argument_patterns.${key}`, test: regexTest(res, fold) });
   }
   if (m.any_argument && m.any_argument.length > 0) {
     args.push({ spec: "any", label: "any_argument", test: globs(m.any_argument, fold) });
   }
   if (m.any_argument_patterns && m.any_argument_patterns.length > 0) {
-    const tests = m.any_argument_patterns.map((re) => regexTest(re, fold));
-    args.push({ spec: "any", label: "any_argument_patterns", test: (s) => tests.some((t) => t(s)) });
+    args.push({ spec: "any", label: "any_argument_patterns", test: regexTest(m.any_argument_patterns, fold) });
   }
   for (const [key, c] of Object.entries(m.numeric ?? {})) {
     args.push({ spec: parseKeySpec(key), label: `numeric.${key}`, num: numTest(c) });
@@ -158,7 +171,8 @@ function compileRule(r: PolicyRule, policy: Policy, fold: boolean): CompiledRule
     allow: r.action === "allow",
     auditOnly: (r.mode ?? policy.mode) === "audit",
     message: r.message,
-    directions: new Set(m.directions ?? ["c2s"]),
+    c2s: (m.directions ?? ["c2s"]).includes("c2s"),
+    s2c: (m.directions ?? []).includes("s2c"),
     method: m.methods && m.methods.length > 0 ? compileGlobList(m.methods) : null,
     tools: optGlobs(m.tools, fold),
     prompts: optGlobs(m.prompts, fold),
@@ -174,6 +188,20 @@ function compileRule(r: PolicyRule, policy: Policy, fold: boolean): CompiledRule
 function foldName(s: string, fold: boolean): string {
   const v = foldUnicode(s);
   return fold ? v.toLowerCase() : v;
+}
+
+/** Tool and prompt names repeat: their folded forms are cached (bounded). */
+function nameFolder(fold: boolean): (s: string) => string {
+  const cache = new Map<string, string>();
+  return (s) => {
+    let f = cache.get(s);
+    if (f === undefined) {
+      f = foldName(s, fold);
+      if (cache.size >= 4096) cache.clear();
+      if (s.length <= 256) cache.set(s, f);
+    }
+    return f;
+  };
 }
 
 /** Deny semantics: some covered leaf matches in some form. */
@@ -236,6 +264,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     policy.allowed_tools && policy.allowed_tools.length > 0 ? globs(policy.allowed_tools, fold) : null;
   const responsePatterns = (policy.response_patterns ?? []).map((re) => new RegExp(re, "u"));
   const policyAudit = policy.mode === "audit";
+  const folded = nameFolder(fold);
 
   const implicit: Decision = Object.freeze({
     allow: false,
@@ -263,8 +292,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
 
   function decideWith(input: DecideInput, preBuilt: ArgsView | undefined): Decision {
     let args = preBuilt;
-    const tool = input.tool === undefined ? undefined : foldName(input.tool, fold);
-    const prompt = input.prompt === undefined ? undefined : foldName(input.prompt, fold);
+    const tool = input.tool === undefined ? undefined : folded(input.tool);
+    const prompt = input.prompt === undefined ? undefined : folded(input.prompt);
     let resource: string | undefined;
     if (
       input.direction === "c2s" &&
@@ -281,7 +310,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       };
     }
     for (const r of rules) {
-      if (!r.directions.has(input.direction)) continue;
+      if (!(input.direction === "c2s" ? r.c2s : r.s2c)) continue;
       if (r.method && !r.method(input.method)) continue;
       if (r.tools && (tool === undefined || !r.tools(tool))) continue;
       if (r.prompts && (prompt === undefined || !r.prompts(prompt))) continue;
@@ -330,7 +359,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     const n = kind === "resource" ? normaliseUri(name, fold) : foldName(name, fold);
     if (kind === "tool" && allowedTools && !allowedTools(n)) return false;
     for (const r of rules) {
-      if (!r.directions.has("c2s")) continue;
+      if (!r.c2s) continue;
       if (r.method && !r.method(method)) continue;
       if (kind === "tool" ? r.tools && !r.tools(n) : r.tools) continue;
       if (kind === "prompt" ? r.prompts && !r.prompts(n) : r.prompts) continue;

@@ -102,10 +102,17 @@ const CONFUSABLE_RE = new RegExp(
 
 /** Unicode folding shared by paths, commands and tool names: invisible removal, NFKC, confusables. */
 export function foldUnicode(s: string): string {
-  if (Buffer.byteLength(s, "utf8") === s.length) return s;
+  if (isAscii(s)) return s;
   let v = s.replace(INVISIBLE, "");
   v = v.normalize("NFKC");
   return v.replace(CONFUSABLE_RE, (c) => CONFUSABLES[c] ?? c);
+}
+
+/** ASCII check: a loop for short strings, the native UTF-8 length for long ones. */
+export function isAscii(s: string): boolean {
+  if (s.length > 64) return Buffer.byteLength(s, "utf8") === s.length;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
 }
 
 function hexVal(c: number): number {
@@ -178,8 +185,14 @@ export function isPathLike(s: string): boolean {
   return /^(?:[/\\~$.%]|file:|[a-z]:[/\\])/i.test(s);
 }
 
+/** Anything normalisation may change; a value without it (and ASCII) is already normal. */
+const NEEDS_PATH_WORK = /[%\\\0]|\/\/|(?:^|\/)\.{1,2}(?:\/|$)|[. ](?:\/|$)|^(?:file:|\$|\/proc\/|\s)|\s$/i;
+
 /** Normalises a path-like value (see the module comment). Case is left alone. */
 export function normalizePath(input: string): string {
+  if (input.length > 0 && input.length < 4096 && !NEEDS_PATH_WORK.test(input) && isAscii(input)) {
+    return input;
+  }
   let v = percentDecode(input);
   v = foldUnicode(v);
   if (v.includes("\0")) v = v.replaceAll("\0", "");
