@@ -53,17 +53,27 @@ export const MAX_DECODE_CHARS = 16_384;
 const MAX_BLOBS = 16;
 
 const NON_ASCII_OR_CONTROL = /[^\x20-\x7e\t\n\r]/;
+/** Code points stripInvisible acts on; most text has none, so the per-code-point pass is skipped. */
+const INVISIBLE =
+  /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/;
+/** Ranges whose NFKC form differs (fullwidth, ligatures, math letters, enclosed, super/subscripts…). */
+const COMPATIBILITY =
+  /[\u00a0\u00aa\u00b2\u00b3\u00b9\u00ba\u00bc-\u00be\u0132\u0133\u013f\u0140\u017f\u01c4-\u01cc\u02b0-\u02b8\u1d2c-\u1dbf\u2000-\u200a\u2024-\u2026\u2070-\u209f\u2100-\u214f\u2150-\u218f\u2460-\u24ff\u2a0c\u2c7c\u2c7d\u2d6f\u3000\u3300-\u33ff\ufb00-\ufb4f\ufe10-\ufe6f\uff00-\uffef]|\ud835[\udc00-\udfff]|\ud83c[\udd00-\uddff]/;
+const SMART_QUOTES = /[\u2018\u2019\u201b\u2032\u201c\u201d\u201f\u2033]/;
+const COMPATIBILITY_G = new RegExp(COMPATIBILITY.source, "g");
+/** Union of everything the Unicode steps act on (plus ESC and CR for ANSI). */
+const SPECIAL = new RegExp(
+  `${INVISIBLE.source}|${COMPATIBILITY.source}|[\\u0400-\\u04ff\\u0370-\\u03ff\\u0500-\\u052f\\u0261]|${SMART_QUOTES.source}|[\\u001b\\r]`,
+);
 const ESC = "\u001b";
 
 // ANSI: CSI (ESC [ params final), OSC (ESC ] … BEL or ESC \), and two-byte escapes.
 const ANSI = /\u001b\[([0-9;?]{0,32})([@-~])|\u001b\][^\u0007\u001b]{0,512}(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]/g;
-const HTML_COMMENT = /<!--([\s\S]{0,4000}?)-->/g;
 const MD_COMMENT = /^[ \t]{0,3}\[(?:\/\/|comment|_)\]:[ \t]{0,8}(?:#|<>)[ \t]{0,8}[("]([^\n]{0,2000})[)"][ \t]*$/gim;
 const CSS_HIDDEN =
   /<([a-z][a-z0-9]{0,10})\b[^>]{0,300}?style\s{0,4}=\s{0,4}["'][^"']{0,300}?(?:display\s{0,4}:\s{0,4}none|visibility\s{0,4}:\s{0,4}hidden|font-size\s{0,4}:\s{0,4}0(?![.\d])|opacity\s{0,4}:\s{0,4}0(?![.\d])|color\s{0,4}:\s{0,4}(?:#fff(?:fff)?|white|transparent))[^"']{0,300}["'][^>]{0,300}>([^<]{0,4000})/gi;
 const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
 const HEX_RUN = /\b(?:[0-9a-fA-F]{2}){16,}\b/g;
-const WS_RUN = /[ \t\u00a0]{60,}|(?:[ \t]{0,40}\r?\n){12,}/;
 
 const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfeff, 0x180e, 0x00ad]);
 const BIDI_OVERRIDE = new Set([0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]);
@@ -114,6 +124,7 @@ const MIXED_WORD = /[\p{L}\p{M}]{2,40}/gu;
 const LATIN = /[a-z]/;
 const CONFUSABLE_CHAR = /[авеёкмнорстухѕіїјһԁԛԝӏɡαβεηικνορτυχωϲϳ]/;
 
+const LEET_HINT = /[a-z][013457@$]|[013457@$][a-z]/;
 const LEET_WORD = /\b(?=[a-z0-9@$]{0,30}[a-z])(?=[a-z0-9@$]{0,30}[013457@$])[a-z0-9@$]{3,32}\b/g;
 const LEET_MAP: Record<string, string> = {
   "0": "o",
@@ -125,6 +136,18 @@ const LEET_MAP: Record<string, string> = {
   "@": "a",
   $: "s",
 };
+
+/** 60+ blanks in a row, or 12+ consecutive (blank) lines: text pushed out of view. */
+function hasPadding(s: string): boolean {
+  const thirty = "                              ";
+  for (let i = s.indexOf(thirty); i >= 0; i = s.indexOf(thirty, i + 30)) {
+    let j = i + 30;
+    while (j < s.length && j - i < 60 && (s[j] === " " || s[j] === "\t")) j++;
+    if (j - i >= 60) return true;
+  }
+  return s.includes("\n\n\n") && BLANK_LINES.test(s);
+}
+const BLANK_LINES = /\n(?:[ \t]{0,40}\n){11}/;
 
 /** Very common English words: a decoded blob that contains several of them is natural language. */
 const COMMON = /\b(?:the|and|to|of|you|your|this|that|is|are|for|with|all|any|before|after|user|tool|file)\b/g;
@@ -140,6 +163,8 @@ const ROT_WORDS = new Set(
     "copy email data private secret call using use first also here are have has will about them their what"
   ).split(" "),
 );
+
+const ROT_WORDS_ENCODED = new Set([...ROT_WORDS].map(rot13));
 
 function countCommon(s: string): number {
   let n = 0;
@@ -316,17 +341,18 @@ function foldHomoglyphs(s: string, carriers: Map<CarrierKind, number>): string {
 }
 
 function revealComments(s: string, carriers: Map<CarrierKind, number>, hidden: HiddenSegment[]): void {
-  if (s.includes("<!--")) {
-    HTML_COMMENT.lastIndex = 0;
-    for (let m = HTML_COMMENT.exec(s); m !== null; m = HTML_COMMENT.exec(s)) {
-      const body = m[1]!.trim();
+  for (let open = s.indexOf("<!--"); open >= 0; open = s.indexOf("<!--", open + 4)) {
+    const close = s.indexOf("-->", open + 4);
+    if (close < 0 || close - open > 4004) continue;
+    {
+      const body = s.slice(open + 4, close).trim();
       if (/[a-z]{3}/.test(body)) {
         bump(carriers, "html_comment");
         hidden.push({ carrier: "html_comment", text: body });
       }
     }
   }
-  if (s.includes("]:")) {
+  if (s.includes("[//]:") || s.includes("[comment]:") || s.includes("[_]:")) {
     MD_COMMENT.lastIndex = 0;
     for (let m = MD_COMMENT.exec(s); m !== null; m = MD_COMMENT.exec(s)) {
       bump(carriers, "markdown_comment");
@@ -377,7 +403,7 @@ function decodeVariants(original: string, lower: string, carriers: Map<CarrierKi
     WORD3.lastIndex = 0;
     for (let m = WORD3.exec(lower); m !== null; m = WORD3.exec(lower)) {
       if (ROT_WORDS.has(m[0])) plainHits++;
-      else if (ROT_WORDS.has(rot13(m[0]))) rotHits++;
+      else if (ROT_WORDS_ENCODED.has(m[0])) rotHits++;
     }
     if (rotHits >= 4 && rotHits * 2 >= plainHits) {
       bump(carriers, "rot13_text");
@@ -386,6 +412,7 @@ function decodeVariants(original: string, lower: string, carriers: Map<CarrierKi
   }
   // Leetspeak: several words that mix digits into letters. Once that is established, unit-like
   // words ("4ll") in the same text are folded too.
+  if (!LEET_HINT.test(lower)) return;
   let leet = 0;
   const folded = lower.replace(LEET_WORD, (w) => {
     if (/^\d/.test(w) && /^[0-9a-f]+$/.test(w)) return w;
@@ -407,14 +434,17 @@ export function normalize(input: string): Normalized {
   const carriers = new Map<CarrierKind, number>();
   const hidden: HiddenSegment[] = [];
   let s = input;
-  if (NON_ASCII_OR_CONTROL.test(s)) {
+  // One pass decides whether any of the (costlier) Unicode steps has work to do.
+  if (NON_ASCII_OR_CONTROL.test(s) && SPECIAL.test(s)) {
     if (s.includes(ESC) || s.includes("\r")) s = stripAnsi(s, carriers, hidden);
-    s = stripInvisible(s, carriers, hidden);
-    s = s.normalize("NFKC");
-    s = foldHomoglyphs(s, carriers);
-    s = s.replace(/[\u2018\u2019\u201b\u2032]/g, "'").replace(/[\u201c\u201d\u201f\u2033]/g, '"');
+    if (INVISIBLE.test(s)) s = stripInvisible(s, carriers, hidden);
+    // NFKC per compatibility character: the rest of the text is already in normal form for matching.
+    if (COMPATIBILITY.test(s)) s = s.replace(COMPATIBILITY_G, (c) => c.normalize("NFKC"));
+    if (CONFUSABLE_CHAR.test(s) && LATIN.test(s)) s = foldHomoglyphs(s, carriers);
+    if (SMART_QUOTES.test(s))
+      s = s.replace(/[\u2018\u2019\u201b\u2032]/g, "'").replace(/[\u201c\u201d\u201f\u2033]/g, '"');
   }
-  if (WS_RUN.test(s)) bump(carriers, "whitespace_padding");
+  if (hasPadding(s)) bump(carriers, "whitespace_padding");
   revealComments(s, carriers, hidden);
   const lower = s.toLowerCase();
   decodeVariants(s, lower, carriers, hidden);

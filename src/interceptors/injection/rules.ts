@@ -45,7 +45,7 @@ const GAP = (n: number) => `[^\\n]{0,${n}}`;
 const r = (s: string) => new RegExp(s);
 
 const SENSITIVE_PATH =
-  "(?:~?\\/?\\.ssh\\b|id_rsa|id_ed25519|id_ecdsa|id_dsa|\\.aws\\/credentials|\\.aws\\/config|\\/etc\\/passwd|\\/etc\\/shadow|\\.netrc|\\.git-credentials|\\.docker\\/config\\.json|\\.kube\\/config|\\.npmrc|\\.pypirc|\\.pgpass|(?:^|[\\s'\"`(/])\\.env\\b|\\.bash_history|\\.zsh_history|authorized_keys|\\.gnupg|wallet\\.dat|\\.config\\/gcloud|credentials\\.json|\\.azure\\/|mcp\\.json|claude_desktop_config|\\.cursor\\/)";
+  "(?:\\.ssh\\b|id_rsa|id_ed25519|id_ecdsa|id_dsa|\\.aws\\/credentials|\\.aws\\/config|\\/etc\\/passwd|\\/etc\\/shadow|\\.netrc|\\.git-credentials|\\.docker\\/config\\.json|\\.kube\\/config|\\.npmrc|\\.pypirc|\\.pgpass|(?<=^|[\\s'\"`(/])\\.env\\b|\\.bash_history|\\.zsh_history|authorized_keys|\\.gnupg|wallet\\.dat|\\.config\\/gcloud|credentials\\.json|\\.azure\\/|mcp\\.json|claude_desktop_config|\\.cursor\\/)";
 const CONVERSATION =
   "(?:(?:conversation|chat|message|dialog(?:ue)?)[ _-]?(?:history|log|transcript|context|so far)|system[ _-]?prompt|(?:previous|prior|earlier|past|entire|full|all(?: of the)?|last) (?:user )?(?:messages?|prompts?|turns)|user'?s? (?:last|previous|prior|entire|full|earlier|original) (?:message|messages|prompt|input|request|query)|(?:everything|all) the user (?:has )?(?:said|typed|wrote|written|mentioned))";
 const CREDENTIAL =
@@ -54,7 +54,8 @@ const SEND =
   "(?:send|sends|sent|forward|upload|post|transmit|exfiltrate|leak|share|email|mail|copy|include|includes|including|pass|append|attach|embed|put|insert|add|provide|supply|fill|set|contain|paste|submit)";
 const READ =
   "(?:read|reads|cat|open|load|access|get|fetch|retrieve|extract|collect|gather|grab|dump|print|obtain|scan|list|contents? of|look up)";
-const EMAIL = "[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\\.[a-z0-9-]{1,63}){0,4}\\.[a-z]{2,12}";
+/** An e-mail address, matched from its "@" (one local-part character before it is enough here). */
+const EMAIL = "[a-z0-9._%+-]@[a-z0-9-]{1,63}(?:\\.[a-z0-9-]{1,63}){0,4}\\.[a-z]{2,12}";
 const TELL =
   "(?:tell|telling|inform|informing|mention|mentioning|notify|notifying|reveal|revealing|alert|alerting|disclose|disclosing|warn|warning|show|showing)";
 const AGENT = "(?:ai|assistant|agent|model|llm|chatbot|bot|claude|gpt|copilot|language model)";
@@ -582,7 +583,7 @@ export const RULES: readonly Rule[] = [
     family: "addressed_to_model",
     weight: [0.7, 0.75],
     re: r(
-      `\\bif you are (?:an? )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) ${AGENT}s?\\b|(?:^|\\n|[>"|.!?\\]]\\s{0,3})\\s{0,4}(?:(?:the|dear|hey|ai|an? ai) )?(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b`,
+      `\\bif you are (?:an? )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) ${AGENT}s?\\b|(?<=(?:^|[\\n>"|.!?\\]])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b`,
     ),
     hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot"],
   },
@@ -670,42 +671,88 @@ export const MULTILINGUAL_RULES: readonly Rule[] = [
     signal: "ignore_previous_instructions",
     family: "override",
     weight: [0.9, 0.85],
+    /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
+    hints: [
+      "ignor",
+      "zignoruj",
+      "pomin",
+      "negeer",
+      "vergiss",
+      "olvida",
+      "esquece",
+      "oublie",
+      "dimentica",
+      "talimatlar",
+      "bo qua",
+      "pokyny",
+      "instrukce",
+    ],
     re: /\bignor(?:a|e|ez|er|ar|eer|ieren|iere|iert|uj|ujesz)\b[^\n]{0,30}\b(?:istruzioni|instrucciones|instructions|instruções|instrucoes|anweisungen|instruktionen|vorgaben|instructies|instrukcje|indicaciones|consignes)\b|\bbitte ignoriere\b[^\n]{0,30}\banweisung|\b(?:zignoruj|pomiń)\b[^\n]{0,30}\b(?:instrukcje|polecenia)|\bnegeer\b[^\n]{0,30}\b(?:instructies|opdrachten)|\bvergiss\b[^\n]{0,30}\banweisungen|\b(?:olvida|esquece|esqueça|oublie|dimentica)\b[^\n]{0,30}\b(?:instrucciones|instruções|instructions|istruzioni)|(?:игнорируй|игнорировать|проигнорируй|забудь)[^\n]{0,30}(?:инструкци|указани|правил)|忽略[^\n]{0,12}(?:指令|指示|说明|規則|规则|提示)|(?:指示|命令|ルール)[^\n]{0,8}(?:を)?無視|(?:지시|지침|명령)[^\n]{0,8}무시|تجاهل[^\n]{0,30}(?:التعليمات|الأوامر|التوجيهات)|(?:निर्देशों|निर्देश)[^\n]{0,20}(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)|talimatlar[^\n]{0,20}(?:yok say|görmezden gel|unut)|bỏ qua[^\n]{0,30}(?:hướng dẫn|chỉ dẫn|lệnh)|(?:pokyny|instrukce)[^\n]{0,20}ignoruj/,
   },
   {
     signal: "hide_from_user",
     family: "secrecy",
     weight: [0.7, 0.6],
+    /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
+    hints: ["usuario", "utente", "utilisateur", "nicht", "benutzer", "nutzer", "gebruiker"],
     re: /\bsin (?:decirle|decírselo|avisar|informar|mencionarlo)\b[^\n]{0,20}\busuario|\bno (?:le )?(?:digas|menciones|informes|cuentes)\b[^\n]{0,30}\busuario|\bsenza (?:dirlo|dire|informare|avvisare)\b[^\n]{0,20}\butente|\bnon (?:dirlo|dire|menzionare|informare)\b[^\n]{0,30}\butente|\bsans (?:le )?(?:dire|mentionner|informer|prévenir|signaler)\b[^\n]{0,20}\butilisateur|\bne (?:le )?(?:dis|mentionne|signale)\b[^\n]{0,20}\bpas\b[^\n]{0,30}\butilisateur|\berwähne\b[^\n]{0,30}\bnicht|\bohne (?:den|dem|es dem) (?:benutzer|nutzer|anwender)\b[^\n]{0,20}(?:zu informieren|zu sagen|zu benachrichtigen)|\bsag(?:e)? (?:es )?(?:dem )?(?:benutzer|nutzer) nicht|\bsem (?:contar|dizer|informar|avisar|mencionar)\b[^\n]{0,20}\busuário|\bnão (?:conte|diga|mencione|informe)\b[^\n]{0,30}\busuário|\bzonder (?:de gebruiker|het te (?:vertellen|melden))|\bvertel (?:het |dit )?niet aan de gebruiker|\b(?:nie mów|nie informuj|nie wspominaj)\b[^\n]{0,30}\bużytkownik|\bbez (?:informowania|powiadamiania) użytkownika|kullanıcıya[^\n]{0,20}(?:söyleme|bahsetme|bildirme)|(?:не говори|не сообщай|не упоминай|ничего не говори)[^\n]{0,30}пользовател|(?:不要|别|切勿|不得)[^\n]{0,6}(?:告诉|告知|通知|让)[^\n]{0,4}用户|ユーザーに[^\n]{0,10}(?:言わない|伝えない|知らせない|言わずに|伝えずに|知らせずに)|사용자에게[^\n]{0,10}(?:알리지|말하지)|(?:لا تخبر|دون إخبار|بدون إخبار)[^\n]{0,10}المستخدم|उपयोगकर्ता को[^\n]{0,20}(?:न बताएं|मत बताएं|बताए बिना|न बताओ)|không (?:nói|cho|báo|để)[^\n]{0,10}người dùng/,
   },
   {
     signal: "send_conversation",
     family: "conversation_exfil",
     weight: [0.7, 0.6],
+    /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
+    hints: [
+      "historial",
+      "cronologia",
+      "historique",
+      "verlauf",
+      "systemprompt",
+      "geschiedenis",
+      "historia",
+      "historico",
+      "sohbet",
+    ],
     re: /historial (?:de (?:la )?)?(?:conversación|chat)|cronologia (?:della )?(?:chat|conversazione)|historique (?:de la )?(?:conversation|discussion)|(?:gesprächs|chat)verlauf|systemprompt|histórico (?:da |de )?(?:conversa|chat)|gespreksgeschiedenis|chatgeschiedenis|histori[aę] (?:czatu|rozmowy)|sohbet geçmişi|истори[юя] (?:переписки|чата|разговора|диалога)|системн(?:ый|ого) (?:промпт|запрос)|聊天记录|对话(?:历史|记录)|系统提示|会話(?:履歴|の履歴)|チャット履歴|システムプロンプト|대화 (?:기록|내역)|시스템 프롬프트|سجل المحادثة|سجل الدردشة|चैट इतिहास|बातचीत का इतिहास|lịch sử (?:trò chuyện|hội thoại)/,
   },
   {
     signal: "exclusive_tool_claim",
     family: "preference",
     weight: [0.5, 0.3],
+    /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
+    hints: ["unica", "unico", "seul", "einzige", "enige", "jedyn", "tek"],
     re: /\b(?:única|unica|unico|único|seule?|einzige[nrs]?|enige|jedyn[aey]|tek)\b[^\n]{0,30}\b(?:herramienta|outil|strumento|ferramenta|tool|werkzeug|narzędzie|araç)|唯一[^\n]{0,10}(?:工具|ツール)|유일한[^\n]{0,10}도구|единственн[^\n]{0,20}инструмент|الأداة الوحيدة|एकमात्र[^\n]{0,10}टूल|công cụ duy nhất/,
   },
   {
     signal: "other_tools_disparaged",
     family: "preference",
     weight: [0.5, 0.3],
+    /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
+    hints: [
+      "otras herramientas",
+      "autres outils",
+      "andere",
+      "altri strumenti",
+      "outras ferramentas",
+      "inne narz",
+      "diger",
+    ],
     re: /\b(?:otras herramientas|autres outils|anderen? (?:tools|werkzeuge)|altri strumenti|outras ferramentas|inne narzędzia|andere tools|diğer araçlar)\b|其他(?:的)?工具|他のツール|다른 도구|други[ех] инструмент|الأدوات الأخرى|अन्य टूल|các công cụ khác/,
   },
   {
     signal: "send_to_external",
     family: "credential_exfil",
     weight: [0.5, 0.55],
+    /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
+    hints: ["@"],
     re: /(?:发送|发到|寄送|转发|送信|転送|전송|보내|envía|envia|enviar|envoie|envoyez|envoyer|sende|senden|schicke|invia|inviare|отправ|перешли|wyślij|prześlij|gönder|gửi|أرسل|भेजें|stuur)[^\n]{0,60}[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,12}/,
   },
   {
     signal: "read_sensitive_file",
     family: "file_exfil",
     weight: [0.75, 0.65],
+    /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
+    hints: [".ssh", "id_rsa", "id_ed25519", ".aws", ".netrc", ".git-credentials", ".env", ".docker", "/etc/passwd"],
     re: /(?:lies|lese|liest|lee|leer|lis|lire|leggi|leggere|lê|ler|lees|przeczytaj|odczytaj|oku|прочитай|прочти|считай|读取|读|読み取|読んで|읽어|읽고|اقرأ|पढ़ें|đọc)[^\n]{0,60}(?:~?\/?\.ssh|id_rsa|id_ed25519|\.aws\/credentials|\/etc\/passwd|\.netrc|\.git-credentials|\.env\b|\.docker\/config)/,
   },
 ];

@@ -111,8 +111,8 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
     if (m !== null) emit(rule, w, m);
   }
   for (const rule of MULTILINGUAL_RULES) {
-    // Rules written for non-Latin scripts or accented words cannot match plain ASCII text.
-    if (ascii && rule.signal === "send_conversation") continue;
+    // In plain ASCII text only the Latin-script alternatives can match: check their keywords first.
+    if (ascii && (rule.hints === undefined || !hasHint(text, rule.hints))) continue;
     const w = rule.weight[col]!;
     const m = rule.re.exec(text);
     if (m !== null) emit(rule, w, m);
@@ -121,7 +121,11 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
 }
 
 /** Scans one string in its slot; appends signals to `out`. */
+/** Short plain tokens ("path", "max_results", "UTC") cannot carry an instruction or a carrier. */
+const PLAIN_TOKEN = /^[A-Za-z0-9 _.,:/()-]{0,24}$/;
+
 export function scanString(seg: Segment, role: Role, out: Signal[]): void {
+  if (PLAIN_TOKEN.test(seg.text) && (seg.slot !== "name" || seg.text.length < 12)) return;
   const col = role === "definition" ? 0 : 1;
   const raw = seg.slot === "name" ? nameToWords(seg.text) : seg.text;
   const n = normalize(raw);
