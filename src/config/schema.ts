@@ -39,10 +39,12 @@ export const LimitsSchema = z
   })
   .describe("size limits applied to every message");
 
-export const LoggingSchema = z.strictObject({
-  level: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  format: z.enum(["text", "json"]).default("text"),
-});
+export const LoggingSchema = z
+  .strictObject({
+    level: z.enum(["debug", "info", "warn", "error"]).default("info").describe("least severe level written"),
+    format: z.enum(["text", "json"]).default("text").describe("text lines or one JSON object per line; stderr only"),
+  })
+  .describe("logs (always on stderr)");
 
 export const WrapSchema = z
   .strictObject({
