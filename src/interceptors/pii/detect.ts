@@ -408,6 +408,8 @@ function cardAt(groups: readonly Group[], i: number): number {
         (lens.every((l, k) => l === 4 || (k === n - 1 && l >= 1 && l <= 4)) ||
           (n === 3 && lens[0] === 4 && lens[1] === 6 && (lens[2] === 5 || lens[2] === 4))));
     if (!shapeOk) continue;
+    // A grouped card ends where its grouping ends: "5473 8962 6165 0046 03" is one longer number.
+    if (n > 1 && j < groups.length && groups[j]!.sep === groups[i + 1]!.sep) continue;
     const d = digitsOf(groups, i, j);
     if (d.length >= 12 && d.length <= 19 && cardBrandOk(d) && luhnOk(d)) return j;
   }
@@ -452,7 +454,7 @@ function phoneAt(text: string, run: string, runStart: number, groups: readonly G
   const lens = groups.slice(i, j).map((x) => x.digits.length);
   const maxLen = Math.max(...lens);
   const seps = groups.slice(i + 1, j).map((x) => x.sep);
-  const plus = i === 0 && run[0] === "+";
+  const plus = i === 0 && (run[0] === "+" || run.startsWith("(+"));
   const openParen = i === 0 && run[0] === "(";
   if (seps.some((s) => s.includes(".")) && !seps.every((s) => s === ".")) return false;
   // No numbering plan ends on a one-digit group; ISBN-10s (0-306-40615-2) do.
@@ -486,7 +488,7 @@ function phoneAt(text: string, run: string, runStart: number, groups: readonly G
     /^1[2-9]\d\d[2-9]/.test(d)
   )
     return true;
-  if (d[0] === "0" && d[1] !== "0" && d.length >= 9 && d.length <= 12 && lens[0]! <= 5) {
+  if (d[0] === "0" && d[1] !== "0" && d.length >= 10 && d.length <= 12 && lens[0]! <= 5) {
     return !(seps.every((s) => s === ".") && !lens.every((l) => l === 2)); // 03.05.2024 is a date
   }
   // Spain has no trunk prefix: 9 digits from 6–9, as 3-3-3 or 3-2-2-2.
@@ -522,6 +524,8 @@ function numbers(text: string, out: Match[]): void {
       if (c >= 48 && c <= 57) digitCount++;
     }
     if (digitCount < 8) continue;
+    // The body of an IBAN-shaped token ("DE68 5473 8962 …"), valid or not, is not a card or phone.
+    if (runStart >= 5 && /\b[A-Z]{2}\d\d $/.test(text.slice(Math.max(0, runStart - 6), runStart))) continue;
     const groups = splitGroups(run, runStart);
     let i = 0;
     while (i < groups.length) {
@@ -539,7 +543,10 @@ function numbers(text: string, out: Match[]): void {
         i++;
         continue;
       }
-      const start = i === 0 && (run[0] === "+" || run[0] === "(") ? runStart : groups[i]!.start;
+      let start = i === 0 && (run[0] === "+" || run[0] === "(") ? runStart : groups[i]!.start;
+      // "(+55 11 95816-6781)": the parenthesis wraps the whole number, not an area code.
+      if (text[start] === "(" && text[groups[i]!.end] !== ")")
+        start = text[start + 1] === "+" ? start + 1 : groups[i]!.start;
       let end = groups[j - 1]!.end;
       if (category === "phone_number" && text[start] === "(" && text[end] === ")" && j - i === 1) end++;
       out.push({ category, start, end });
