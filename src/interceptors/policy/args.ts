@@ -103,6 +103,7 @@ export class Leaf {
         const a = analyseCommand(this.raw);
         for (const s of a.segments) set.add(this.f(s));
         for (const s of a.canonical) set.add(this.f(s));
+        for (const s of a.reversed) set.add(this.f(s));
         for (const s of a.pipelines) set.add(this.f(s));
         // Words are judged as paths only: a quoted sentence is data, not a command.
         for (const w of a.words) {

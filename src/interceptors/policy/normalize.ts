@@ -252,6 +252,8 @@ export interface CommandAnalysis {
   readonly segments: readonly string[];
   /** Each simple command with short flags merged and sorted, long flags mapped: `rm -fr /`. */
   readonly canonical: readonly string[];
+  /** The canonical form with the merged flags in reverse order (`rm -rf /`), for globs written that way. */
+  readonly reversed: readonly string[];
   /** Each pipeline, its simple commands joined by ` | `: `curl x | sh`. */
   readonly pipelines: readonly string[];
   /** Every word that is not the command name (operands and flags), unquoted. */
@@ -489,18 +491,16 @@ const IFS_RE = /\$\{IFS[^}]{0,16}\}|\$IFS\b|\$IFS(?=\W|$)/g;
 const EMPTY_VARS_RE = /\$\{[@*#?0-9]\}|\$[@*0-9]/g;
 const STRING_LITERAL_RE = /"((?:[^"\\\n]|\\.){0,65536})"|'((?:[^'\\\n]|\\.){0,65536})'/g;
 
+type Out = { segments: string[]; canonical: string[]; reversed: string[]; pipelines: string[]; words: string[] };
+
 /** Analyses a command-like value. Depth-bounded recursion into `sh -c`, `eval` and interpreter code. */
 export function analyseCommand(input: string): CommandAnalysis {
-  const out = { segments: [] as string[], canonical: [] as string[], pipelines: [] as string[], words: [] as string[] };
+  const out: Out = { segments: [], canonical: [], reversed: [], pipelines: [], words: [] };
   analyseInto(foldUnicode(input), out, 0);
   return out;
 }
 
-function analyseInto(
-  src: string,
-  out: { segments: string[]; canonical: string[]; pipelines: string[]; words: string[] },
-  depth: number,
-): void {
+function analyseInto(src: string, out: Out, depth: number): void {
   if (depth > MAX_COMMAND_DEPTH) return;
   let text = src;
   if (text.includes("$")) text = text.replace(IFS_RE, " ").replace(EMPTY_VARS_RE, "");
@@ -514,7 +514,8 @@ function analyseInto(
       const rest = simple.slice(1);
       const plain = [name, ...rest].join(" ");
       out.segments.push(plain);
-      out.canonical.push(canonicalise(name, rest));
+      out.canonical.push(canonicalise(name, rest, false));
+      out.reversed.push(canonicalise(name, rest, true));
       for (const w of rest) out.words.push(w);
       rendered.push(plain);
       const lname = name.toLowerCase();
@@ -534,11 +535,7 @@ function analyseInto(
 }
 
 /** The string literals of interpreter code (`system("rm -rf /")`), each as a command line, and all of them joined (argv lists). */
-function analyseCode(
-  code: string,
-  out: { segments: string[]; canonical: string[]; pipelines: string[]; words: string[] },
-  depth: number,
-): void {
+function analyseCode(code: string, out: Out, depth: number): void {
   const literals: string[] = [];
   for (const m of code.matchAll(STRING_LITERAL_RE)) {
     const lit = m[1] ?? m[2] ?? "";
@@ -587,7 +584,7 @@ function unwrap(words: readonly string[]): string[] {
 }
 
 /** `rm --recursive -f -v x` → `rm -frv x`: short flags merged and sorted, known long flags mapped. */
-function canonicalise(name: string, rest: readonly string[]): string {
+function canonicalise(name: string, rest: readonly string[], reverse: boolean): string {
   const lname = name.toLowerCase();
   if (NO_CLUSTER.has(lname)) return [name, ...rest].join(" ");
   const longMap = LONG_FLAGS[lname];
@@ -618,7 +615,10 @@ function canonicalise(name: string, rest: readonly string[]): string {
     operands.push(w);
   }
   const parts = [name];
-  if (letters.size > 0) parts.push(`-${[...letters].sort().join("")}`);
+  if (letters.size > 0) {
+    const sorted = [...letters].sort();
+    parts.push(`-${(reverse ? sorted.reverse() : sorted).join("")}`);
+  }
   parts.push(...longs.sort(), ...operands);
   return parts.join(" ");
 }

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parse } from "yaml";
 import {
   compilePolicy,
@@ -324,5 +326,21 @@ describe("the built-in default policy", () => {
       "notifications/initialized",
     ])
       expect(d.decide({ direction: "c2s", method }).allow).toBe(true);
+  });
+});
+
+describe("the README's policy example", () => {
+  const md = readFileSync(join(import.meta.dir, "../../../../README.md"), "utf8");
+  const start = md.indexOf("<!-- section:policy -->");
+  const open = md.indexOf("```yaml", start) + "```yaml".length;
+  const p = compilePolicy(PolicySchema.parse(parse(md.slice(open, md.indexOf("```", open)))));
+  test.each([
+    ["read_file", { path: "%2Fetc%2Fpasswd" }],
+    ["read_file", { path: "/tmp/../etc/passwd" }],
+    ["read_file", { path: "file:///ETC/passwd" }],
+    ["exec_command", { command: "r''m --recursive --force /" }],
+    ["exec_command", { command: "/bin/rm -fr /" }],
+  ])("denies %s %j as the README says", (tool, args) => {
+    expect(p.decide(call(tool, args)).allow).toBe(false);
   });
 });
