@@ -13,7 +13,7 @@ import { PASS } from "../../chain/types.ts";
 import { ErrorCode } from "../../jsonrpc/errors.ts";
 import { type JsonRpcMessage, paramsObject } from "../../jsonrpc/message.ts";
 import type { SchemaConfig } from "./schema.ts";
-import { schemaHash, ValidatorCache, violations } from "./validator.ts";
+import { schemaHash, ValidatorCache, violations, warmUp } from "./validator.ts";
 
 export { type SchemaConfig, SchemaConfigSchema } from "./schema.ts";
 export { closeObjects, compile, schemaHash, ValidatorCache } from "./validator.ts";
@@ -50,6 +50,7 @@ function tooLong(s: string, max = 64): string {
 
 export function createSchemaInterceptor(config: SchemaConfig): Interceptor {
   const cache = new ValidatorCache(config.cache_size);
+  warmUp();
 
   function remember(msg: JsonRpcMessage, ctx: MessageContext): Verdict {
     const result = (msg as { result?: unknown }).result;

@@ -62,6 +62,23 @@ function engineFor(schema: Record<string, unknown>): Ajv {
   return ajv2020;
 }
 
+/**
+ * Compiles a trivial schema in both dialects so that ajv's one-time set-up (meta-schemas, code
+ * generation) happens off the first `tools/call`. Called once when the interceptor is built.
+ */
+export function warmUp(): void {
+  const timer = setTimeout(() => {
+    for (const dialect of ["https://json-schema.org/draft/2020-12/schema", "http://json-schema.org/draft-07/schema#"]) {
+      const schema = { $schema: dialect, type: "object" };
+      const { $schema: _d, ...anonymous } = schema;
+      const engine = engineFor(schema);
+      engine.compile(anonymous);
+      engine.removeSchema(anonymous);
+    }
+  }, 0);
+  timer.unref?.();
+}
+
 /** SHA-256 of a schema's JSON text (plus the strict flag, which changes the compiled validator). */
 export function schemaHash(json: string, strict: boolean): string {
   return new Bun.CryptoHasher("sha256")
