@@ -7,6 +7,7 @@ import { z } from "zod";
 import { AlertingSchema, AuditSchema, DEFAULT_AUDIT } from "../audit/schema.ts";
 import { AuthSchema } from "../interceptors/auth/schema.ts";
 import { InjectionConfigSchema } from "../interceptors/injection/schema.ts";
+import { ServerEvalSchema } from "../interceptors/servereval/schema.ts";
 import { PiiConfigSchema } from "../interceptors/pii/schema.ts";
 import { RateLimitSchema, ToolRateLimitSchema } from "../interceptors/ratelimit/schema.ts";
 import { SchemaConfigSchema } from "../interceptors/schema/schema.ts";
@@ -116,6 +117,7 @@ export const ConfigSchema = z
       "on SIGTERM/SIGINT, how long in-flight requests and streams may take to finish",
     ),
     telemetry: TelemetrySchema.optional(),
+    server_eval: ServerEvalSchema.optional(),
   })
   .describe("mcpgw configuration");
 

@@ -8,6 +8,7 @@ import { createPolicyInterceptor } from "./policy/index.ts";
 import { createRateLimitInterceptor } from "./ratelimit/index.ts";
 import type { RegistryEntry } from "./registry.ts";
 import { createSchemaInterceptor } from "./schema/index.ts";
+import { createServerEvalInterceptor } from "./servereval/index.ts";
 
 export type { BuildDeps, RegistryEntry } from "./registry.ts";
 
@@ -83,6 +84,21 @@ export const INTERCEPTORS: readonly RegistryEntry[] = [
           audit: mode === "audit",
           offload: offloadTarget(config, logger),
         }),
+        mode: mode === "audit" ? "audit" : "enforce",
+        failMode: "closed",
+        timeoutMs: DEFAULT_TIMEOUT_MS,
+      };
+    },
+  },
+  {
+    // Off unless `server_eval:` is configured (as the original mcpgw).
+    name: "servereval",
+    build: ({ config }) => {
+      const se = config.server_eval;
+      if (!se || !se.enabled) return null;
+      const mode = se.mode ?? config.mode;
+      return {
+        interceptor: createServerEvalInterceptor(se),
         mode: mode === "audit" ? "audit" : "enforce",
         failMode: "closed",
         timeoutMs: DEFAULT_TIMEOUT_MS,
