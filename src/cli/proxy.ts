@@ -1,7 +1,7 @@
 /** `mcpgw proxy --upstream URL [--listen HOST:PORT]` */
 import { createAuditSink } from "../audit/log.ts";
 import { compileRuntime, RuntimeHolder, resolveConfig, UsageError } from "../config/index.ts";
-import { createAuthenticator } from "../interceptors/auth/index.ts";
+import { createReloadingAuthenticator } from "../interceptors/auth/index.ts";
 import { startProxy } from "../transport/http/server.ts";
 import { UpstreamConfigError } from "../transport/http/upstreams.ts";
 import { AUDIT_SINK_HELP, AUDIT_SINK_OPTIONS, auditSinkFlags } from "./audit.ts";
@@ -92,7 +92,8 @@ export const proxyCommand: Command = {
       if (!(await Bun.file(f).exists())) throw new UsageError(`TLS file not found: ${f}`);
     const holder = new RuntimeHolder(first.runtime, () => build().runtime, logger);
     const audit = await createAuditSink(first.config, logger);
-    const authenticator = createAuthenticator(first.config, logger);
+    // Follows SIGHUP reloads of `auth:` (keeps its caches when the section is unchanged).
+    const authenticator = createReloadingAuthenticator(() => holder.current.config, logger);
     let proxy: ReturnType<typeof startProxy>;
     try {
       proxy = startProxy({

@@ -225,3 +225,37 @@ describe("mcpgw proxy with auth", () => {
     await other.text();
   });
 });
+
+describe("mcpgw proxy auth reload", () => {
+  test("SIGHUP with a new api_keys list admits the new key and refuses the removed one", async () => {
+    const h = tempDir("mcpgw-auth-reload-");
+    const up = await startFixture(h.path);
+    const oldKey = "reload-old-key-0123456789";
+    const newKey = "reload-new-key-0123456789";
+    const cfg = (key: string) => `upstream: ${up.url}\nauth:\n  api_keys:\n    - key: ${key}\n      name: svc\n`;
+    const gw = await startProxy({ home: h.path, config: cfg(oldKey) });
+    try {
+      const url = `${gw.url}/mcp`;
+      const list = {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "r", version: "0" } },
+      };
+      const status = async (key: string) => {
+        const r = await post(url, list, { "x-api-key": key });
+        await r.text();
+        return r.status;
+      };
+      expect([await status(oldKey), await status(newKey)]).toEqual([200, 401]);
+      writeFileSync(join(h.path, "config.yaml"), cfg(newKey));
+      gw.proc.proc.kill("SIGHUP");
+      await gw.proc.stderr.waitFor(/configuration reloaded/);
+      expect([await status(oldKey), await status(newKey)]).toEqual([401, 200]);
+    } finally {
+      await gw[Symbol.asyncDispose]();
+      await up[Symbol.asyncDispose]();
+      h[Symbol.dispose]();
+    }
+  });
+});

@@ -10,5 +10,6 @@ export {
 } from "./authenticator.ts";
 export { constantTimeEqual } from "./constant-time.ts";
 export { type JwksStats, RemoteJwks } from "./jwks.ts";
+export { createReloadingAuthenticator } from "./reloading.ts";
 export { type AuthConfig, AuthSchema, type ScopeRule } from "./schema.ts";
 export { AUTH_NAME, createScopeInterceptor, type ScopeInterceptor } from "./scope-interceptor.ts";

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { createApiKeyVerifier } from "../../../../src/interceptors/auth/api-keys.ts";
 import { constantTimeEqual, sha256 } from "../../../../src/interceptors/auth/constant-time.ts";
-import { build, call, identity, refusal } from "./helpers.ts";
+import { createReloadingAuthenticator } from "../../../../src/interceptors/auth/index.ts";
+import { build, call, config, identity, recordingLogger, refusal } from "./helpers.ts";
 
 const KEY_A = "alpha-key-0123456789abcdef";
 const KEY_B = "bravo-key-0123456789abcdef";
@@ -122,5 +123,20 @@ describe("API keys", () => {
         new URL("http://x/.well-known/oauth-protected-resource"),
       ),
     ).toBeNull();
+  });
+});
+
+describe("reloading", () => {
+  test("follows a reloaded auth section and keeps the previous one when the new one is unusable", async () => {
+    const { logger, lines } = recordingLogger();
+    let live = config(keys);
+    const authn = createReloadingAuthenticator(() => live, logger);
+    expect(identity(await call(authn, { "x-api-key": KEY_A })).subject).toBe("alice");
+    live = config({ auth: { api_keys: [{ key: KEY_A, name: "alice-renamed" }] } });
+    expect(identity(await call(authn, { "x-api-key": KEY_A })).subject).toBe("alice-renamed");
+    expect(refusal(await call(authn, { "x-api-key": KEY_B })).status).toBe(401);
+    live = config({ auth: { jwt: { algorithm: "RS256", pubkey_file: "/nonexistent.pem" } } });
+    expect(identity(await call(authn, { "x-api-key": KEY_A })).subject).toBe("alice-renamed");
+    expect(lines.join("")).toContain("reloaded auth configuration is unusable; keeping the previous one");
   });
 });
