@@ -98,7 +98,9 @@ class Scanner {
   walk(value: unknown, path: string, depth: number): unknown {
     if (typeof value === "string") return this.string(value, path);
     if (value === null || typeof value !== "object") return value;
-    if (depth >= MAX_REDACT_DEPTH) return value;
+    // Deeper than any accepted message should be: refuse rather than pass part of it unscanned
+    // (the interceptor lets this propagate, and the chain fails closed).
+    if (depth >= MAX_REDACT_DEPTH) throw new RangeError(`value nested deeper than ${MAX_REDACT_DEPTH} levels`);
     if (Array.isArray(value)) {
       let copy: unknown[] | null = null;
       for (let i = 0; i < value.length; i++) {
@@ -134,7 +136,10 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 
 const NO_CATEGORIES: ReadonlySet<Category> = new Set();
 
-/** Finds secrets and PII in every string of `value`; redacts the `redact` categories in the copy it returns. */
+/**
+ * Finds secrets and PII in every string of `value`; redacts the `redact` categories in the copy it
+ * returns. Throws a RangeError for values nested deeper than {@link MAX_REDACT_DEPTH}.
+ */
 export function scanDeep(value: unknown, options: ScanOptions = {}): ScanResult {
   const scanner = new Scanner(
     options.categories,

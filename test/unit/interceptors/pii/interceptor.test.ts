@@ -168,6 +168,17 @@ describe("pii in detect mode and in the gateway's audit mode", () => {
   });
 });
 
+describe("pii on hostile shapes", () => {
+  test("a value nested deeper than the scanner walks fails closed instead of passing unscanned", () => {
+    const judge = gateway({ mode: "redact" });
+    let deep: unknown = GH;
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    const r = judge("c2s", call({ deep }));
+    expect(r.action).toBe("block");
+    expect(r.rule).toBe("fail_closed");
+  });
+});
+
 describe("pii configuration", () => {
   test("is strict and reports unknown keys and pattern names", () => {
     expect(() => ConfigSchema.parse({ plugins: [{ name: "pii", config: { mode: "redact", mod: "x" } }] })).toThrow(
