@@ -4,6 +4,8 @@
  * the test needs to see headers, event ids and status codes. Processes and HTTP on 127.0.0.1 are real.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CreateMessageRequestSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
@@ -220,5 +222,73 @@ describe("raw Streamable HTTP through mcpgw proxy", () => {
     const r = await fetch(`${proxy.url}/readyz`);
     expect(r.status).toBe(200);
     expect(((await r.json()) as { status: string }).status).toBe("ready");
+  });
+});
+
+describe("routing and reload", () => {
+  test("tools/call routes by tool name; the session keeps its own upstream and one routed session per upstream", async () => {
+    await using side = await startFixture(home.path);
+    await using routed = await startProxy({
+      home: home.path,
+      config: `upstreams:
+  main:
+    url: ${fixture.url}
+  side:
+    url: ${side.url}
+    headers:
+      X-Which: side
+upstream: main
+routes:
+  - match_tools: ["echo_*"]
+    upstream: side
+`,
+    });
+    const client = new Client({ name: "e2e", version: "0" });
+    const transport = new StreamableHTTPClientTransport(new URL(`${routed.url}/mcp`));
+    await client.connect(transport);
+    const first = JSON.parse(textOf(await client.callTool({ name: "echo_headers", arguments: {} }))) as Record<
+      string,
+      string
+    >;
+    expect(first["x-which"]).toBe("side");
+    expect(first["mcp-session-id"]).toBeString();
+    expect(first["mcp-session-id"]).not.toBe(transport.sessionId);
+    expect(textOf(await client.callTool({ name: "test_simple_text", arguments: {} }))).toBe(
+      "This is a simple text response for testing.",
+    );
+    const again = JSON.parse(textOf(await client.callTool({ name: "echo_headers", arguments: {} }))) as Record<
+      string,
+      string
+    >;
+    expect(again["mcp-session-id"]).toBe(first["mcp-session-id"]);
+    await client.close();
+  });
+
+  test("SIGHUP reloads the policy without dropping the session", async () => {
+    const policy = join(home.path, "reload-policy.yaml");
+    const rules = (denied: string) => `version: v1
+mode: enforce
+rules:
+  - name: deny-one
+    match:
+      methods: ["tools/call"]
+      tools: ["${denied}"]
+    action: deny
+  - name: allow-all
+    match:
+      methods: ["*"]
+    action: allow
+`;
+    writeFileSync(policy, rules("nothing_at_all"));
+    await using p = await startProxy({ home: home.path, upstream: fixture.url, args: ["--policy", policy] });
+    const client = new Client({ name: "e2e", version: "0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${p.url}/mcp`)));
+    expect(textOf(await client.callTool({ name: "test_simple_text", arguments: {} }))).toContain("simple text");
+    writeFileSync(policy, rules("test_simple_text"));
+    p.proc.proc.kill("SIGHUP");
+    await p.proc.stderr.waitFor("configuration reloaded");
+    const err = await client.callTool({ name: "test_simple_text", arguments: {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    await client.close();
   });
 });
