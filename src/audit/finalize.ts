@@ -48,7 +48,7 @@ export function finalizeEntry(e: PendingEntry, argsMode: "redacted" | "digest" |
     if (argsMode === "digest") {
       r.args_digest = `sha256:${new Bun.CryptoHasher("sha256").update(canonicalJson(e.args)).digest("hex")}`;
     } else if (argsMode === "redacted") {
-      r.tool_args = JSON.parse(canonicalJson(redactForAudit(e.args)));
+      r.tool_args = redactForAudit(e.args);
     }
   }
   if (e.an !== undefined) r.args_note = e.an;

@@ -22,7 +22,7 @@ export interface QueryFilter {
   readonly decidedBy?: string;
   /** `key=value` pairs that must all match the record's labels. */
   readonly labels?: readonly string[];
-  /** Case-insensitive substring of method, tool, reason, rule, subject, arguments or findings. */
+  /** Case-insensitive substring of the record (method, tool, arguments, reason, rule, findings, subject…). */
   readonly text?: string;
   readonly limit?: number;
   /** Newest first. */
@@ -99,13 +99,13 @@ export function buildWhere(f: QueryFilter, now = Date.now()): { sql: string; par
   for (const l of f.labels ?? []) {
     const eq = l.indexOf("=");
     if (eq <= 0) throw new QueryError(`invalid label filter "${l}" (use key=value)`);
-    where.push("json_extract(labels, ?) = ?");
-    params.push(`$.${JSON.stringify(l.slice(0, eq))}`, l.slice(eq + 1));
+    where.push("json_extract(record, ?) = ?");
+    params.push(`$.labels.${JSON.stringify(l.slice(0, eq))}`, l.slice(eq + 1));
   }
   if (f.text !== undefined && f.text !== "") {
-    const cols = ["method", "tool_name", "reason", "rule", "subject", "tool_args", "findings", "decided_by"];
-    where.push(`(${cols.map((c) => `instr(lower(coalesce(${c}, '')), ?) > 0`).join(" OR ")})`);
-    for (let i = 0; i < cols.length; i++) params.push(f.text.toLowerCase());
+    // The record's JSON text: method, tool, arguments, reason, rule, findings, subject, labels.
+    where.push("instr(lower(record), ?) > 0");
+    params.push(f.text.toLowerCase());
   }
   return { sql: where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`, params };
 }

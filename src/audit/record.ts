@@ -103,9 +103,6 @@ export const RECORD_FIELDS = [
   "sig",
 ] as const satisfies readonly (keyof AuditRecord)[];
 
-/** Fields stored as JSON text in SQLite. */
-export const JSON_FIELDS: ReadonlySet<string> = new Set(["tool_args", "findings", "roles", "labels"]);
-
 /** Deterministic JSON: sorted keys, no whitespace, undefined members omitted (RFC 8785 for our value types). */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") {
@@ -135,9 +132,29 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
+const CHAIN_FIELDS: ReadonlySet<string> = new Set(["prev_hash", "hash", "sig"]);
+/** Record fields covered by the hash, in canonical (sorted) order. */
+const HASHED_FIELDS: readonly string[] = RECORD_FIELDS.filter((f) => !CHAIN_FIELDS.has(f)).sort();
+const HASHED_SET: ReadonlySet<string> = new Set(HASHED_FIELDS);
+
 /** The canonical encoding of a record: everything except prev_hash, hash and sig. */
 export function canonicalRecord(rec: AuditRecord): string {
-  const { prev_hash: _p, hash: _h, sig: _s, ...rest } = rec;
+  const r = rec as unknown as Record<string, unknown>;
+  // A member outside the known fields (a JSONL line from elsewhere) takes the general path.
+  for (const k in r) if (!HASHED_SET.has(k) && !CHAIN_FIELDS.has(k)) return canonicalGeneral(r);
+  let out = "{";
+  for (const k of HASHED_FIELDS) {
+    const v = r[k];
+    if (v === undefined) continue;
+    if (out.length > 1) out += ",";
+    out += `"${k}":${canonicalJson(v)}`;
+  }
+  return `${out}}`;
+}
+
+function canonicalGeneral(r: Record<string, unknown>): string {
+  const rest: Record<string, unknown> = {};
+  for (const k in r) if (!CHAIN_FIELDS.has(k)) rest[k] = r[k];
   return canonicalJson(rest);
 }
 

@@ -4,7 +4,8 @@
  * the same file read-only.
  *
  * Tables:
- *   records      one row per record; columns = record fields (JSON text for objects)
+ *   records      one row per record: `record` holds the exact canonical JSON that was hashed;
+ *                the few columns queries filter on are copies of its fields (verify checks them)
  *   head         one row: seq and hash of the last committed record, HMAC-signed when a key is
  *                configured; written in the same transaction as the rows, so a cut tail shows
  *   checkpoints  periodic Ed25519-signed (seq, hash) statements (compact JWS)
@@ -16,14 +17,11 @@ import { dirname } from "node:path";
 import type { UnchainedRecord } from "./finalize.ts";
 import {
   type AuditRecord,
-  canonicalJson,
   canonicalRecord,
   chainHash,
   FORMAT_VERSION,
   GENESIS_HASH,
   headSig,
-  JSON_FIELDS,
-  RECORD_FIELDS,
   recordSig,
 } from "./record.ts";
 
@@ -33,30 +31,13 @@ CREATE TABLE IF NOT EXISTS records (
   seq INTEGER PRIMARY KEY,
   timestamp TEXT NOT NULL,
   direction TEXT NOT NULL,
-  kind TEXT NOT NULL,
   method TEXT,
-  id TEXT,
-  size INTEGER NOT NULL,
   tool_name TEXT,
-  tool_args TEXT,
-  args_digest TEXT,
-  args_note TEXT,
   action TEXT NOT NULL,
   decided_by TEXT,
-  rule TEXT,
-  reason TEXT,
-  findings TEXT,
-  threat_type TEXT,
-  threat_score REAL,
   subject TEXT,
-  roles TEXT,
-  labels TEXT,
   session_id TEXT,
-  request_id TEXT,
-  upstream TEXT,
-  latency_ms REAL,
-  chain_ms REAL,
-  key_id TEXT,
+  record TEXT NOT NULL,
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL,
   sig TEXT
@@ -101,28 +82,35 @@ export interface CheckpointRow {
   jws: string;
 }
 
-/** Turns a record into SQLite parameters in {@link RECORD_FIELDS} order. */
-export function recordParams(rec: AuditRecord): (string | number | null)[] {
-  const out: (string | number | null)[] = [];
-  const r = rec as unknown as Record<string, unknown>;
-  for (const f of RECORD_FIELDS) {
-    const v = r[f];
-    if (v === undefined || v === null) out.push(null);
-    else if (JSON_FIELDS.has(f)) out.push(canonicalJson(v));
-    else out.push(v as string | number);
-  }
-  return out;
-}
+/** Record fields copied into their own columns for queries and indexes. */
+export const INDEX_COLUMNS = [
+  "timestamp",
+  "direction",
+  "method",
+  "tool_name",
+  "action",
+  "decided_by",
+  "subject",
+  "session_id",
+] as const;
 
-/** Rebuilds a record from a row (absent columns become absent fields). Throws on bad JSON. */
+/**
+ * Rebuilds a record from a row. A column that disagrees with the hashed `record` JSON wins, so
+ * an edit to either is seen by the hash check; so does the `seq` column. Throws on bad JSON.
+ */
 export function rowToRecord(row: Record<string, unknown>): AuditRecord {
-  const out: Record<string, unknown> = {};
-  for (const f of RECORD_FIELDS) {
-    const v = row[f];
-    if (v === null || v === undefined) continue;
-    out[f] = JSON_FIELDS.has(f) && typeof v === "string" ? JSON.parse(v) : v;
+  const rec = JSON.parse(String(row.record)) as Record<string, unknown>;
+  if (rec === null || typeof rec !== "object" || Array.isArray(rec)) throw new Error("record is not a JSON object");
+  for (const c of INDEX_COLUMNS) {
+    const v = row[c] ?? undefined;
+    if (v !== rec[c]) rec[c] = v;
   }
-  return out as unknown as AuditRecord;
+  rec.seq = row.seq;
+  rec.prev_hash = row.prev_hash;
+  rec.hash = row.hash;
+  if (row.sig !== null && row.sig !== undefined) rec.sig = row.sig;
+  else delete rec.sig;
+  return rec as unknown as AuditRecord;
 }
 
 /** Opens (creating when needed) an audit database for writing. */
@@ -162,9 +150,10 @@ export class AuditWriter {
   constructor(opts: WriterOptions) {
     this.db = openForWrite(opts.file, opts.synchronous);
     this.key = opts.key;
-    const cols = RECORD_FIELDS.join(", ");
-    const marks = RECORD_FIELDS.map(() => "?").join(", ");
-    this.insert = this.db.prepare(`INSERT INTO records (${cols}) VALUES (${marks})`);
+    const cols = ["seq", ...INDEX_COLUMNS, "record", "prev_hash", "hash", "sig"];
+    this.insert = this.db.prepare(
+      `INSERT INTO records (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
+    );
     this.putHead = this.db.prepare(
       "INSERT INTO head (id, seq, hash, key_id, sig) VALUES (1, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, key_id = excluded.key_id, sig = excluded.sig",
     );
@@ -187,24 +176,49 @@ export class AuditWriter {
     }
   }
 
-  /** Chains, signs and commits a batch in one transaction. Throws (and keeps its state) on failure. */
+  /**
+   * Chains, signs and commits a batch in one transaction. Throws (and keeps its state) on failure;
+   * the records are completed in place (seq and chain fields are overwritten on a retry).
+   */
   append(batch: readonly UnchainedRecord[]): AuditRecord[] {
     if (batch.length === 0) return [];
     let seq = this.seq;
     let prev = this.prevHash;
     const key = this.key;
     const done: AuditRecord[] = new Array(batch.length);
+    const texts: string[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
-      const rec = { seq: ++seq, ...batch[i]! } as AuditRecord;
+      const rec = batch[i]! as AuditRecord;
+      rec.seq = ++seq;
       if (key) rec.key_id = key.id;
+      const text = canonicalRecord(rec);
       rec.prev_hash = prev;
-      rec.hash = chainHash(prev, canonicalRecord(rec));
+      rec.hash = chainHash(prev, text);
       if (key) rec.sig = recordSig(key.secret, rec.hash);
       prev = rec.hash;
       done[i] = rec;
+      texts[i] = text;
     }
+    const ins = this.insert;
     this.db.transaction(() => {
-      for (const rec of done) this.insert.run(...recordParams(rec));
+      for (let i = 0; i < done.length; i++) {
+        const r = done[i]!;
+        ins.run(
+          r.seq,
+          r.timestamp,
+          r.direction,
+          r.method ?? null,
+          r.tool_name ?? null,
+          r.action,
+          r.decided_by ?? null,
+          r.subject ?? null,
+          r.session_id ?? null,
+          texts[i]!,
+          r.prev_hash,
+          r.hash,
+          r.sig ?? null,
+        );
+      }
       this.putHead.run(seq, prev, key?.id ?? null, key ? headSig(key.secret, seq, prev) : null);
     })();
     this.seq = seq;

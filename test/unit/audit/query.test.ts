@@ -105,6 +105,6 @@ describe("query building", () => {
   test("binds every value as a parameter", () => {
     const w = buildWhere({ subject: "x' OR 1=1 --", labels: ['a"b=c'], tool: "100%_*" });
     expect(w.sql).not.toContain("OR 1=1");
-    expect(w.params).toEqual(["x' OR 1=1 --", "100\\%\\_%", '$."a\\"b"', "c"]);
+    expect(w.params).toEqual(["x' OR 1=1 --", "100\\%\\_%", '$.labels."a\\"b"', "c"]);
   });
 });

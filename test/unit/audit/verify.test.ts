@@ -53,6 +53,14 @@ describe("mcpgw audit verify", () => {
     expect(r.out).toContain("seq 5: edited");
   });
 
+  test("detects an edit inside the hashed record text", () => {
+    const f = fresh();
+    tamper(f, "UPDATE records SET record = replace(record, '/tmp/f8', '/tmp/xx') WHERE seq = 8");
+    const r = cli(f);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("seq 8: edited");
+  });
+
   test("detects an edited record whose hash was recomputed, by its signature", async () => {
     const f = fresh();
     const db = openForRead(f);
@@ -60,8 +68,13 @@ describe("mcpgw audit verify", () => {
     db.close();
     const { canonicalRecord, chainHash } = await import("../../../src/audit/record.ts");
     rec.subject = "mallory";
-    const hash = chainHash(rec.prev_hash, canonicalRecord(rec));
-    tamper(f, "UPDATE records SET subject = 'mallory', hash = ? WHERE seq = 7", hash);
+    const text = canonicalRecord(rec);
+    tamper(
+      f,
+      "UPDATE records SET subject = 'mallory', record = ?, hash = ? WHERE seq = 7",
+      text,
+      chainHash(rec.prev_hash, text),
+    );
     const r = cli(f, "--key", `${KEY.id}=${KEY.secret}`);
     expect(r.code).toBe(1);
     expect(r.out).toContain("seq 7: bad_signature");
@@ -85,7 +98,7 @@ describe("mcpgw audit verify", () => {
     db.close();
     tamper(
       f,
-      "INSERT INTO records (seq, timestamp, direction, kind, size, action, prev_hash, hash) VALUES (6, '2026-01-01T00:00:05.500Z', 'c2s', 'request', 1, 'pass', ?, ?)",
+      "INSERT INTO records (seq, timestamp, direction, action, record, prev_hash, hash) VALUES (6, '2026-01-01T00:00:05.500Z', 'c2s', 'pass', '{\"seq\":6}', ?, ?)",
       prev,
       "ab".repeat(32),
     );
@@ -101,7 +114,7 @@ describe("mcpgw audit verify", () => {
     db.close();
     tamper(
       f,
-      "INSERT INTO records (seq, timestamp, direction, kind, size, action, prev_hash, hash) VALUES (21, '2026-01-02T00:00:00.000Z', 'c2s', 'request', 1, 'pass', ?, ?)",
+      "INSERT INTO records (seq, timestamp, direction, action, record, prev_hash, hash) VALUES (21, '2026-01-02T00:00:00.000Z', 'c2s', 'pass', '{\"seq\":21}', ?, ?)",
       prev,
       "cd".repeat(32),
     );

@@ -1,0 +1,82 @@
+#!/usr/bin/env bun
+/**
+ * `bun bench/audit/audit.ts [--records N]`: what the audit log costs.
+ *   1. hot path: main-thread time per AuditSink.record() with the real writer worker running
+ *   2. writer: records/s the worker's work sustains (parse, redact, canonical JSON, SHA-256
+ *      chain, HMAC, SQLite group commit), measured in-process on one thread
+ *   3. end to end: records/s from the first record() to the flush that commits the last one
+ * Temp databases only; prints one JSON object.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { PendingEntry } from "../../src/audit/entry.ts";
+import { toPendingEntry } from "../../src/audit/entry.ts";
+import { finalizeEntry } from "../../src/audit/finalize.ts";
+import { AuditLog } from "../../src/audit/log.ts";
+import { AuditSchema } from "../../src/audit/schema.ts";
+import { AuditWriter } from "../../src/audit/store.ts";
+import { silentLogger } from "../../src/log/index.ts";
+import { auditEvent } from "../../test/helpers/audit.ts";
+
+const { values } = parseArgs({ options: { records: { type: "string" } } });
+const N = Number(values.records ?? 200_000);
+const dir = mkdtempSync(join(tmpdir(), "mcpgw-bench-audit-"));
+const KEY = "bench-signing-key-0123456789";
+const identity = { subject: "alice", roles: ["dev"], scopes: [], labels: { team: "red" }, method: "jwt" } as const;
+const ev = auditEvent({ identity, tool: "read_file", args: { path: "/home/alice/notes.txt", limit: 100 } });
+const audit = AuditSchema.parse({ signing_key: KEY, queue_max: N + 1000 });
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+try {
+  // 1 + 3: the sink with its worker.
+  const log = new AuditLog({ file: join(dir, "sink.db"), audit, blockOnFailure: true, logger: silentLogger });
+  await log.ready;
+  for (let i = 0; i < 2000; i++) log.record(ev);
+  await log.flush();
+  const chunk = 1000;
+  let busy = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < N; i += chunk) {
+    const s = performance.now();
+    for (let j = 0; j < chunk; j++) log.record(ev);
+    busy += performance.now() - s;
+    // Let the event loop turn, as traffic would.
+    await new Promise((r) => setImmediate(r));
+  }
+  await log.flush();
+  const e2e = performance.now() - t0;
+  await log.close();
+
+  // 2: the writer's work on one thread.
+  const entry = JSON.stringify(toPendingEntry(ev, { arguments: "redacted", maxArgsBytes: 65536, labelClaims: [] }));
+  const w = new AuditWriter({ file: join(dir, "writer.db"), synchronous: "normal", key: { id: "b1", secret: KEY } });
+  const batch = 256;
+  const w0 = performance.now();
+  for (let i = 0; i < N; i += batch) {
+    const recs = [];
+    for (let j = 0; j < batch; j++) recs.push(finalizeEntry(JSON.parse(entry) as PendingEntry, "redacted"));
+    w.append(recs);
+  }
+  const writerMs = performance.now() - w0;
+  w.close();
+
+  console.log(
+    JSON.stringify(
+      {
+        bun: Bun.version,
+        records: N,
+        hot_path_us_per_record: round((busy * 1000) / N, 3),
+        writer_records_per_s: Math.round((N * 1000) / writerMs),
+        end_to_end_records_per_s: Math.round((N * 1000) / e2e),
+        signed: true,
+        synchronous: "normal",
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
