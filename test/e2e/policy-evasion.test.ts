@@ -33,6 +33,12 @@ const cases: Case[] = CORPUS
       .map((l) => JSON.parse(l) as Case)
   : [];
 
+/** More cases of the same kinds, written for this project (generalisation beyond the corpus). */
+const extra: Case[] = readFileSync(join(FIXTURES, "policy/evasion-extra.jsonl"), "utf8")
+  .split("\n")
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as Case);
+
 const dir = tempDir();
 let wrapped: Wrapped;
 beforeAll(async () => {
@@ -43,7 +49,7 @@ afterAll(async () => {
   dir[Symbol.dispose]();
 });
 
-/** "block" when the gateway's policy answered; "allow" when the call reached the server. */
+/** "block" when the gateway refused the call; "allow" when the call reached the server. */
 async function outcome(name: string, args: unknown): Promise<{ verdict: "block" | "allow"; detail: string }> {
   try {
     const r = await wrapped.client.callTool({ name, arguments: args as Record<string, unknown> });
@@ -52,6 +58,9 @@ async function outcome(name: string, args: unknown): Promise<{ verdict: "block" 
     if (e instanceof McpError) {
       const data = e.data as { interceptor?: string; rule?: string } | undefined;
       if (data?.interceptor === "policy") return { verdict: "block", detail: `${e.code} ${e.message} ${data.rule}` };
+      // The gateway's own codes (-32010…-32019: too large, too deep, inspection failed): refused
+      // before the server, which never uses them.
+      if (e.code <= -32010 && e.code >= -32019) return { verdict: "block", detail: `${e.code} ${e.message}` };
       return { verdict: "allow", detail: `server error ${e.code} ${e.message}` };
     }
     throw e;
@@ -102,6 +111,42 @@ describe.skipIf(!CORPUS)("policy_args.jsonl through mcpgw wrap", () => {
     const err = reply.error as { code: number; data?: { interceptor?: string; rule?: string } } | undefined;
     const verdict = err?.data?.interceptor === "policy" ? "block" : "allow";
     expect({ id: c.id, verdict }).toEqual({ id: c.id, verdict: c.expected });
+    await p.closeStdin();
+    await p.exit();
+  });
+});
+
+describe("more evasion cases through mcpgw wrap", () => {
+  for (const c of extra) {
+    test(`${c.id} is ${c.expected === "block" ? "blocked" : "allowed"} (${c.notes})`, async () => {
+      const { verdict, detail } = await outcome(c.call.name, c.call.arguments);
+      expect({ id: c.id, verdict, detail: verdict === c.expected ? "" : detail }).toEqual({
+        id: c.id,
+        verdict: c.expected,
+        detail: "",
+      });
+    });
+  }
+
+  test("5,000 levels of nesting never reach the server", async () => {
+    const p = spawnMcpgw(
+      ["wrap", "--policy", POLICY, "--", process.execPath, join(FIXTURES, "servers/everything-stdio-fixture.ts")],
+      isolatedEnv(dir.path),
+    );
+    await using _ = p;
+    p.send(INITIALIZE);
+    await p.message((m) => m.id === 1);
+    const deep = `${"[".repeat(5000)}"/etc/passwd"${"]".repeat(5000)}`;
+    p.send(
+      `{"jsonrpc":"2.0","id":77,"method":"tools/call","params":{"name":"read_file","arguments":{"path":${deep}}}}`,
+    );
+    const reply = await p.message((m) => m.id === 77);
+    const err = reply.error as { code: number; message: string; data?: { interceptor?: string } } | undefined;
+    expect(err).toBeDefined();
+    // Refused by the gateway (the policy, or the frame limits), never answered by the server.
+    expect(
+      err!.data?.interceptor === "policy" || err!.code === -32700 || err!.code === -32600 || err!.code === -32014,
+    ).toBe(true);
     await p.closeStdin();
     await p.exit();
   });

@@ -4,7 +4,15 @@
  * rule; the walk is iterative and bounded (depth, node count, total string bytes), so hostile
  * nesting or size fails closed instead of overflowing the stack.
  */
-import { analyseCommand, COMMAND_KEYS, foldUnicode, isCommandLike, isPathLike, normalizePath } from "./normalize.ts";
+import {
+  analyseCommand,
+  COMMAND_KEYS,
+  foldUnicode,
+  isCommandLike,
+  isPathLike,
+  normalizePath,
+  pathVariants,
+} from "./normalize.ts";
 
 export interface ArgLimits {
   /** Deepest nesting inside `arguments`. */
@@ -98,6 +106,9 @@ export class Leaf {
       const forms: string[] = [this.folded];
       if (this._unicodeChanged) forms.push(this.f(this.raw));
       if (this.primary !== this.folded) forms.push(this.primary);
+      if (this.raw.length < 4096 && isPathLike(this.raw)) {
+        for (const v of pathVariants(this.raw, normalizePath(this.raw))) forms.push(this.f(v));
+      }
       if (this.commandLike) {
         const set = new Set<string>(forms);
         const a = analyseCommand(this.raw);
@@ -109,7 +120,9 @@ export class Leaf {
         for (const w of a.words) {
           if (!PATHY_WORD.test(w) || !isPathLike(w)) continue;
           set.add(this.f(w));
-          set.add(this.f(normalizePath(w)));
+          const n = normalizePath(w);
+          set.add(this.f(n));
+          for (const v of pathVariants(w, n)) set.add(this.f(v));
         }
         this._forms = [...set];
       } else this._forms = forms;

@@ -26,6 +26,7 @@ rules:
         - '^chmod -[a-z]*r[a-z]* [0-7]{3,4} /$'
         - '>> ?/dev/(sd|hd|nvme|disk)|> ?/dev/(sd|hd|nvme|disk)'
         - ':\\(\\) ?\\{ ?: ?\\| ?: ?& ?\\} ?; ?:'
+        - '\\(\\) ?\\{ ?[^ |]{1,32} ?\\| ?[^ &]{1,32} ?& ?\\}'
         - 'shutil\\.rmtree\\('
         - 'os\\.removedirs\\('
         - 'fs\\.(rm|rmdir)(sync)?\\(.*recursive'
@@ -45,6 +46,7 @@ rules:
         - '^(sh|bash|zsh|dash|ksh|source|\\.) <$'
         - '^(sh|bash|zsh|dash|ksh) -[a-z]*c$'
         - '^eval$'
+        - '^(python[0-9.]*|perl|ruby|node|php) -[a-z]*[ce]$'
     action: deny
   - id: default.secret-files
     name: deny-secret-files
@@ -65,6 +67,7 @@ rules:
         - "*.pfx"
         - "*.jks"
         - "*.keystore"
+        - "*.ppk"
         - "id_rsa*"
         - "*/id_rsa*"
         - "id_dsa*"

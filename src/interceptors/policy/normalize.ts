@@ -122,8 +122,24 @@ function hexVal(c: number): number {
   return -1;
 }
 
+const OVERLONG_MAP: Readonly<Record<string, string>> = {
+  "%c0%af": "/",
+  "%e0%80%af": "/",
+  "%c1%9c": "\\",
+  "%c0%ae": ".",
+  "%e0%80%ae": ".",
+};
+const OVERLONG = /%c0%a[ef]|%e0%80%a[ef]|%c1%9c/i;
+const OVERLONG_G = /%c0%a[ef]|%e0%80%a[ef]|%c1%9c/gi;
+
 /** One round of lenient percent-decoding: valid `%XX` become bytes (UTF-8 decoded), the rest stays. */
-export function percentDecodeOnce(s: string): string {
+export function percentDecodeOnce(input: string): string {
+  const first0 = input.indexOf("%");
+  if (first0 === -1) return input;
+  // Overlong UTF-8 spellings of "/", "\" and "." (old IIS-style traversal) decode to what they spell.
+  const s = OVERLONG.test(input)
+    ? input.replace(OVERLONG_G, (m) => OVERLONG_MAP[m.toLowerCase()] ?? m)
+    : input;
   const first = s.indexOf("%");
   if (first === -1) return s;
   const bytes: number[] = [];
@@ -209,8 +225,39 @@ export function normalizePath(input: string): string {
   return resolveSegments(v);
 }
 
+/**
+ * Other spellings a normalised path may stand for, judged too by deny rules:
+ *   - a relative path that climbs (`../../etc/passwd`) reaches the root when it climbs far
+ *     enough: the same path from `/`;
+ *   - a Windows drive path (`c:/etc/passwd`) without its drive;
+ *   - macOS's `/private/etc`, `/private/var`, `/private/tmp` as `/etc`, `/var`, `/tmp`;
+ *   - a value with a NUL cut at the NUL, as C APIs would read it.
+ */
+export function pathVariants(raw: string, normalised: string): string[] {
+  const out: string[] = [];
+  if (normalised.startsWith("../") || normalised === "..") {
+    let i = 0;
+    while (normalised.startsWith("../", i)) i += 3;
+    out.push(`/${normalised.slice(i)}`);
+  }
+  const drive = /^[a-z]:(?=\/|$)/i.exec(normalised);
+  if (drive) out.push(normalised.slice(2) || "/");
+  if (/^\/private\/(?:etc|var|tmp)(?:\/|$)/i.test(normalised)) out.push(normalised.slice(8));
+  const nul = raw.indexOf("\0");
+  const decodedNul = nul === -1 && raw.includes("%") ? percentDecode(raw).indexOf("\0") : -1;
+  if (nul !== -1) out.push(normalizePath(raw.slice(0, nul)));
+  else if (decodedNul !== -1) out.push(normalizePath(percentDecode(raw).slice(0, decodedNul)));
+  return out;
+}
+
 /** `.`, `..`, `//` resolution and trailing dot/space stripping; `/proc/self/root` is the root. */
 function resolveSegments(v: string): string {
+  // A drive letter is a root too: `c:/../etc` stays `c:/etc`.
+  const drive = /^[a-z]:(?=\/|$)/i.exec(v);
+  if (drive) {
+    const rest = resolveSegments(v.slice(2) || "/");
+    return `${drive[0]}${rest.startsWith("/") ? rest : `/${rest}`}`;
+  }
   const absolute = v.startsWith("/");
   const parts = v.split("/");
   const out: string[] = [];
@@ -489,6 +536,7 @@ function lex(src: string): Lexed {
 
 const IFS_RE = /\$\{IFS[^}]{0,16}\}|\$IFS\b|\$IFS(?=\W|$)/g;
 const EMPTY_VARS_RE = /\$\{[@*#?0-9]\}|\$[@*0-9]/g;
+const CALL_LIKE = /[A-Za-z_]\s{0,4}\(\s{0,4}\[?\s{0,4}["'`]/;
 const STRING_LITERAL_RE = /"((?:[^"\\\n]|\\.){0,65536})"|'((?:[^'\\\n]|\\.){0,65536})'/g;
 
 type Out = { segments: string[]; canonical: string[]; reversed: string[]; pipelines: string[]; words: string[] };
@@ -496,7 +544,11 @@ type Out = { segments: string[]; canonical: string[]; reversed: string[]; pipeli
 /** Analyses a command-like value. Depth-bounded recursion into `sh -c`, `eval` and interpreter code. */
 export function analyseCommand(input: string): CommandAnalysis {
   const out: Out = { segments: [], canonical: [], reversed: [], pipelines: [], words: [] };
-  analyseInto(foldUnicode(input), out, 0);
+  const text = foldUnicode(input);
+  analyseInto(text, out, 0);
+  // Code that calls something with string arguments (`subprocess.run(["rm", "-rf", "/"])`,
+  // `execSync('rm -rf /')`): its string literals are command lines too.
+  if (CALL_LIKE.test(text)) analyseCode(text, out, 1);
   return out;
 }
 
