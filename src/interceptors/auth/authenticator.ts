@@ -142,6 +142,11 @@ export function createAuthenticator(config: Config, logger: Logger, opts: Authen
     ? buildIntrospectionVerifier(oauth, { ...deps, audiences: oauthAudiences(oauth) })
     : undefined;
   const rs: ResourceServer | undefined = oauth ? resourceServer(oauth) : undefined;
+  if (oauth && !rs)
+    logger.warn(
+      "auth.oauth has no resource_url: RFC 9728 metadata is not served, so MCP clients cannot discover the authorization server",
+      {},
+    );
   const requiredScopes = oauth?.required_scopes ?? [];
   const cache = new TokenCache<Principal>(auth.token_cache_size, now);
   const maxBytes = auth.max_token_bytes;

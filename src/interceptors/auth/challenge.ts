@@ -23,7 +23,9 @@ export interface ResourceServer {
   readonly challengeScope: string | undefined;
 }
 
-export function resourceServer(cfg: OAuthConfig): ResourceServer {
+/** The resource server's metadata, or undefined without `resource_url` (nothing to describe). */
+export function resourceServer(cfg: OAuthConfig): ResourceServer | undefined {
+  if (cfg.resource_url === undefined) return undefined;
   const resource = new URL(cfg.resource_url);
   const path = resource.pathname === "/" ? "" : resource.pathname.replace(/\/$/, "");
   const suffixed = `${PRM_PATH}${path}`;

@@ -14,7 +14,8 @@ import type { Logger } from "../../log/index.ts";
 import { FetchJsonError, fetchJson } from "./fetch-json.ts";
 
 export interface RemoteJwksOptions {
-  readonly url: string;
+  /** The JWKS URL, or how to find it (issuer discovery); a found URL is kept. */
+  readonly url: string | (() => Promise<string>);
   readonly cacheTtlMs: number;
   readonly refetchIntervalMs: number;
   readonly timeoutMs: number;
@@ -45,9 +46,11 @@ export class RemoteJwks {
   private fetches = 0;
   private failures = 0;
   private readonly now: () => number;
+  private url: string | undefined;
 
   constructor(private readonly opts: RemoteJwksOptions) {
     this.now = opts.now ?? Date.now;
+    if (typeof opts.url === "string") this.url = opts.url;
   }
 
   /** jose key resolver: `jwtVerify(token, jwks.getKey, …)`. */
@@ -90,7 +93,8 @@ export class RemoteJwks {
   private async fetchOnce(): Promise<boolean> {
     this.fetches++;
     try {
-      const doc = await fetchJson(this.opts.url, {
+      if (this.url === undefined && typeof this.opts.url === "function") this.url = await this.opts.url();
+      const doc = await fetchJson(this.url as string, {
         timeoutMs: this.opts.timeoutMs,
         headers: { accept: "application/jwk-set+json, application/json" },
       });
@@ -110,7 +114,7 @@ export class RemoteJwks {
       this.failures++;
       this.opts.logger.warn(
         this.set ? "JWKS refresh failed; keeping the cached keys" : "JWKS fetch failed; tokens cannot be verified",
-        { jwks_url: this.opts.url, error: e instanceof FetchJsonError ? e.message : "fetch failed" },
+        { jwks_url: this.url ?? "(discovery)", error: e instanceof FetchJsonError ? e.message : "fetch failed" },
       );
       return false;
     }

@@ -10,6 +10,7 @@ import { errors, importSPKI, type JWTPayload, type JWTVerifyGetKey, jwtVerify } 
 import { ConfigError } from "../../config/errors.ts";
 import type { Logger } from "../../log/index.ts";
 import { claimAt, labelValue, stringList } from "./claims.ts";
+import { discoverJwksUri } from "./discovery.ts";
 import { RemoteJwks } from "./jwks.ts";
 import { MAX_SUBJECT_LENGTH, type Principal, type TokenVerifier, type VerifyResult } from "./principal.ts";
 import { type Algorithm, DEFAULT_ASYMMETRIC, type JwtConfig, type OAuthConfig } from "./schema.ts";
@@ -219,18 +220,25 @@ export function buildJwtVerifier(cfg: JwtConfig, deps: VerifierDeps): JwtVerifie
 
 /** The audiences an OAuth token may carry: the canonical resource URI (RFC 8707) and `audience`. */
 export function oauthAudiences(cfg: OAuthConfig): string[] {
-  const out = new Set<string>([cfg.resource_url]);
-  // "https://gw/mcp" and "https://gw/mcp/" name the same resource.
-  out.add(cfg.resource_url.endsWith("/") ? cfg.resource_url.slice(0, -1) : `${cfg.resource_url}/`);
+  const out = new Set<string>();
+  const r = cfg.resource_url;
+  if (r !== undefined) {
+    out.add(r);
+    // "https://gw/mcp" and "https://gw/mcp/" name the same resource.
+    out.add(r.endsWith("/") ? r.slice(0, -1) : `${r}/`);
+  }
   if (cfg.audience) out.add(cfg.audience);
   return [...out];
 }
 
-/** `auth.oauth` with `jwks_url` → verifier of JWT access tokens. */
+/**
+ * `auth.oauth` → verifier of JWT access tokens: keys from `jwks_url`, or, when neither it nor
+ * introspection is configured, from the `jwks_uri` the issuer's metadata names.
+ */
 export function buildOAuthJwtVerifier(cfg: OAuthConfig, deps: VerifierDeps): JwtVerifier | undefined {
-  if (!cfg.jwks_url) return undefined;
+  if (!cfg.jwks_url && cfg.introspection) return undefined;
   const jwks = new RemoteJwks({
-    url: cfg.jwks_url,
+    url: cfg.jwks_url ?? (() => discoverJwksUri(cfg.issuer, cfg.jwks_timeout)),
     cacheTtlMs: cfg.jwks_cache_ttl,
     refetchIntervalMs: cfg.jwks_refetch_interval,
     timeoutMs: cfg.jwks_timeout,

@@ -130,11 +130,15 @@ export const OAuthSchema = z
   .strictObject({
     ...ClaimFields,
     issuer: z.url().describe("authorization server issuer; expected `iss`"),
-    jwks_url: z.url().optional().describe("the authorization server's JWKS"),
+    jwks_url: z
+      .url()
+      .optional()
+      .describe("the authorization server's JWKS (default: its `jwks_uri`, discovered from the issuer's metadata)"),
     resource_url: z
       .url()
+      .optional()
       .describe(
-        "this gateway's canonical resource URI (RFC 8707), e.g. https://mcp.example.com/mcp; tokens must name it in `aud`",
+        "this gateway's canonical resource URI (RFC 8707), e.g. https://mcp.example.com/mcp; tokens must name it in `aud`, and RFC 9728 metadata is served for it",
       ),
     audience: z.string().min(1).optional().describe("another accepted `aud` (for servers without RFC 8707 support)"),
     authorization_servers: z
@@ -153,21 +157,21 @@ export const OAuthSchema = z
     introspection: IntrospectionSchema.optional(),
   })
   .superRefine((o, ctx) => {
-    if (!o.jwks_url && !o.introspection)
-      ctx.addIssue({ code: "custom", message: "give `jwks_url`, `introspection`, or both" });
+    if (o.resource_url === undefined && o.audience === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["resource_url"],
+        message:
+          "give `resource_url` (this gateway's canonical URI, RFC 8707) or at least `audience`: otherwise tokens made for any service would pass",
+      });
     if (o.algorithms?.some((a) => a.startsWith("HS")))
       ctx.addIssue({
         code: "custom",
         path: ["algorithms"],
         message: "OAuth tokens are verified with public keys; HS* is not allowed",
       });
-    try {
-      const u = new URL(o.resource_url);
-      if (u.hash)
-        ctx.addIssue({ code: "custom", path: ["resource_url"], message: "resource_url must not have a fragment" });
-    } catch {
-      /* reported by z.url() */
-    }
+    if (o.resource_url !== undefined && URL.canParse(o.resource_url) && new URL(o.resource_url).hash)
+      ctx.addIssue({ code: "custom", path: ["resource_url"], message: "resource_url must not have a fragment" });
   });
 
 export const ScopeRuleSchema = z

@@ -8,6 +8,7 @@ import {
   discoverOAuthProtectedResourceMetadata,
   extractWWWAuthenticateParams,
 } from "@modelcontextprotocol/sdk/client/auth.js";
+import { metadataUrls } from "../../../../src/interceptors/auth/discovery.ts";
 import type { Authenticator } from "../../../../src/interceptors/auth/index.ts";
 import { INTROSPECTION_CLIENT, type JwksFixture, startJwksFixture } from "../../../fixtures/servers/jwks-fixture.ts";
 import { build, call, GATEWAY, identity, refusal } from "./helpers.ts";
@@ -227,4 +228,35 @@ describe("introspection load", () => {
     for (let i = 0; i < 5; i++) expect(refusal(await call(authn, bearer(bad))).status).toBe(401);
     expect(as.introspectionHits()).toBe(before + 2);
   });
+});
+
+describe("the original mcpgw's oauth example (issuer and audience only)", () => {
+  test("finds the JWKS through the issuer's RFC 8414 metadata and checks the audience", async () => {
+    await using fx = await startJwksFixture();
+    const { authn, lines } = build({ auth: { oauth: { issuer: fx.issuer, audience: "mcpgw" } } });
+    expect(identity(await call(authn, bearer(await fx.sign({ sub: "u", aud: "mcpgw" })))).subject).toBe("u");
+    expect(refusal(await call(authn, bearer(await fx.sign({ sub: "u", aud: "other" })))).status).toBe(401);
+    expect([fx.metadataHits(), fx.jwksHits()]).toEqual([1, 1]);
+    // No resource_url: no metadata to serve, and the operator is told.
+    expect(wellKnown(authn, "/.well-known/oauth-protected-resource")).toBeNull();
+    expect(lines.join("")).toContain("auth.oauth has no resource_url");
+  });
+
+  test("an issuer whose metadata cannot be found refuses every token", async () => {
+    const { authn } = build({
+      auth: { oauth: { issuer: "http://127.0.0.1:9/as", audience: "mcpgw", jwks_timeout: "500ms" } },
+    });
+    expect(refusal(await call(authn, bearer(await as.sign({ sub: "u", aud: "mcpgw" })))).status).toBe(401);
+  });
+});
+
+test("metadata URLs follow RFC 8414 path insertion and OpenID Connect discovery", () => {
+  expect(metadataUrls("https://as.example/tenant/1")).toEqual([
+    "https://as.example/.well-known/oauth-authorization-server/tenant/1",
+    "https://as.example/tenant/1/.well-known/openid-configuration",
+  ]);
+  expect(metadataUrls("https://as.example")).toEqual([
+    "https://as.example/.well-known/oauth-authorization-server",
+    "https://as.example/.well-known/openid-configuration",
+  ]);
 });
