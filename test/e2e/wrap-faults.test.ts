@@ -118,6 +118,13 @@ describe("the child", () => {
     expectCleanStdout(p);
   });
 
+  test("a server that exits while a process it started holds its stdout: mcpgw still exits with its code", async () => {
+    const { p } = start({}, [], ["sh", "-c", "sleep 10 2>/dev/null & exit 4"]);
+    await using _ = p;
+    expect(await p.exit()).toBe(4);
+    expect(p.stderr.text).toContain("stdout is still open");
+  });
+
   test("a command that cannot be started exits 1 with a clear message", async () => {
     const { p } = start({}, [], [join(dir.path, "no-such-server")]);
     await using _ = p;

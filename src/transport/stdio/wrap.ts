@@ -38,6 +38,8 @@ export class ChildStartError extends Error {
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** After the server exits, how long its stdout may stay open before mcpgw stops waiting for it. */
+const STDOUT_DRAIN_MS = 2000;
 const SIGNUM: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 /** Runs until the child exits; resolves to the exit code mcpgw should exit with. */
@@ -198,7 +200,10 @@ export async function runWrap(opts: WrapOptions): Promise<number> {
 
   const code = await child.exited;
   childExited = true;
-  await fromServer;
+  // What the server wrote before exiting still goes out; but a process it left behind may hold
+  // its stdout open forever, so the wait is bounded.
+  const drained = await Promise.race([fromServer.then(() => true), Bun.sleep(STDOUT_DRAIN_MS).then(() => false)]);
+  if (!drained) logger.warn("MCP server exited but its stdout is still open (a child process?); not waiting for it");
   await tails.s2c;
 
   // Requests the server never answered get an error, through the s2c chain like any response.
