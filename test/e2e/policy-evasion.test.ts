@@ -40,6 +40,13 @@ const extra: Case[] = readFileSync(join(FIXTURES, "policy/evasion-extra.jsonl"),
   .map((l) => JSON.parse(l) as Case);
 
 const dir = tempDir();
+const homes: { path: string; [Symbol.dispose](): void }[] = [];
+/** Each extra gateway process gets its own HOME (and so its own audit database). */
+function ownHome(): Record<string, string> {
+  const d = tempDir();
+  homes.push(d);
+  return isolatedEnv(d.path);
+}
 let wrapped: Wrapped;
 beforeAll(async () => {
   wrapped = await connectWrapped({ flags: ["--policy", POLICY], env: isolatedEnv(dir.path) });
@@ -47,6 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await wrapped?.[Symbol.asyncDispose]();
   dir[Symbol.dispose]();
+  for (const h of homes) h[Symbol.dispose]();
 });
 
 /** "block" when the gateway refused the call; "allow" when the call reached the server. */
@@ -99,7 +107,7 @@ describe.skipIf(!CORPUS)("policy_args.jsonl through mcpgw wrap", () => {
   test.each(rawCases.map((c) => [c.id, c] as const))("raw frame %s is judged on its exact bytes", async (_id, c) => {
     const p = spawnMcpgw(
       ["wrap", "--policy", POLICY, "--", process.execPath, join(FIXTURES, "servers/everything-stdio-fixture.ts")],
-      isolatedEnv(dir.path),
+      ownHome(),
     );
     await using _ = p;
     p.send(INITIALIZE);
@@ -131,7 +139,7 @@ describe("more evasion cases through mcpgw wrap", () => {
   test("5,000 levels of nesting never reach the server", async () => {
     const p = spawnMcpgw(
       ["wrap", "--policy", POLICY, "--", process.execPath, join(FIXTURES, "servers/everything-stdio-fixture.ts")],
-      isolatedEnv(dir.path),
+      ownHome(),
     );
     await using _ = p;
     p.send(INITIALIZE);
