@@ -39,8 +39,8 @@ Options:
   --quick                 a short run (under a minute) that proves the bench works
                           (throughput at 1 and 16 connections only)
   --rounds N              interleaved rounds (default 5; quick 2)
-  --requests N            latency samples per round for small payloads (default 2000; quick 150)
-  --duration MS           length of each throughput point (default 1000; quick 120)
+  --requests N            latency samples per round for small payloads (default 2000; quick 100)
+  --duration MS           length of each throughput point (default 1000; quick 100)
   --scenarios A,B         only these (${SCENARIOS.map((s) => s.name).join(", ")})
   --targets A,B           only these (direct is always run): ${Object.keys(GATEWAY_MODES).join(", ")}, nginx
   --open-loop RATE        also run each target open-loop at RATE req/s over 16 connections
@@ -117,8 +117,8 @@ function parseOptions(argv: string[]): Options | "help" {
     quick,
     connections: quick ? QUICK_CONNECTIONS : CONNECTIONS,
     rounds: int("rounds", values.rounds, quick ? 2 : 5),
-    requests: int("requests", values.requests, quick ? 150 : 2000),
-    durationMs: int("duration", values.duration, quick ? 120 : 1000),
+    requests: int("requests", values.requests, quick ? 100 : 2000),
+    durationMs: int("duration", values.duration, quick ? 100 : 1000),
     scenarios: pick("scenarios", values.scenarios, SCENARIOS, (s) => s.name),
     modes: targets.filter((t) => t !== "nginx"),
     nginx: targets.includes("nginx") && !values["no-nginx"],
@@ -140,9 +140,11 @@ class Fleet {
   }
 }
 
-async function proxyAvailable(): Promise<boolean> {
-  const p = Bun.spawn({ cmd: [BUN, MAIN, "proxy", "--help"], stdout: "ignore", stderr: "ignore" });
-  return (await p.exited) === 0;
+/** Undefined when `mcpgw proxy` runs, else why not (its first line of stderr). */
+async function proxyUnavailable(): Promise<string | undefined> {
+  const p = Bun.spawn({ cmd: [BUN, MAIN, "proxy", "--help"], stdout: "ignore", stderr: "pipe" });
+  const [err, code] = await Promise.all([new Response(p.stderr).text(), p.exited]);
+  return code === 0 ? undefined : `exit ${code}: ${err.trim().split("\n")[0] ?? ""}`;
 }
 
 function nginxPath(): string | undefined {
@@ -208,11 +210,16 @@ http {
 async function startTargets(fleet: Fleet, opts: Options, dir: string): Promise<Map<string, Target[]>> {
   const policy = join(dir, "allow-all.yaml");
   writeFileSync(policy, ALLOW_ALL_POLICY);
-  const configs: Record<string, string> = {};
-  for (const mode of opts.modes) {
-    configs[mode] = join(dir, `${mode}.yaml`);
-    writeFileSync(configs[mode]!, GATEWAY_MODES[mode]!.replace("%POLICY%", policy).replaceAll("%DIR%", dir));
-  }
+  // One config file per gateway process: each gets its own audit database (two processes on
+  // one SQLite audit log is not a supported setup).
+  const configFor = (mode: string, transport: string) => {
+    const file = join(dir, `${mode}-${transport}.yaml`);
+    writeFileSync(
+      file,
+      GATEWAY_MODES[mode]!.replace("%POLICY%", policy).replaceAll("%DIR%/", join(dir, `${transport}-`)),
+    );
+    return file;
+  };
   const byTransport = new Map<string, Target[]>();
   const wanted = new Set(opts.scenarios.map((s) => s.transport));
 
@@ -222,15 +229,16 @@ async function startTargets(fleet: Fleet, opts: Options, dir: string): Promise<M
     const spawn = (cmd: string[]) => Bun.spawn({ cmd, stdin: "pipe", stdout: "pipe", stderr: "inherit" });
     list.push(new StdioTarget("direct", spawn(echo)));
     for (const mode of opts.modes) {
-      list.push(new StdioTarget(mode, spawn([BUN, MAIN, "wrap", "--config", configs[mode]!, "--", ...echo])));
+      list.push(new StdioTarget(mode, spawn([BUN, MAIN, "wrap", "--config", configFor(mode, "stdio"), "--", ...echo])));
     }
     fleet.targets.push(...list);
     byTransport.set("stdio", list);
   }
 
   if (wanted.has("http")) {
-    const proxy = await proxyAvailable();
-    if (!proxy) fleet.notes.push("`mcpgw proxy` is not available in this build: HTTP rows show direct and nginx only.");
+    const why = await proxyUnavailable();
+    const proxy = why === undefined;
+    if (!proxy) fleet.notes.push(`\`mcpgw proxy\` does not run (${why}): HTTP rows show direct and nginx only.`);
     const up = await spawnProcess([BUN, join(ROOT, "bench/fixtures/http-upstream.ts")], {
       ready: /listening on (http:\/\/\S+)/,
     });
@@ -243,7 +251,17 @@ async function startTargets(fleet: Fleet, opts: Options, dir: string): Promise<M
     }
     for (const mode of proxy ? opts.modes : []) {
       const gw = await spawnProcess(
-        [BUN, MAIN, "proxy", "--upstream", upstream.href, "--listen", "127.0.0.1:0", "--config", configs[mode]!],
+        [
+          BUN,
+          MAIN,
+          "proxy",
+          "--upstream",
+          upstream.href,
+          "--listen",
+          "127.0.0.1:0",
+          "--config",
+          configFor(mode, "http"),
+        ],
         { ready: /listening on (http:\/\/\S+)/ },
       );
       fleet.processes.push(gw);
@@ -283,7 +301,7 @@ async function runScenario(s: Scenario, targets: Target[], opts: Options): Promi
     const round: Record<string, PctSet> = {};
     for (const t of order) {
       const lanes = await t.lanes(1, s);
-      await closedLoop(lanes, { count: Math.max(10, Math.floor(n / 10)) });
+      await closedLoop(lanes, { count: Math.max(3, Math.floor(n / 10)) });
       const res = await closedLoop(lanes, { count: n });
       for (const l of lanes) l.close();
       errors.set(t.name, errors.get(t.name)! + res.errors);

@@ -12,8 +12,8 @@ export const SCENARIOS: readonly Scenario[] = [
 
 /** Latency samples per round shrink with the payload so a round stays short. */
 export function samplesFor(s: Scenario, base: number): number {
-  if (s.bytes >= 1024 * 1024) return Math.max(20, Math.floor(base / 10));
-  if (s.bytes >= 64 * 1024) return Math.max(40, Math.floor(base / 3));
+  if (s.bytes >= 1024 * 1024) return Math.max(10, Math.floor(base / 10));
+  if (s.bytes >= 64 * 1024) return Math.max(20, Math.floor(base / 3));
   return base;
 }
 
