@@ -312,6 +312,7 @@ function emails(text: string, out: Match[]): void {
   for (let at = text.indexOf("@"); at !== -1; at = text.indexOf("@", at + 1)) {
     let start = at;
     while (start > 0 && at - start < 64 && isLocalChar(text.charCodeAt(start - 1))) start--;
+    if (start === at) continue; // "@scope/package", "@user": no local part
     if (start > 0 && isLocalChar(text.charCodeAt(start - 1))) continue; // local part longer than 64
     let end = at + 1;
     while (end < text.length && end - at <= 255 && isDomainChar(text.charCodeAt(end))) end++;
