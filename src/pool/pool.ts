@@ -245,6 +245,7 @@ export class WorkerPool {
     for (const job of jobs) job.reject(error);
     // Wake a pump waiting on this slot so it sees the slot is gone.
     slot.responses.wake();
+    if (error.code === "POOL_CLOSED") return;
     this.opts.onEvent?.({
       type: "worker_exit",
       worker: slot.index,
