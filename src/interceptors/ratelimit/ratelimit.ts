@@ -24,6 +24,8 @@ export interface RateLimitOptions {
   readonly toolRateLimit: ToolRateLimitConfig | undefined;
   /** Monotonic clock in ms; injected by tests. */
   readonly now?: () => number;
+  /** Where bucket state lives across rebuilds (reloads); a private one when absent. */
+  readonly store?: BucketStore;
 }
 
 export interface RateLimitInterceptor extends Interceptor {
@@ -59,6 +61,33 @@ function refused(rule: string, what: string, waitMs: number): Verdict {
   };
 }
 
+/**
+ * Bucket sets that outlive one compiled chain, so a configuration reload does not hand every
+ * caller a fresh burst: a rebuilt interceptor takes over the sets whose limits did not change.
+ */
+export class BucketStore {
+  private sets = new Map<string, BucketSet>();
+  private building: Map<string, BucketSet> | null = null;
+
+  /** Starts a build: sets taken until {@link commit} are the ones kept. */
+  begin(): void {
+    this.building = new Map();
+  }
+
+  take(id: string, s: BucketSpec, max: number, now: number): BucketSet {
+    const key = `${id}|${s.perMs}|${s.burst}|${max}`;
+    const set = this.sets.get(key) ?? new BucketSet(s, max, now);
+    this.building?.set(key, set);
+    return set;
+  }
+
+  /** Ends a build: sets the new chain does not use are dropped. */
+  commit(): void {
+    if (this.building) this.sets = this.building;
+    this.building = null;
+  }
+}
+
 /** Null when neither section sets a limit. */
 export function createRateLimitInterceptor(o: RateLimitOptions): RateLimitInterceptor | null {
   const now = o.now ?? (() => performance.now());
@@ -66,13 +95,16 @@ export function createRateLimitInterceptor(o: RateLimitOptions): RateLimitInterc
   const tl = o.toolRateLimit;
   const t0 = now();
   const max = rl?.max_buckets ?? 100_000;
+  const store = o.store ?? new BucketStore();
+  store.begin();
   const callers =
-    rl && rl.requests_per_second > 0 ? new BucketSet(spec(rl.requests_per_second, rl.burst), max, t0) : null;
-  const tools = tl ? new BucketSet(spec(tl.requests_per_minute / 60, tl.burst), max, t0) : null;
+    rl && rl.requests_per_second > 0 ? store.take("caller", spec(rl.requests_per_second, rl.burst), max, t0) : null;
+  const tools = tl ? store.take("tool", spec(tl.requests_per_minute / 60, tl.burst), max, t0) : null;
   const upstreamSets = new Map<string, BucketSet>();
   for (const [name, u] of Object.entries(rl?.upstreams ?? {})) {
-    upstreamSets.set(name, new BucketSet(spec(u.requests_per_second, u.burst), 1024, t0));
+    upstreamSets.set(name, store.take(`upstream:${name}`, spec(u.requests_per_second, u.burst), 1024, t0));
   }
+  store.commit();
   const anyUpstream = upstreamSets.get("*");
   if (!callers && !tools && upstreamSets.size === 0) return null;
 
@@ -109,3 +141,6 @@ export function createRateLimitInterceptor(o: RateLimitOptions): RateLimitInterc
     },
   };
 }
+
+/** The process's bucket state, used by the registry so reloads keep the counts. */
+export const SHARED_BUCKETS = new BucketStore();

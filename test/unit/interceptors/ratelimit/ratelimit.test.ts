@@ -2,7 +2,11 @@ import { describe, expect, test } from "bun:test";
 import type { Identity, MessageContext } from "../../../../src/chain/types.ts";
 import { compileRuntime } from "../../../../src/config/compile.ts";
 import { type ConfigInput, ConfigSchema } from "../../../../src/config/schema.ts";
-import { createRateLimitInterceptor, SWEEP_INTERVAL_MS } from "../../../../src/interceptors/ratelimit/index.ts";
+import {
+  BucketStore,
+  createRateLimitInterceptor,
+  SWEEP_INTERVAL_MS,
+} from "../../../../src/interceptors/ratelimit/index.ts";
 import { ErrorCode } from "../../../../src/jsonrpc/errors.ts";
 import type { JsonRpcMessage } from "../../../../src/jsonrpc/message.ts";
 import { silentLogger } from "../../../../src/log/index.ts";
@@ -170,5 +174,22 @@ describe("ratelimit", () => {
     expect(
       compileRuntime(ConfigSchema.parse({}), silentLogger).links.some((l) => l.interceptor.name === "ratelimit"),
     ).toBe(false);
+  });
+});
+
+describe("ratelimit across rebuilds", () => {
+  test("a rebuilt interceptor with the same limits keeps the counts; a changed limit starts afresh", () => {
+    const store = new BucketStore();
+    const cfg = (rps: number) => ConfigSchema.parse({ rate_limit: { requests_per_second: rps, burst: 1 } }).rate_limit;
+    const t = 5_000;
+    const build = (rps: number) => {
+      const rl = createRateLimitInterceptor({ rateLimit: cfg(rps), toolRateLimit: undefined, now: () => t, store });
+      if (!rl) throw new Error("no limiter");
+      return rl;
+    };
+    const c = ctx(who("alice"));
+    expect(build(0.1).inspect(msg, c).kind).toBe("pass");
+    expect(build(0.1).inspect(msg, c).kind).toBe("block");
+    expect(build(0.2).inspect(msg, c).kind).toBe("pass");
   });
 });
