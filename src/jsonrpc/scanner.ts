@@ -228,6 +228,9 @@ export class SseScanner {
   private skipping = false;
   /** The start of the current line was thrown away (over the limit): drop the rest of it too. */
   private discardLine = false;
+  /** While skipping an oversized event: the first and last EDGE_BYTES of its data, to find its id. */
+  private skipHead = "";
+  private skipTail = "";
 
   constructor(
     private readonly sink: SseSink,
@@ -280,8 +283,10 @@ export class SseScanner {
         end = lf;
         next = lf + 1;
       } else break;
-      if (this.discardLine) this.discardLine = false;
-      else this.line(buf.slice(start, end));
+      if (this.discardLine) {
+        this.discardLine = false;
+        this.keepTail(buf.slice(start, end));
+      } else this.line(buf.slice(start, end));
       start = next;
       from = next;
     }
@@ -289,6 +294,8 @@ export class SseScanner {
     this.scanned = this.buf.length;
     // An unterminated line already over the limit: start skipping so memory stays bounded.
     if (this.buf.length > this.maxBytes) {
+      if (this.skipping) this.keepTail(`\n${stripDataField(this.buf)}`);
+      else this.startSkipping(stripDataField(this.buf));
       this.skipping = true;
       this.discardLine = true;
       this.buf = "";
@@ -303,7 +310,10 @@ export class SseScanner {
       this.dispatch();
       return;
     }
-    if (this.skipping) return;
+    if (this.skipping) {
+      if (line.startsWith("data")) this.keepTail(`\n${stripDataField(line)}`);
+      return;
+    }
     const colon = line.indexOf(":");
     if (colon === 0) {
       this.sink.onComment?.(line.slice(1).replace(/^ /, ""));
@@ -323,6 +333,7 @@ export class SseScanner {
         this.hasFields = true;
         this.dataBytes += value.length + 1;
         if (this.dataBytes > this.maxBytes) {
+          this.startSkipping(value);
           this.skipping = true;
           this.data = [];
           return;
@@ -353,15 +364,30 @@ export class SseScanner {
   private dispatch(): void {
     if (this.skipping) {
       const seen = this.dataBytes;
+      const edges = `${this.skipHead}\n${this.skipTail}`;
       this.reset();
       this.skipping = false;
-      this.sink.onError(new FrameTooLargeError(this.maxBytes, seen));
+      this.skipHead = "";
+      this.skipTail = "";
+      this.sink.onError(new FrameTooLargeError(this.maxBytes, seen, edges));
       return;
     }
     if (!this.hasFields) return;
     const ev: SseEvent = { data: this.data.join("\n"), event: this.event, id: this.id, retry: this.retry };
     this.reset();
     this.sink.onEvent(ev);
+  }
+
+  /** Begins skipping the current event: keeps both ends of its data so far plus `value`. */
+  private startSkipping(value: string): void {
+    const before = this.data.join("\n");
+    const all = before.length > 0 ? `${before}\n${value}` : value;
+    this.skipHead = all.slice(0, EDGE_BYTES);
+    this.skipTail = all.slice(-EDGE_BYTES);
+  }
+
+  private keepTail(more: string): void {
+    this.skipTail = more.length >= EDGE_BYTES ? more.slice(-EDGE_BYTES) : (this.skipTail + more).slice(-EDGE_BYTES);
   }
 
   private reset(): void {
@@ -372,6 +398,14 @@ export class SseScanner {
     this.retry = undefined;
     this.hasFields = false;
   }
+}
+
+/** The value of a `data:` line (the line itself when it is not one). */
+function stripDataField(line: string): string {
+  if (!line.startsWith("data")) return line;
+  if (line.length === 4) return "";
+  if (line.charCodeAt(4) !== 58 /* : */) return line;
+  return line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
 }
 
 /** Serialises one event (data split on line ends so it round-trips). */

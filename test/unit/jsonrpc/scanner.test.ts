@@ -177,6 +177,18 @@ describe("SseScanner", () => {
     expect(out.errors[0]!.limit).toBe(100);
   });
 
+  test("an oversized event's id is found at either end of its data, whatever the chunk boundaries", () => {
+    const atStart = `data: {"jsonrpc":"2.0","id":"s-1","result":{"t":"${"a".repeat(400)}"}}`;
+    const atEnd = `data: {"result":{"t":"${"b".repeat(300)}",\ndata: "u":"${"c".repeat(300)}"},"jsonrpc":"2.0","id":77}`;
+    const bytes = enc.encode(`${atStart}\n\n${atEnd}\n\ndata: ok\n\n`);
+    const out = expectSplitInvariant(bytes, (c) => scanSse(c, 200));
+    expect(out.errors).toEqual([
+      { id: "s-1", limit: 200 },
+      { id: 77, limit: 200 },
+    ]);
+    expect(out.frames.map((f) => JSON.parse(f).data)).toEqual(["ok"]);
+  });
+
   test("formatSseEvent output scans back to the same event", () => {
     const ev = { data: "line1\nline2\r\nline3", event: "message", id: "9", retry: 10 };
     const out = scanSse([enc.encode(formatSseEvent(ev))]);
