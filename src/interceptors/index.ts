@@ -5,7 +5,7 @@ import { createScopeInterceptor } from "./auth/index.ts";
 import { createInjectionInterceptor, InjectionConfigSchema } from "./injection/index.ts";
 import { createPiiInterceptor } from "./pii/index.ts";
 import { createPolicyInterceptor } from "./policy/index.ts";
-import { createRateLimitInterceptor } from "./ratelimit/index.ts";
+import { createRateLimitInterceptor, SHARED_BUCKETS } from "./ratelimit/index.ts";
 import type { RegistryEntry } from "./registry.ts";
 import { createSchemaInterceptor } from "./schema/index.ts";
 import { createServerEvalInterceptor } from "./servereval/index.ts";
@@ -22,6 +22,8 @@ export const INTERCEPTORS: readonly RegistryEntry[] = [
       const interceptor = createRateLimitInterceptor({
         rateLimit: config.rate_limit,
         toolRateLimit: config.tool_rate_limit,
+        // Reloads keep the counts of unchanged limits.
+        store: SHARED_BUCKETS,
       });
       if (!interceptor) return null;
       const mode = config.rate_limit?.mode ?? config.mode;
