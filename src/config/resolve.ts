@@ -23,6 +23,9 @@ export const ENV_OVERRIDES: Readonly<Record<string, string>> = Object.freeze({
   MCPGW_AUDIT_DB: "audit.db",
 });
 
+/** Overridable keys whose value is text even when it is all digits (MCPGW_LISTEN=9090, a file named 2024). */
+const STRING_KEYS: ReadonlySet<string> = new Set(["upstream", "listen", "policy", "audit.db"]);
+
 export function defaultConfigPath(env: Env = process.env): string {
   return join(env.HOME || homedir(), ".mcpgw", "config.yaml");
 }
@@ -46,7 +49,7 @@ function envOverrides(env: Env): Record<string, unknown> {
   for (const [name, path] of Object.entries(ENV_OVERRIDES)) {
     const v = env[name];
     if (v === undefined || v === "") continue;
-    out[path] = /^\d+$/.test(v) ? Number(v) : v;
+    out[path] = /^\d+$/.test(v) && !STRING_KEYS.has(path) ? Number(v) : v;
   }
   return out;
 }

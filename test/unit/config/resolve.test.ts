@@ -29,6 +29,16 @@ describe("precedence: flags > MCPGW_* environment > file > defaults", () => {
     expect(config.logging.format).toBe("json");
   });
 
+  test("an all-digit environment value stays text for text keys and becomes a number for numeric ones", () => {
+    const { config } = resolveConfig({
+      file,
+      env: { MCPGW_LISTEN: "9090", MCPGW_POLICY: "2024", MCPGW_MAX_FRAME_BYTES: "2048" },
+    });
+    expect(config.listen).toBe("9090");
+    expect(config.policy).toBe("2024");
+    expect(config.limits.max_frame_bytes).toBe(2048);
+  });
+
   test("flags override the environment", () => {
     const { config } = resolveConfig({
       file,
