@@ -21,6 +21,8 @@ export { closeObjects, compile, schemaHash, ValidatorCache } from "./validator.t
 const NAME = "schema";
 /** Most tools remembered per session. */
 const MAX_TOOLS = 10_000;
+/** Most upstreams whose latest listing is kept for sessions without one of their own. */
+const MAX_UPSTREAMS = 256;
 
 interface AdvertisedTool {
   /** Hash of the schema text, or null when the schema was too large or not JSON. */
@@ -51,21 +53,40 @@ function tooLong(s: string, max = 64): string {
 export function createSchemaInterceptor(config: SchemaConfig): Interceptor {
   const cache = new ValidatorCache(config.cache_size);
   warmUp();
+  /**
+   * The latest listing per upstream. The stateless 2026-07-28 era opens a session per request, so
+   * a tools/call there never shares a session with the tools/list that described it: such a call
+   * is checked against the latest listing from the same upstream.
+   */
+  const byUpstream = new Map<string, Catalogue>();
+
+  function upstreamCatalogue(upstream: string): Catalogue {
+    let c = byUpstream.get(upstream);
+    if (!c) {
+      if (byUpstream.size >= MAX_UPSTREAMS) byUpstream.delete(byUpstream.keys().next().value!);
+      c = { tools: new Map(), stale: false };
+      byUpstream.set(upstream, c);
+    }
+    return c;
+  }
 
   function remember(msg: JsonRpcMessage, ctx: MessageContext): Verdict {
     const result = (msg as { result?: unknown }).result;
     const tools = (result as { tools?: unknown } | undefined)?.tools;
     if (!Array.isArray(tools)) return PASS;
-    const catalogue = catalogueOf(ctx);
-    if (catalogue.stale) {
-      catalogue.tools = new Map();
-      catalogue.stale = false;
+    const session = catalogueOf(ctx);
+    const shared = upstreamCatalogue(ctx.upstream);
+    for (const catalogue of [session, shared]) {
+      if (catalogue.stale) {
+        catalogue.tools = new Map();
+        catalogue.stale = false;
+      }
     }
     for (const tool of tools) {
       if (typeof tool !== "object" || tool === null) continue;
       const { name, inputSchema } = tool as { name?: unknown; inputSchema?: unknown };
       if (typeof name !== "string") continue;
-      if (!catalogue.tools.has(name) && catalogue.tools.size >= MAX_TOOLS) break;
+      if (!session.tools.has(name) && session.tools.size >= MAX_TOOLS) break;
       let json: string | undefined;
       try {
         json = JSON.stringify(inputSchema);
@@ -74,7 +95,9 @@ export function createSchemaInterceptor(config: SchemaConfig): Interceptor {
       }
       const hash =
         json !== undefined && json.length <= config.max_schema_bytes ? schemaHash(json, config.strict) : null;
-      catalogue.tools.set(name, { hash, schema: inputSchema });
+      const advertised = { hash, schema: inputSchema };
+      session.tools.set(name, advertised);
+      if (shared.tools.has(name) || shared.tools.size < MAX_TOOLS) shared.tools.set(name, advertised);
     }
     return PASS;
   }
@@ -83,7 +106,9 @@ export function createSchemaInterceptor(config: SchemaConfig): Interceptor {
     const params = paramsObject(msg);
     const name = params?.name;
     if (typeof name !== "string") return PASS; // malformed calls are the server's (and policy's) to refuse
-    const tool = (ctx.session.slots.get(NAME) as Catalogue | undefined)?.tools.get(name);
+    const own = ctx.session.slots.get(NAME) as Catalogue | undefined;
+    const catalogue = own && own.tools.size > 0 ? own : byUpstream.get(ctx.upstream);
+    const tool = catalogue?.tools.get(name);
     if (!tool) {
       if (!config.reject_unknown_tools) return PASS;
       return {
@@ -148,6 +173,7 @@ export function createSchemaInterceptor(config: SchemaConfig): Interceptor {
       if (ctx.direction === "c2s") return check(msg, ctx);
       if (ctx.kind === "notification") {
         catalogueOf(ctx).stale = true;
+        upstreamCatalogue(ctx.upstream).stale = true;
         return PASS;
       }
       return remember(msg, ctx);

@@ -206,6 +206,30 @@ describe("schema: arguments against the advertised inputSchema", () => {
   });
 });
 
+describe("sessions without a listing of their own (stateless 2026-07-28 requests)", () => {
+  test("are checked against the latest listing from the same upstream, never another upstream's", () => {
+    const interceptor = createSchemaInterceptor(SchemaConfigSchema.parse({ reject_unknown_tools: true }));
+    const run = compileChain([{ interceptor, mode: "enforce", failMode: "closed", timeoutMs: 1000 }]);
+    const judge = (session: Session, d: Direction, m: JsonRpcMessage) =>
+      run(m, buildContext(session, d, m, kindOf(m), 0)) as ChainResult;
+    const lister = new Session("s-list", null, "weather");
+    judge(lister, "c2s", { jsonrpc: "2.0", id: 1, method: "tools/list" });
+    judge(lister, "s2c", { jsonrpc: "2.0", id: 1, result: { tools: [TOOLS[0]] } });
+    const callIn = (session: Session, args: unknown) =>
+      judge(session, "c2s", {
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "get_weather", arguments: args },
+      });
+    expect(callIn(new Session("s-call-1", null, "weather"), { city: "Oslo" }).action).toBe("pass");
+    expect(callIn(new Session("s-call-2", null, "weather"), { city: 7 }).action).toBe("block");
+    const elsewhere = callIn(new Session("s-call-3", null, "maps"), { city: "Oslo" });
+    expect(elsewhere.action).toBe("block");
+    expect(elsewhere.reason).toBe("Unknown tool: get_weather");
+  });
+});
+
 describe("compiled validators", () => {
   test("are compiled once per distinct schema and evicted beyond the cache size", () => {
     const cache = new ValidatorCache(2);
