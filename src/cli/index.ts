@@ -52,10 +52,12 @@ export async function runCli(argv: string[]): Promise<number> {
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     if (name === "help" && rest[0]) {
       const c = COMMANDS.find((x) => x.name === rest[0]);
-      if (c) {
-        process.stdout.write(`${c.help}\n`);
-        return 0;
+      if (!c) {
+        process.stderr.write(`mcpgw: unknown command "${rest[0]}"\n\n${mainHelp()}\n`);
+        return EXIT_USAGE;
       }
+      process.stdout.write(`${c.help}\n`);
+      return 0;
     }
     process.stdout.write(`${mainHelp()}\n`);
     return name === undefined ? EXIT_USAGE : 0;

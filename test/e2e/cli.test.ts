@@ -60,6 +60,12 @@ describe("usage errors exit 2", () => {
     expect(r.stdout).toBe("");
   });
 
+  test("help for an unknown command", async () => {
+    const r = await runMcpgw(["help", "frobnicate"], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('mcpgw: unknown command "frobnicate"');
+  });
+
   test("an unknown flag", async () => {
     const r = await runMcpgw(["wrap", "--polcy", "x", "--", "true"], env);
     expect(r.code).toBe(2);
