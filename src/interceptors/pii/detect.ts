@@ -3,9 +3,9 @@
  *
  * Every regex here is linear-time on hostile input: each pattern opens with a look-behind that
  * excludes its own first character class (so a long run is tried once, at its start, not at every
- * offset), quantifiers are bounded, and separators are never in the class they separate. Cheap
- * one anchor scan decides where each credential rule runs. Checksums (GitHub CRC32, Luhn,
- * mod-97), structural rules (SSA) and context keep identifiers, hashes and numbers out.
+ * offset), quantifiers are bounded, and separators are never in the class they separate. One
+ * anchor scan decides where each credential rule runs. Checksums (GitHub CRC32, Luhn, mod-97),
+ * structural rules (SSA) and context keep identifiers, hashes and numbers out.
  */
 import {
   cardBrandOk,
@@ -59,7 +59,7 @@ export interface Match {
   readonly end: number;
 }
 
-/** A rule: an anchor probe, a global regex, and a check that returns the span to report (or null). */
+/** A credential rule: the anchors that start it, where its regex runs, and a check that returns the span to report. */
 interface Rule {
   readonly category: Category;
   /** Anchors (as matched by {@link ANCHORS}) that start this rule. */
