@@ -158,6 +158,18 @@ describe("JWT with a remote JWKS", () => {
     expect(as.jwksHits()).toBe(before);
   });
 
+  test("never writes a token into the logs, accepted or refused", async () => {
+    const { authn, lines } = build(jwtConfig());
+    const good = await as.sign({ sub: "u", aud: AUD });
+    const expired = await as.sign({ sub: "u", aud: AUD, exp: Math.floor(Date.now() / 1000) - 3600 });
+    identity(await call(authn, bearer(good)));
+    refusal(await call(authn, bearer(expired)));
+    refusal(await call(authn, bearer(`${good}x`)));
+    const text = lines.join("");
+    expect(text).toContain("credential refused");
+    for (const t of [good, expired]) for (const part of t.split(".")) expect(text).not.toContain(part);
+  });
+
   test("refuses a token given in the query string", async () => {
     const { authn } = build(jwtConfig());
     const token = await as.sign({ sub: "u", aud: AUD });
