@@ -134,15 +134,17 @@ describe("the child", () => {
     expect(p.stdout.text).toBe("");
   });
 
-  test("SIGTERM is forwarded to the child and mcpgw exits with the child's code", async () => {
-    const signals = join(dir.path, "signals-term.log");
-    const { p } = start({ FIXTURE_SIGNAL_LOG: signals });
-    await using _ = p;
-    await initialize(p);
-    p.proc.kill("SIGTERM");
-    expect(await p.exit()).toBe(0);
-    expect(readFileSync(signals, "utf8")).toBe("SIGTERM\n");
-  });
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    test(`${sig} is forwarded to the child and mcpgw exits with the child's code`, async () => {
+      const signals = join(dir.path, `signals-${sig}.log`);
+      const { p } = start({ FIXTURE_SIGNAL_LOG: signals });
+      await using _ = p;
+      await initialize(p);
+      p.proc.kill(sig);
+      expect(await p.exit()).toBe(0);
+      expect(readFileSync(signals, "utf8")).toBe(`${sig}\n`);
+    });
+  }
 });
 
 describe("signals", () => {
