@@ -78,16 +78,20 @@ function jsonError(
   return new Response(errorResponseText(id, code, message), { status, headers });
 }
 
-/** Reads a body up to `limit` bytes; throws {@link TooLarge} past it. */
-async function readBounded(
-  stream: ReadableStream<Uint8Array> | null,
-  limit: number,
-  declared: string | null,
-): Promise<Uint8Array> {
-  if (declared !== null && Number(declared) > limit) {
-    await stream?.cancel().catch(() => {});
-    throw new TooLarge();
+/**
+ * Reads a body up to `limit` bytes; throws {@link TooLarge} past it. A declared Content-Length
+ * within the limit is read in one native call; a chunked body is counted as it streams.
+ */
+async function readBounded(source: Request | Response, limit: number): Promise<Uint8Array> {
+  const declared = source.headers.get("content-length");
+  if (declared !== null) {
+    if (Number(declared) > limit) {
+      await source.body?.cancel().catch(() => {});
+      throw new TooLarge();
+    }
+    return source.bytes();
   }
+  const stream = source.body;
   if (stream === null) return new Uint8Array(0);
   const parts: Uint8Array[] = [];
   let total = 0;
@@ -307,7 +311,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       return jsonError(415, null, ErrorCode.INVALID_REQUEST, "Content-Type must be application/json");
     let body: Uint8Array;
     try {
-      body = await readBounded(req.body, cfg.limits.max_body_bytes, req.headers.get("content-length"));
+      body = await readBounded(req, cfg.limits.max_body_bytes);
     } catch (e) {
       if (e instanceof TooLarge)
         return jsonError(
@@ -563,7 +567,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         const requestTimer = setTimeout(() => ac.abort(), cfg.transport.request_timeout);
         let raw: Uint8Array;
         try {
-          raw = await readBounded(resp.body, cfg.limits.max_frame_bytes, resp.headers.get("content-length"));
+          raw = await readBounded(resp, cfg.limits.max_frame_bytes);
         } catch (e) {
           if (e instanceof TooLarge)
             return errorsFor(
