@@ -3,6 +3,7 @@ import { userInfo } from "node:os";
 import { createAuditSink } from "../audit/log.ts";
 import type { Identity } from "../chain/index.ts";
 import { compileRuntime, RuntimeHolder, resolveConfig, resolveConfigFile, UsageError } from "../config/index.ts";
+import { startMetricsServer } from "../metrics/server.ts";
 import { ChildStartError, runWrap } from "../transport/stdio/wrap.ts";
 import { AUDIT_SINK_HELP, AUDIT_SINK_OPTIONS, auditSinkFlags } from "./audit.ts";
 import {
@@ -79,6 +80,7 @@ export const wrapCommand: Command = {
     // Hot reload on file change too (SIGHUP is handled by the transport).
     holder.watch([resolveConfigFile({ file: values.config }), first.runtime.policySource]);
     const identity = osIdentity(first.config.wrap.subject, first.config.wrap.roles);
+    const metricsServer = startMetricsServer(first.config.metrics, logger);
     const audit = await createAuditSink(first.config, logger);
     try {
       return await runWrap({ command, holder, logger, audit, identity });
@@ -92,6 +94,7 @@ export const wrapCommand: Command = {
       // Every record queued so far is committed before exit (SIGTERM/SIGINT/SIGHUP end the child, then here).
       holder.unwatch();
       await audit.close();
+      await metricsServer?.stop();
       await holder.current.close();
     }
   },

@@ -3,7 +3,11 @@ import { z } from "zod";
 
 export const MetricsSchema = z
   .strictObject({
-    addr: z.string().optional().describe("HOST:PORT where GET /metrics serves Prometheus text (e.g. 127.0.0.1:9091)"),
+    addr: z
+      .string()
+      .regex(/^(?:\[[0-9a-fA-F:.]+\]|[^:[\]]*):\d{1,5}$/, "metrics.addr must be HOST:PORT (e.g. 127.0.0.1:9091)")
+      .optional()
+      .describe("HOST:PORT where GET /metrics serves Prometheus text (e.g. 127.0.0.1:9091)"),
     api_key: z
       .string()
       .optional()

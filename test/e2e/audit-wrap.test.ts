@@ -4,13 +4,15 @@
  * afterwards with bun:sqlite and checked with the real `mcpgw audit verify`. Signals are real.
  */
 import { Database } from "bun:sqlite";
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openForRead, rowToRecord } from "../../src/audit/store.ts";
 import { ErrorCode } from "../../src/jsonrpc/errors.ts";
 import { echoCall, INIT, INITIALIZED, isolatedEnv, MAIN, spawnWrap } from "../helpers/wrap-client.ts";
+
+setDefaultTimeout(60_000);
 
 const dir = mkdtempSync(join(tmpdir(), "mcpgw-audit-e2e-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -188,6 +190,28 @@ describe("audit through mcpgw wrap", () => {
         decided_by: "policy",
       }),
     ]);
+  });
+
+  test("serves the decisions it made as Prometheus metrics on metrics.addr", async () => {
+    const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+    const port = probe.port;
+    probe.stop(true);
+    const cfg = join(dir, "metrics.yaml");
+    writeFileSync(cfg, `policy: ${POLICY}\nmetrics:\n  addr: 127.0.0.1:${port}\n`);
+    await using c = spawnWrap(["--audit-db", dbFile()], { MCPGW_CONFIG: cfg });
+    c.send(INIT);
+    await c.response(0);
+    c.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "exec_command", arguments: { cmd: "id" } } });
+    await c.response(1);
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(text).toContain(
+      'mcpgw_messages_total{direction="c2s",method="tools/call",action="block",interceptor="policy"} 1',
+    );
+    expect(text).toContain(
+      'mcpgw_messages_total{direction="s2c",method="initialize",action="pass",interceptor="none"} 1',
+    );
+    expect(text).toMatch(/mcpgw_audit_records_total \d+/);
+    await c.end();
   });
 
   test("--no-audit writes no database", async () => {

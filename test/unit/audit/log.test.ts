@@ -1,5 +1,5 @@
 /** The audit sink with its real writer worker and real SQLite files in a temp dir. */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,8 @@ import { ConfigSchema } from "../../../src/config/schema.ts";
 import { silentLogger } from "../../../src/log/index.ts";
 import { renderPrometheus } from "../../../src/metrics/index.ts";
 import { auditEvent } from "../../helpers/audit.ts";
+
+setDefaultTimeout(30_000);
 
 const dir = mkdtempSync(join(tmpdir(), "mcpgw-auditlog-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,11 +1,13 @@
 /** `mcpgw audit query` and `export`, spawned against a real SQLite file written by the real writer. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildWhere, timeBound } from "../../../src/audit/query.ts";
 import { writeDb } from "../../helpers/audit.ts";
 import { isolatedEnv, MAIN } from "../../helpers/wrap-client.ts";
+
+setDefaultTimeout(30_000);
 
 const dir = mkdtempSync(join(tmpdir(), "mcpgw-query-"));
 const db = join(dir, "q.db");

@@ -1,5 +1,5 @@
 /** Real SQLite files in temp dirs, tampered with bun:sqlite; checked by `mcpgw audit verify` (spawned) and verifyDb. */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,8 @@ import { createCheckpointSigner, generateCheckpointKeys, loadPublicKey } from ".
 import { AuditWriter, openForRead, rowToRecord } from "../../../src/audit/store.ts";
 import { verifyDb, verifyJsonl } from "../../../src/audit/verify.ts";
 import { tamper, unchained, writeDb } from "../../helpers/audit.ts";
+
+setDefaultTimeout(30_000);
 
 const dir = mkdtempSync(join(tmpdir(), "mcpgw-verify-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
