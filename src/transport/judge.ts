@@ -22,7 +22,9 @@ import {
   type JsonRpcId,
   type JsonRpcMessage,
   type MessageKind,
+  type ParsedFrame,
   parseFrame,
+  peekRawId,
 } from "../jsonrpc/message.ts";
 import { buildContext, type Session } from "../session/index.ts";
 
@@ -163,24 +165,7 @@ export function judgeFrame(
     maxBatch: deps.maxBatch,
     maxDepth: deps.maxDepth,
   });
-  if (parsed.kind === "invalid") {
-    recordInvalid(deps, session, direction, parsed, size);
-    if (!deps.enforce)
-      return { toRecipient: "original", toSender: null, actions: ["would_block"], invalid: parsed.reason };
-    // A refused batch: every request inside it is answered, in a batch like the one sent.
-    if (parsed.batchIds && parsed.batchIds.length > 0) {
-      const errors = parsed.batchIds.map((id) => errorResponse(id, parsed.code, parsed.reason));
-      return { toRecipient: null, toSender: JSON.stringify(errors), actions: ["block"], invalid: parsed.reason };
-    }
-    // Answer only what someone waits on: a request-looking frame from this sender.
-    const looksLikeRequest = parsed.id !== null || (direction === "c2s" && text.trimStart().startsWith("{"));
-    return {
-      toRecipient: null,
-      toSender: looksLikeRequest ? JSON.stringify(errorResponse(parsed.id, parsed.code, parsed.reason)) : null,
-      actions: ["block"],
-      invalid: parsed.reason,
-    };
-  }
+  if (parsed.kind === "invalid") return judgeInvalid(deps, session, direction, parsed, text, size);
   // Parsers disagree on which of two equal keys wins: flag it for the policy (tool arguments only).
   const duplicateKeys = mayCarryArguments(text) && hasConflictingDuplicateKeys(text);
   if (parsed.kind === "single") {
@@ -227,6 +212,56 @@ export function judgeFrame(
   };
   if (each.some((e) => e instanceof Promise)) return Promise.all(each).then(combine);
   return combine(each as One[]);
+}
+
+type InvalidFrame = Extract<ParsedFrame, { kind: "invalid" }>;
+
+/** An invalid frame: recorded; in enforce mode never forwarded, answered when someone waits on it. */
+function judgeInvalid(
+  deps: JudgeDeps,
+  session: Session,
+  direction: Direction,
+  parsed: InvalidFrame,
+  text: string,
+  size: number,
+): Judged {
+  recordInvalid(deps, session, direction, parsed, size);
+  if (!deps.enforce)
+    return { toRecipient: "original", toSender: null, actions: ["would_block"], invalid: parsed.reason };
+  // A refused batch: every request inside it is answered, in a batch like the one sent.
+  if (parsed.batchIds && parsed.batchIds.length > 0) {
+    const errors = parsed.batchIds.map((id) => errorResponse(id, parsed.code, parsed.reason));
+    return { toRecipient: null, toSender: JSON.stringify(errors), actions: ["block"], invalid: parsed.reason };
+  }
+  // Answer only what someone waits on: a request-looking frame from this sender.
+  const looksLikeRequest = parsed.id !== null || (direction === "c2s" && text.trimStart().startsWith("{"));
+  return {
+    toRecipient: null,
+    toSender: looksLikeRequest ? JSON.stringify(errorResponse(parsed.id, parsed.code, parsed.reason)) : null,
+    actions: ["block"],
+    invalid: parsed.reason,
+  };
+}
+
+/**
+ * A frame whose bytes are not valid UTF-8. It is refused like unparsable JSON: what a peer would
+ * decode from the original bytes may differ from what was inspected, so they are never forwarded
+ * in enforce mode. `lossyText` (decoded with replacement characters) is used only to find its id.
+ */
+export function judgeUndecodable(
+  deps: JudgeDeps,
+  session: Session,
+  direction: Direction,
+  lossyText: string,
+  size: number,
+): Judged {
+  const parsed: InvalidFrame = {
+    kind: "invalid",
+    code: ErrorCode.PARSE_ERROR,
+    reason: "Parse error: invalid UTF-8",
+    id: peekRawId(lossyText),
+  };
+  return judgeInvalid(deps, session, direction, parsed, lossyText, size);
 }
 
 /** Error code and text for a frame skipped because it was over the size limit. */

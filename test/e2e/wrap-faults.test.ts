@@ -78,6 +78,25 @@ describe("garbage", () => {
     expectCleanStdout(p);
   });
 
+  test("a request with bytes that are not UTF-8 is refused with its id, not forwarded as it came", async () => {
+    const { p, calls } = start();
+    await using _ = p;
+    await initialize(p);
+    const head = new TextEncoder().encode(
+      '{"jsonrpc":"2.0","id":21,"method":"tools/call","params":{"name":"echo","arguments":{"text":"',
+    );
+    const tail = new TextEncoder().encode('"}}}\n');
+    p.proc.stdin.write(new Uint8Array([...head, 0xff, 0xfe, 0x41, ...tail]));
+    p.proc.stdin.flush();
+    const err = await p.message((m) => m.id === 21);
+    expect(err.error).toEqual({ code: -32700, message: "Parse error: invalid UTF-8" });
+    p.send(call(22, "echo", { text: "ok" }));
+    await p.message((m) => m.id === 22);
+    expect(calls()).toEqual(["echo"]);
+    await p.closeStdin();
+    expect(await p.exit()).toBe(0);
+  });
+
   test("server garbage on stdout is dropped and logged to stderr; the client's stdout stays clean", async () => {
     const { p } = start({ FIXTURE_GARBAGE_STDOUT: "1" });
     await using _ = p;

@@ -17,7 +17,7 @@ import { ErrorCode, errorResponse } from "../../jsonrpc/errors.ts";
 import { type FrameTooLargeError, LineScanner } from "../../jsonrpc/scanner.ts";
 import type { Logger } from "../../log/index.ts";
 import { Session } from "../../session/index.ts";
-import { type JudgeDeps, type Judged, judgeFrame, oversizeError } from "../judge.ts";
+import { type JudgeDeps, type Judged, judgeFrame, judgeUndecodable, oversizeError } from "../judge.ts";
 import { createFrameSink, type FrameSink } from "./writer.ts";
 
 export interface WrapOptions {
@@ -86,7 +86,10 @@ export async function runWrap(opts: WrapOptions): Promise<number> {
     }
     return depsCache;
   };
-  const decoder = new TextDecoder();
+  // Strict: bytes that are not UTF-8 are refused, since the peer might decode them differently
+  // from what was inspected (the original bytes are what gets forwarded).
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const lossy = new TextDecoder();
 
   /** Per-direction ordering: a frame is delivered after every frame received before it. */
   const tails: Record<Direction, Promise<void> | null> = { c2s: null, s2c: null };
@@ -112,7 +115,16 @@ export async function runWrap(opts: WrapOptions): Promise<number> {
     if (direction === "c2s" && childExited) return;
     let j: Judged | Promise<Judged>;
     try {
-      j = judgeFrame(deps(), session, direction, decoder.decode(raw), raw.length);
+      let text: string | undefined;
+      try {
+        text = decoder.decode(raw);
+      } catch {
+        text = undefined;
+      }
+      j =
+        text === undefined
+          ? judgeUndecodable(deps(), session, direction, lossy.decode(raw), raw.length)
+          : judgeFrame(deps(), session, direction, text, raw.length);
     } catch (e) {
       logger.error("frame handling failed", { direction, error: e });
       return;

@@ -8,7 +8,7 @@ import { compileChain } from "../../../src/chain/index.ts";
 import { loadYaml } from "../../../src/config/index.ts";
 import { createPolicyInterceptor, PolicySchema } from "../../../src/interceptors/policy/index.ts";
 import { Session } from "../../../src/session/index.ts";
-import { type JudgeDeps, type Judged, judgeFrame } from "../../../src/transport/judge.ts";
+import { type JudgeDeps, type Judged, judgeFrame, judgeUndecodable } from "../../../src/transport/judge.ts";
 
 const policy = loadYaml(
   `version: v1
@@ -104,6 +104,24 @@ describe("judgeFrame", () => {
     const s2c = sync(judgeFrame(deps, session, "s2c", "garbage", 7));
     expect(s2c).toMatchObject({ toRecipient: null, toSender: null, actions: ["block"] });
     expect(events.map((e) => e.invalid?.reason)).toEqual(["Parse error: invalid JSON", "Parse error: invalid JSON"]);
+  });
+
+  test("a frame that is not UTF-8 is refused with its id in enforce mode and audited", () => {
+    const { deps, session, events } = setup();
+    const j = judgeUndecodable(
+      deps,
+      session,
+      "c2s",
+      '{"jsonrpc":"2.0","id":5,"method":"x","params":{"a":"\uFFFD"}}',
+      50,
+    );
+    expect(j.toRecipient).toBeNull();
+    expect(json(j.toSender)).toEqual({
+      jsonrpc: "2.0",
+      id: 5,
+      error: { code: -32700, message: "Parse error: invalid UTF-8" },
+    });
+    expect(events[0]!.invalid).toEqual({ reason: "Parse error: invalid UTF-8", size: 50 });
   });
 
   test("in audit mode an invalid frame is forwarded as it came and recorded as would_block", () => {
