@@ -73,12 +73,14 @@ export class Leaf {
     if (this._primary === undefined) {
       if (isPathLike(this.raw)) {
         const n = normalizePath(this.raw);
+        this._normalised = n;
         this._primary = n === this.raw ? this.folded : this.f(n);
       } else this._primary = this.folded;
     }
     return this._primary;
   }
 
+  private _normalised: string | undefined;
   private _commandLike: boolean | undefined;
   /** True when the value is analysed as a shell command line (by key, shebang or first word). */
   get commandLike(): boolean {
@@ -106,9 +108,8 @@ export class Leaf {
       const forms: string[] = [this.folded];
       if (this._unicodeChanged) forms.push(this.f(this.raw));
       if (this.primary !== this.folded) forms.push(this.primary);
-      if (this.raw.length < 4096 && isPathLike(this.raw)) {
-        for (const v of pathVariants(this.raw, normalizePath(this.raw))) forms.push(this.f(v));
-      }
+      const n = this._normalised;
+      if (n !== undefined && this.raw.length < 4096) for (const v of pathVariants(this.raw, n)) forms.push(this.f(v));
       if (this.commandLike) {
         const set = new Set<string>(forms);
         const a = analyseCommand(this.raw);

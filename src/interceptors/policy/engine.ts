@@ -13,6 +13,7 @@
  */
 
 import { resolve } from "node:path";
+import { MCP_METHODS } from "./analyse.ts";
 import { type ArgLimits, type ArgsView, buildArgs, type KeySpec, type Leaf, parseKeySpec, specCovers } from "./args.ts";
 import { compileFoldedGlobList, compileGlobList, type GlobMatcher } from "./glob.ts";
 import { foldUnicode, normalizePath } from "./normalize.ts";
@@ -266,6 +267,20 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   const policyAudit = policy.mode === "audit";
   const folded = nameFolder(fold);
 
+  // Rules that can apply to a direction and method, in order: computed once per known method
+  // (the set of MCP methods is small); an unknown, client-chosen method is filtered each time.
+  const byMethod = { c2s: new Map<string, readonly CompiledRule[]>(), s2c: new Map<string, readonly CompiledRule[]>() };
+  const known = new Set(MCP_METHODS);
+  function candidates(direction: Direction, method: string): readonly CompiledRule[] {
+    const cache = byMethod[direction];
+    let list = cache.get(method);
+    if (list === undefined) {
+      list = rules.filter((r) => (direction === "c2s" ? r.c2s : r.s2c) && (!r.method || r.method(method)));
+      if (known.has(method)) cache.set(method, list);
+    }
+    return list;
+  }
+
   const implicit: Decision = Object.freeze({
     allow: false,
     rule: IMPLICIT_DENY,
@@ -309,9 +324,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
         reason: "tool is not in allowed_tools",
       };
     }
-    for (const r of rules) {
-      if (!(input.direction === "c2s" ? r.c2s : r.s2c)) continue;
-      if (r.method && !r.method(input.method)) continue;
+    for (const r of candidates(input.direction, input.method)) {
       if (r.tools && (tool === undefined || !r.tools(tool))) continue;
       if (r.prompts && (prompt === undefined || !r.prompts(prompt))) continue;
       if (r.resources) {

@@ -137,9 +137,7 @@ export function percentDecodeOnce(input: string): string {
   const first0 = input.indexOf("%");
   if (first0 === -1) return input;
   // Overlong UTF-8 spellings of "/", "\" and "." (old IIS-style traversal) decode to what they spell.
-  const s = OVERLONG.test(input)
-    ? input.replace(OVERLONG_G, (m) => OVERLONG_MAP[m.toLowerCase()] ?? m)
-    : input;
+  const s = OVERLONG.test(input) ? input.replace(OVERLONG_G, (m) => OVERLONG_MAP[m.toLowerCase()] ?? m) : input;
   const first = s.indexOf("%");
   if (first === -1) return s;
   const bytes: number[] = [];
@@ -240,11 +238,14 @@ export function pathVariants(raw: string, normalised: string): string[] {
     while (normalised.startsWith("../", i)) i += 3;
     out.push(`/${normalised.slice(i)}`);
   }
-  const drive = /^[a-z]:(?=\/|$)/i.exec(normalised);
-  if (drive) out.push(normalised.slice(2) || "/");
-  if (/^\/private\/(?:etc|var|tmp)(?:\/|$)/i.test(normalised)) out.push(normalised.slice(8));
+  if (normalised.length > 1 && normalised.charCodeAt(1) === 58 /* : */ && /^[a-z]:(?=\/|$)/i.test(normalised)) {
+    out.push(normalised.slice(2) || "/");
+  }
+  if (normalised.startsWith("/private/") && /^\/private\/(?:etc|var|tmp)(?:\/|$)/i.test(normalised)) {
+    out.push(normalised.slice(8));
+  }
   const nul = raw.indexOf("\0");
-  const decodedNul = nul === -1 && raw.includes("%") ? percentDecode(raw).indexOf("\0") : -1;
+  const decodedNul = nul === -1 && /%(?:25)*00/.test(raw) ? percentDecode(raw).indexOf("\0") : -1;
   if (nul !== -1) out.push(normalizePath(raw.slice(0, nul)));
   else if (decodedNul !== -1) out.push(normalizePath(percentDecode(raw).slice(0, decodedNul)));
   return out;
