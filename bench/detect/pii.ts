@@ -31,9 +31,18 @@ const smallSecret = {
   params: { name: "send", arguments: { to: "jane.doe@example.org", body: "key AKIA4QDJ3WC3SJD5WYEN" } },
 };
 
-const readme = await Bun.file(new URL("../../README.md", import.meta.url)).text();
+// 64 KiB of realistic tool results (emails, tables, code, READMEs) from the labelled corpus when
+// present (stable input), else this repository's README.
+const resultsFile = new URL("../../../shared/corpus/tool_results.jsonl", import.meta.url);
+const source = (await Bun.file(resultsFile).exists())
+  ? (await Bun.file(resultsFile).text())
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { text: string }).text)
+      .join("\n")
+  : await Bun.file(new URL("../../README.md", import.meta.url)).text();
 let big = "";
-while (big.length < 64 * 1024) big += readme;
+while (big.length < 64 * 1024) big += source;
 big = big.slice(0, 64 * 1024);
 const bigResult = { jsonrpc: "2.0", id: 8, result: { content: [{ type: "text", text: big }] } };
 const logLines = Array.from(
@@ -50,8 +59,8 @@ const logResult = {
 const rows: [string, number][] = [
   ["redactDeep small tools/call (clean)", medianMicros(() => redactDeep(small), 20000)],
   ["redactDeep small tools/call (2 findings)", medianMicros(() => redactDeep(smallSecret), 20000)],
-  ["findSecrets 64 KiB README text", medianMicros(() => findSecrets(big), 300)],
-  ["redactDeep 64 KiB README result", medianMicros(() => redactDeep(bigResult), 300)],
+  ["findSecrets 64 KiB of tool-result text", medianMicros(() => findSecrets(big), 300)],
+  ["redactDeep 64 KiB tool result", medianMicros(() => redactDeep(bigResult), 300)],
   ["redactDeep 64 KiB log result (uuids, times)", medianMicros(() => redactDeep(logResult), 300)],
 ];
 for (const [name, us] of rows) console.log(`${name.padEnd(48)} ${us.toFixed(2).padStart(9)} µs median`);

@@ -71,6 +71,8 @@ interface Rule {
   readonly from: "anchor" | "scheme" | { readonly before: number; readonly after: number };
   /** Sticky (`y`) for anchor/scheme rules, global (`g`) for window rules. */
   readonly re: RegExp;
+  /** Cheap test (memchr-fast) that must hold at the anchor for the regex to be worth running. */
+  readonly gate?: (text: string, at: number) => boolean;
   /** Validates a regex match; returns [start, end] of the secret value, or null to drop it. */
   readonly check?: (m: RegExpExecArray, text: string) => readonly [number, number] | null;
 }
@@ -219,6 +221,8 @@ const SECRET_RULES: readonly Rule[] = [
     category: "db_connection_string",
     trigger: /^:\/\//,
     from: "scheme",
+    // user:password@ must come within the 386 characters the regex allows before the '@'.
+    gate: (text, at) => text.slice(at, at + 390).includes("@"),
     re: /(?<![A-Za-z0-9+.-])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|oracle|clickhouse|cockroachdb|couchdbs?|neo4j(?:\+s)?|bolt|cassandra|snowflake|jdbc:[a-z0-9]{2,20}|ldaps?|ftps?|sftp|smtps?|https?)(?:\+[a-z0-9]{2,16})?:\/\/([^\s:@/'"`<>]{0,128}):([^\s@/'"`<>]{1,256})@[^\s'"`<>,;]{1,512}/diy,
     check: (m) => {
       const password = m[2]!;
@@ -234,12 +238,14 @@ const SECRET_RULES: readonly Rule[] = [
     category: "db_connection_string",
     trigger: /^:\/\//,
     from: "scheme",
+    gate: (text, at) => text.slice(at, at + 260).includes("?"),
     re: /(?<![A-Za-z0-9+.-])(?:jdbc:[a-z0-9]{2,20}|postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|sqlserver|mssql|oracle|redis|amqps?):\/\/[^\s'"`<>?]{1,256}\?[^\s'"`<>]{0,256}?(?:password|pwd|pass)=([^&;\s'"`<>]{1,256})/diy,
     check: (m) => (looksLikePlaceholder(m[1]!) ? null : whole(m)),
   },
   {
     // ADO.NET / ODBC key-value style: Server=…;User ID=…;Password=…;
     category: "db_connection_string",
+    gate: (text, at) => text.slice(at, at + 24).includes("="),
     trigger: /^(?:[Pp]assword|PASSWORD|[Pp]wd|PWD)$/,
     from: { before: 1200, after: 300 },
     re: /(?<![A-Za-z])(?:server|data source|host|address|addr)\s?=[^;'"\n]{1,256};(?:[^;'"\n]{0,256};){0,10}?\s?(?:password|pwd)\s?=\s?([^;'"\n]{1,256})/dgi,
@@ -591,7 +597,18 @@ const ANCHORS =
   /A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9]|Iza)|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt|imt|soat|ffct|agent|oas|ft)-|GR1348941|xox[abposer]-|xapp-|[sr]k_(?:live|test|prod)_|sk-|npm_|SG\.|SK[0-9a-fA-F]|hf_|api_org_|hooks\.slack\.com|eyJ|:\/\/|[Ss]ecret|SECRET|[Pp]assword|PASSWORD|[Pp]wd|PWD|-----BEGIN /g;
 
 /** Start of the URL scheme that ends at a `://` anchor (`jdbc:mysql`, `mongodb+srv`), or -1. */
-const SCHEME_BEFORE = /(?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]{1,24}$/;
+function isSchemeChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45;
+}
+
+/** Start of the URL scheme ending at `at` (`postgres`, `mongodb+srv`, `jdbc:mysql`), or -1. */
+function schemeStart(text: string, at: number): number {
+  let i = at;
+  while (i > 0 && at - i < 24 && isSchemeChar(text.charCodeAt(i - 1))) i--;
+  if (i === at) return -1;
+  if (i >= 5 && text.slice(i - 5, i).toLowerCase() === "jdbc:") i -= 5;
+  return i;
+}
 
 /** Runs a window rule's global regex over text[from, to) and records what it finds. */
 function runWindow(rule: Rule, text: string, from: number, to: number, found: Match[], seen: Set<number>): void {
@@ -608,11 +625,11 @@ function runWindow(rule: Rule, text: string, from: number, to: number, found: Ma
 
 /** Runs an anchor or scheme rule's sticky regex for the anchor at `at`. */
 function runSticky(rule: Rule, text: string, at: number, found: Match[], seen: Set<number>): void {
+  if (rule.gate && !rule.gate(text, at)) return;
   let start = at;
   if (rule.from === "scheme") {
-    const scheme = SCHEME_BEFORE.exec(text.slice(Math.max(0, at - 26), at));
-    if (scheme === null) return;
-    start = at - scheme[0].length;
+    start = schemeStart(text, at);
+    if (start === -1) return;
   }
   rule.re.lastIndex = start;
   const m = rule.re.exec(text);
@@ -660,6 +677,7 @@ export function detect(text: string): Match[] {
         runSticky(rule, text, a.index, found, seen);
         continue;
       }
+      if (rule.gate && !rule.gate(text, a.index)) continue;
       const from = Math.max(0, a.index - rule.from.before);
       const to = Math.min(text.length, a.index + rule.from.after);
       const open = windows.get(rule);
