@@ -19,7 +19,7 @@ import type { JsonRpcMessage } from "../../jsonrpc/message.ts";
 import { createOffloader, type Offloader, type OffloadTarget } from "../../pool/index.ts";
 import type { PayloadKind } from "../detect/index.ts";
 import { replaceStrings } from "./replace.ts";
-import { type ContentReport, scanContent, scanTools, type ToolReport } from "./scan.ts";
+import { type ContentReport, scanContent, scanText, scanTools, type ToolReport } from "./scan.ts";
 import { type InjectionConfig, thresholdOf } from "./schema.ts";
 
 export const NAME = "injection";
@@ -181,6 +181,21 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
     };
   }
 
+  /** The server's `instructions` in the initialize result are read like a tool description. */
+  function onInitialize(msg: JsonRpcMessage): Verdict {
+    const result = (msg as { result?: { instructions?: unknown } }).result;
+    const text = result?.instructions;
+    if (typeof text !== "string") return PASS;
+    const report = scanText(text, "definition", "result.instructions");
+    if (report.score < threshold) return PASS;
+    const findings = report.findings;
+    if (config.tool_definitions === "flag") return { kind: "pass", rule: "instructions_poisoning", findings };
+    if (audit || config.tool_definitions === "block")
+      return block("Server instructions carry instructions aimed at the model", "instructions_poisoning", findings);
+    const message = { ...msg, result: { ...result, instructions: notice(report.score, findings) } } as JsonRpcMessage;
+    return { kind: "modify", message, note: "server instructions replaced", rule: "instructions_poisoning", findings };
+  }
+
   return {
     name: NAME,
     applies(ctx) {
@@ -188,9 +203,9 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
       if (m === undefined) return false;
       if (ctx.direction === "c2s") return m === "tools/call" && ctx.kind === "request";
       if (ctx.kind === "response")
-        return m === "tools/list"
+        return m === "tools/list" || m === "initialize"
           ? config.tool_definitions !== "off"
-          : m in CONTENT_METHODS && config.tool_results !== "off";
+          : Object.hasOwn(CONTENT_METHODS, m) && config.tool_results !== "off";
       return ctx.kind === "request" && SERVER_REQUESTS.has(m) && config.server_requests !== "off";
     },
     inspect(msg, ctx) {
@@ -221,6 +236,7 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
       if (ctx.kind === "request") return onContent(msg, "server_request", "params", ctx);
       if (!("result" in msg)) return PASS;
       if (m === "tools/list") return onToolsList(msg, ctx);
+      if (m === "initialize") return onInitialize(msg);
       return onContent(msg, CONTENT_METHODS[m]!, "result", ctx);
     },
     async close() {
