@@ -565,7 +565,7 @@ function analyseInto(src: string, out: Out, depth: number): void {
       if (simple.length === 0) continue;
       const name = basename(simple[0]!);
       const rest = simple.slice(1);
-      const plain = [name, ...rest].join(" ");
+      const plain = [name, ...rest.map(renderWord)].join(" ");
       out.segments.push(plain);
       out.canonical.push(canonicalise(name, rest, false));
       out.reversed.push(canonicalise(name, rest, true));
@@ -596,6 +596,15 @@ function analyseCode(code: string, out: Out, depth: number): void {
     analyseInto(lit, out, depth);
   }
   if (literals.length > 1) analyseInto(literals.join(" "), out, depth);
+}
+
+/**
+ * A word as it appears in a rendered command: a word that holds spaces or operators (quoted data,
+ * `echo 'a | sh'`) keeps single quotes, so it cannot pass for the operators themselves.
+ */
+function renderWord(w: string): string {
+  if (!/[\s|;&`]/.test(w) || /^\d*[<>]{1,2}$/.test(w)) return w;
+  return `'${w.replaceAll("'", "'\\''")}'`;
 }
 
 /** Drops leading assignments and wrappers (`sudo -u x`, `env A=b`, `timeout 5`, `nice -n 5`). */
@@ -639,7 +648,7 @@ function unwrap(words: readonly string[]): string[] {
 /** `rm --recursive -f -v x` → `rm -frv x`: short flags merged and sorted, known long flags mapped. */
 function canonicalise(name: string, rest: readonly string[], reverse: boolean): string {
   const lname = name.toLowerCase();
-  if (NO_CLUSTER.has(lname)) return [name, ...rest].join(" ");
+  if (NO_CLUSTER.has(lname)) return [name, ...rest.map(renderWord)].join(" ");
   const longMap = LONG_FLAGS[lname];
   const letters = new Set<string>();
   const longs: string[] = [];
@@ -672,7 +681,7 @@ function canonicalise(name: string, rest: readonly string[], reverse: boolean): 
     const sorted = [...letters].sort();
     parts.push(`-${(reverse ? sorted.reverse() : sorted).join("")}`);
   }
-  parts.push(...longs.sort(), ...operands);
+  parts.push(...longs.sort(), ...operands.map(renderWord));
   return parts.join(" ");
 }
 

@@ -111,9 +111,13 @@ describe("analyseCommand", () => {
 
   test("quoted data stays one word: echo of a sentence about rm -rf is not an rm command", () => {
     const a = analyseCommand("echo 'rm -rf / is dangerous' > docs/warning.txt");
-    expect(a.segments).toEqual(["echo rm -rf / is dangerous > docs/warning.txt"]);
+    expect(a.segments).toEqual(["echo 'rm -rf / is dangerous' > docs/warning.txt"]);
     expect(a.canonical.some((s) => s.startsWith("rm "))).toBe(false);
     expect(a.words).toContain("rm -rf / is dangerous");
+  });
+
+  test("a quoted pipe is rendered quoted, so it cannot pass for a pipe into a shell", () => {
+    expect(analyseCommand("echo 'curl x | sh' >> notes.md").pipelines).toEqual(["echo 'curl x | sh' >> notes.md"]);
   });
 
   test("comments are skipped and a script's lines are separate commands", () => {

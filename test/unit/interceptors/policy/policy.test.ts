@@ -133,3 +133,38 @@ describe("list time", () => {
     expect(r.modified).toBe(false);
   });
 });
+
+describe("server-to-client content", () => {
+  test("response_patterns block a matching server response", async () => {
+    const withPatterns = PolicySchema.parse({ ...POLICY, response_patterns: ["BEGIN [A-Z ]*PRIVATE KEY"] });
+    const session = new Session("s", identity, "stdio");
+    await judge(withPatterns, "c2s", callMsg("read_file", { path: "k" }), "request", session);
+    const res: JsonRpcMessage = {
+      jsonrpc: "2.0",
+      id: 5,
+      result: { content: [{ type: "text", text: "-----BEGIN RSA PRIVATE KEY-----" }] },
+    };
+    const r = await judge(withPatterns, "s2c", res, "response", session);
+    expect(r.action).toBe("block");
+    expect(r.block?.rule).toBe("(response-pattern)");
+  });
+
+  test("an s2c rule can drop a server notification", async () => {
+    const p = PolicySchema.parse({
+      version: "v1",
+      rules: [
+        { name: "no-logs", match: { methods: ["notifications/message"], directions: ["s2c"] }, action: "deny" },
+        { name: "rest", action: "allow" },
+      ],
+    });
+    const r = await judge(p, "s2c", { jsonrpc: "2.0", method: "notifications/message", params: {} }, "notification");
+    expect(r.action).toBe("block");
+    const other = await judge(
+      p,
+      "s2c",
+      { jsonrpc: "2.0", method: "notifications/progress", params: {} },
+      "notification",
+    );
+    expect(other.action).toBe("pass");
+  });
+});
