@@ -15,6 +15,9 @@ const VAR_RE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Most alias (`*name`) expansions in one document: guards against "billion laughs" files. */
+const MAX_ALIAS_COUNT = 100;
+
 /** Expands `${VAR}` / `${VAR:-default}` in one string; returns the missing variable names. */
 export function expandVars(text: string, env: Env): { value: string; missing: string[] } {
   const missing: string[] = [];
@@ -61,7 +64,14 @@ export function loadYaml<S extends z.ZodType>(
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => ({ path: "", ...pos(e.pos[0]), message: e.message.split("\n")[0]! })),
+      doc.errors.map((e) => ({
+        path: "",
+        ...pos(e.pos[0]),
+        message:
+          e.code === "MULTIPLE_DOCS"
+            ? "a file holds one YAML document; remove the second `---` section"
+            : e.message.split("\n")[0]!,
+      })),
     );
   }
   const issues: ConfigIssue[] = [];
@@ -86,7 +96,16 @@ export function loadYaml<S extends z.ZodType>(
   });
   if (issues.length > 0) throw new ConfigError(file, issues);
 
-  const raw = (doc.toJS() ?? {}) as unknown;
+  let raw: unknown;
+  try {
+    // Anchors and aliases are allowed, but a document that expands them past this is refused.
+    raw = (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as unknown;
+  } catch (e) {
+    const message = /alias/i.test((e as Error).message)
+      ? `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT}); write the values out`
+      : (e as Error).message;
+    throw new ConfigError(file, [{ path: "", message }]);
+  }
   if (overrides)
     for (const [path, v] of Object.entries(overrides)) if (v !== undefined) setPath(raw, path.split("."), v);
   const parsed = schema.safeParse(raw);
