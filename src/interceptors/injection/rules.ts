@@ -352,7 +352,7 @@ export const RULES: readonly Rule[] = [
     family: "shadowing",
     weight: [0.8, 0.75],
     re: r(
-      `\\b(?:bcc|cc|blind[- ]?(?:carbon[- ])?copy|carbon[- ]copy|copia nascosta|copia oculta|copie cach[ée]e|blindkopie)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?(?:bcc|cc)\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\b(?:replace|change|rewrite|swap|override)\\b${GAP(30)}\\b(?:the |any )?(?:recipient|to address|destination (?:address|account)|bank account|iban|wallet address)\\b${GAP(40)}\\bwith\\b`,
+      `\\b(?:bcc|cc|blind[- ]?(?:carbon[- ])?copy|carbon[- ]copy|copia nascosta|c[oó]pia oculta|copie cach[ée]e|blindkopie|verborgen kopie|ukryt[aą] kopi[aę]|gizli kopya|скрыт[а-я]{0,3} копи[а-я]{0,2}|密送|暗送|隠しコピー|숨은 참조)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?(?:bcc|cc)\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\b(?:replace|change|rewrite|swap|override)\\b${GAP(30)}\\b(?:the |any )?(?:recipient|to address|destination (?:address|account)|bank account|iban|wallet address)\\b${GAP(40)}\\bwith\\b`,
     ),
     hints: [
       "@",
@@ -714,6 +714,14 @@ export const MULTILINGUAL_RULES: readonly Rule[] = [
       "sohbet",
     ],
     re: /historial (?:de (?:la )?)?(?:conversación|chat)|cronologia (?:della )?(?:chat|conversazione)|historique (?:de la )?(?:conversation|discussion)|(?:gesprächs|chat)verlauf|systemprompt|histórico (?:da |de )?(?:conversa|chat)|gespreksgeschiedenis|chatgeschiedenis|histori[aę] (?:czatu|rozmowy)|sohbet geçmişi|истори[юя] (?:переписки|чата|разговора|диалога)|системн(?:ый|ого) (?:промпт|запрос)|聊天记录|对话(?:历史|记录)|系统提示|会話(?:履歴|の履歴)|チャット履歴|システムプロンプト|대화 (?:기록|내역)|시스템 프롬프트|سجل المحادثة|سجل الدردشة|चैट इतिहास|बातचीत का इतिहास|lịch sử (?:trò chuyện|hội thoại)/,
+  },
+  {
+    signal: "credential_phishing",
+    family: "phishing",
+    weight: [0.7, 0.6],
+    /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
+    hints: ["sesion", "session", "sitzung", "sessao", "sessione", "oturum", "sesja", "sessie", "phien"],
+    re: /\b(?:sesi[oó]n|session|sitzung|sess[aã]o|sessione|oturum(?:un)?|sesja|sessie|phiên)\b[^\n]{0,30}(?:expirad[oa]|expir[ée]e?|abgelaufen|expirou|scadut[ao]|süresi doldu|wygas[łl]a|verlopen|hết hạn)|(?:сесси[яи]|сеанс)[^\n]{0,20}(?:истек|закончил)|(?:会话|登录)[^\n]{0,6}(?:已过期|过期|失效)|セッション[^\n]{0,8}(?:切れ|期限)|세션[^\n]{0,6}만료|انتهت (?:صلاحية )?الجلسة|सत्र[^\n]{0,10}समाप्त/,
   },
   {
     signal: "exclusive_tool_claim",
