@@ -148,6 +148,43 @@ describe("raw 2026-07-28 HTTP through mcpgw proxy", () => {
     expect(res.ttlMs).toBe(60_000);
   });
 
+  test("a subscriptions/listen stream is relayed event by event while it stays open", async () => {
+    const ac = new AbortController();
+    const r = await fetch(mcp, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        ...headersFor("subscriptions/listen"),
+      },
+      body: JSON.stringify(
+        modern(6, "subscriptions/listen", { notifications: { resourceSubscriptions: ["test://greeting"] } }),
+      ),
+      signal: ac.signal,
+    });
+    expect(r.status).toBe(200);
+    const reader = r.body!.getReader();
+    const dec = new TextDecoder();
+    let text = "";
+    const until = async (s: string) => {
+      while (!text.includes(s)) {
+        const c = await reader.read();
+        if (c.done) throw new Error(`listen stream ended: ${text}`);
+        text += dec.decode(c.value);
+      }
+    };
+    await until("notifications/subscriptions/acknowledged");
+    const touch = await post(
+      mcp,
+      modern(7, "tools/call", { name: "touch", arguments: { uri: "test://greeting" } }),
+      headersFor("tools/call", "touch"),
+    );
+    await touch.text();
+    await until("notifications/resources/updated");
+    expect(text).toContain("test://greeting");
+    ac.abort();
+  });
+
   test("a client that disconnects mid-request closes the upstream request (2026 cancellation)", async () => {
     const before = (fixture.proc.stderr.text.match(/request closed by client/g) ?? []).length;
     const ac = new AbortController();

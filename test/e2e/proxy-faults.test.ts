@@ -4,6 +4,8 @@
  * bad origins, huge bodies, many streams or leave mid-stream. All processes and HTTP are real,
  * on 127.0.0.1; no pass condition depends on timing.
  */
+
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { messagesOf, post, type Running, rawSession, startFixture, startProxy } from "../helpers/http-proxy.ts";
@@ -96,6 +98,86 @@ describe("edge checks", () => {
   });
 });
 
+describe("limits and TLS", () => {
+  test("headers over limits.max_header_bytes are refused with 431 and a JSON-RPC error body", async () => {
+    const r = await post(mcp, { jsonrpc: "2.0", id: 1, method: "ping" }, { "x-padding": "p".repeat(15 * 1024 + 512) });
+    expect(r.status).toBe(431);
+    expect(((await r.json()) as { error: { code: number } }).error.code).toBe(-32014);
+  });
+
+  test("past limits.max_concurrent_streams a request gets 503 while the open streams go on", async () => {
+    await using p = await startProxy({
+      home: home.path,
+      upstream: fixture.url,
+      config: "limits:\n  max_concurrent_streams: 2\n",
+    });
+    const url = `${p.url}/mcp`;
+    const h = await session(url);
+    const open = await Promise.all(
+      [1, 2].map(async (id) => {
+        const r = await post(url, call(id, "slow_stream", { count: 4, interval_ms: 100 }), h);
+        const reader = r.body!.getReader();
+        await reader.read(); // in flight: its first event arrived
+        return reader;
+      }),
+    );
+    const third = await post(url, { jsonrpc: "2.0", id: 3, method: "ping" }, h);
+    expect(third.status).toBe(503);
+    await third.text();
+    const dec = new TextDecoder();
+    for (const reader of open) {
+      let t = "";
+      for (;;) {
+        const c = await reader.read();
+        if (c.done) break;
+        t += dec.decode(c.value);
+      }
+      expect(t).toContain("done after 4");
+    }
+  });
+
+  test("--tls-cert/--tls-key serve HTTPS and the readiness line says so", async () => {
+    const cert = join(home.path, "cert.pem");
+    const key = join(home.path, "key.pem");
+    const gen = Bun.spawnSync([
+      "openssl",
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+    ]);
+    expect(gen.exitCode).toBe(0);
+    await using p = await startProxy({
+      home: home.path,
+      upstream: fixture.url,
+      args: ["--tls-cert", cert, "--tls-key", key],
+    });
+    expect(p.url.startsWith("https://127.0.0.1:")).toBe(true);
+    const r = await fetch(`${p.url}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "tls", version: "0" } },
+      }),
+      tls: { rejectUnauthorized: false },
+    });
+    expect(r.status).toBe(200);
+    expect((await messagesOf(r))[0]?.result).toBeDefined();
+  });
+});
+
 describe("large and many", () => {
   test("a 1 MiB result is relayed whole", async () => {
     const msgs = await messagesOf(await post(mcp, call(1, "big_result", { bytes: 1024 * 1024 }), await session()));
@@ -168,6 +250,28 @@ describe("upstream failures become JSON-RPC errors with the request's id", () =>
     });
     const msgs = await messagesOf(await post(`${p.url}/mcp`, { jsonrpc: "2.0", id: 9, method: "ping" }));
     expect(errorOf(msgs, 9)?.code).toBe(-32017);
+  });
+
+  test("an upstream failure is recorded in the audit log like any response", async () => {
+    await using bad = await startFixture(home.path, FAULTY);
+    const db = join(home.path, "audit-failure.db");
+    const p = await startProxy({ home: home.path, upstream: `${bad.url}/500`, auditDb: db });
+    const msgs = await messagesOf(await post(`${p.url}/mcp`, { jsonrpc: "2.0", id: 12, method: "ping" }));
+    expect(errorOf(msgs, 12)?.code).toBe(-32012);
+    p.proc.proc.kill("SIGTERM");
+    expect(await p.proc.exit()).toBe(0);
+    const sqlite = new Database(db, { readonly: true });
+    const rows = sqlite.query("SELECT direction, method, record FROM records ORDER BY seq").all() as {
+      direction: string;
+      method: string;
+      record: string;
+    }[];
+    sqlite.close();
+    expect(rows.map((r) => [r.direction, r.method])).toEqual([
+      ["c2s", "ping"],
+      ["s2c", "ping"],
+    ]);
+    expect(JSON.parse(rows[1]!.record)).toMatchObject({ kind: "error", id: "12", upstream: "default" });
   });
 
   test("HTTP 500, garbage and a torn SSE stream each become an upstream error", async () => {

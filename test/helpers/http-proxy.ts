@@ -33,11 +33,13 @@ export interface ProxyOptions {
   readonly config?: string;
   readonly args?: readonly string[];
   readonly env?: Record<string, string>;
+  /** Audit database file; without it the proxy runs with --no-audit. */
+  readonly auditDb?: string;
 }
 
 /** `mcpgw proxy --listen 127.0.0.1:0 --no-audit …`; `url` is its base URL. */
 export async function startProxy(o: ProxyOptions): Promise<Running> {
-  const args = ["proxy", "--listen", "127.0.0.1:0", "--no-audit"];
+  const args = ["proxy", "--listen", "127.0.0.1:0", ...(o.auditDb ? ["--audit-db", o.auditDb] : ["--no-audit"])];
   if (o.upstream) args.push("--upstream", o.upstream);
   if (o.config !== undefined) {
     const file = join(o.home, "config.yaml");

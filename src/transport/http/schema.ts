@@ -110,7 +110,11 @@ export const TelemetrySchema = z
 /** Fields added to `limits` for the HTTP edge. */
 export const HttpLimitsFields = {
   max_body_bytes: ByteSize.default(16 * 1024 * 1024).describe("largest HTTP request body (413 past it)"),
-  max_header_bytes: ByteSize.default(32 * 1024).describe("largest total size of a request's headers (431 past it)"),
+  max_header_bytes: ByteSize.pipe(z.number().max(16 * 1024 - 1, "Bun's HTTP server refuses 16 KiB of headers itself"))
+    .default(15 * 1024)
+    .describe(
+      "largest total size of a request's headers (431 with a JSON-RPC error past it; below Bun's own 16 KiB cap)",
+    ),
   max_concurrent_streams: z
     .number()
     .int()
