@@ -4,10 +4,11 @@
  *   2. `MCPGW_*` environment variables (table below)
  *   3. the config file: `--config`, else `MCPGW_CONFIG`, else `~/.mcpgw/config.yaml` if present
  *   4. built-in defaults
+ * A relative `policy:` path in the file is taken relative to the file's directory.
  */
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, isAbsolute, join, resolve as resolvePath } from "node:path";
 import { type Env, loadYaml, loadYamlFile } from "./load.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
 
@@ -77,5 +78,10 @@ export function resolveConfig(opts: ResolveOptions = {}): Resolved {
   const config = file
     ? loadYamlFile(file, ConfigSchema, env, overrides, sources)
     : loadYaml("{}", ConfigSchema, "<defaults>", env, overrides, sources);
+  // A relative `policy:` written in the file is relative to the file (Claude Desktop starts
+  // mcpgw in /); from a flag or the environment it is relative to the working directory.
+  if (file && config.policy && !("policy" in overrides) && !isAbsolute(config.policy)) {
+    config.policy = join(dirname(resolvePath(file)), config.policy);
+  }
   return { config: Object.freeze(config) as Config, file };
 }

@@ -60,6 +60,24 @@ describe("precedence: flags > MCPGW_* environment > file > defaults", () => {
   });
 });
 
+describe("relative policy paths", () => {
+  test("a relative policy: in the file is relative to the file's directory", () => {
+    const sub = join(dir.path, "conf");
+    mkdirSync(sub, { recursive: true });
+    const f = join(sub, "config.yaml");
+    writeFileSync(f, "policy: policies/main.yaml\n");
+    expect(resolveConfig({ file: f, env: {} }).config.policy).toBe(join(sub, "policies/main.yaml"));
+  });
+
+  test("an absolute policy: is kept, and a flag or MCPGW_POLICY is taken as given", () => {
+    const f = join(dir.path, "abs.yaml");
+    writeFileSync(f, "policy: /etc/mcpgw/policy.yaml\n");
+    expect(resolveConfig({ file: f, env: {} }).config.policy).toBe("/etc/mcpgw/policy.yaml");
+    expect(resolveConfig({ file: f, env: { MCPGW_POLICY: "p.yaml" } }).config.policy).toBe("p.yaml");
+    expect(resolveConfig({ file: f, env: {}, flags: { policy: "q.yaml" } }).config.policy).toBe("q.yaml");
+  });
+});
+
 describe("config file discovery", () => {
   const home = join(dir.path, "home");
   mkdirSync(join(home, ".mcpgw"), { recursive: true });
