@@ -7,10 +7,13 @@
  *   replay FILE --audit DB  re-decide recorded traffic; report decisions that would change
  *   default                 print the built-in policy
  */
-import { Database } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import { readFileSync } from "node:fs";
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { z } from "zod";
+import { QueryError, queryRecords } from "../audit/query.ts";
+import type { AuditRecord } from "../audit/record.ts";
+import { openForRead } from "../audit/store.ts";
 import { ConfigError, formatIssue, loadYamlFile, UsageError } from "../config/index.ts";
 import {
   analysePolicy,
@@ -36,7 +39,7 @@ Subcommands:
   diff OLD NEW               rules added, removed and changed; exit 1 when the policies differ
   replay FILE --audit DB     re-decide the requests recorded in an audit database with FILE and
                              list the decisions that would change; exit 1 when any would
-                             --limit N (default 100000), --since ISO-TIME, --json
+                             --limit N (default 100000), --since TIME (ISO time or 24h), --json
   default                    print the built-in policy (used when no policy is configured)
 
 Cases file (mcpgw format):
@@ -214,25 +217,8 @@ async function diff(argv: string[]): Promise<number> {
   return EXIT_FAILURE;
 }
 
-interface AuditRow {
-  seq: number;
-  timestamp: string;
-  direction: string;
-  kind: string;
-  method: string | null;
-  tool_name: string | null;
-  tool_args: string | null;
-  args_digest: string | null;
-  action: string;
-  decided_by: string | null;
-  rule: string | null;
-  subject: string | null;
-  roles: string | null;
-  upstream: string | null;
-}
-
-/** What the recorded row says the policy decided: allow, deny, or unknown (blocked earlier by something else). */
-function recordedPolicyDecision(r: AuditRow): "allow" | "deny" | "unknown" {
+/** What the recorded decision says the policy decided: allow, deny, or unknown (blocked earlier by something else). */
+function recordedPolicyDecision(r: AuditRecord): "allow" | "deny" | "unknown" {
   if (r.decided_by === "policy" && (r.action === "block" || r.action === "would_block")) return "deny";
   if (r.action === "block" && r.decided_by !== "policy") return "unknown";
   return "allow";
@@ -251,89 +237,70 @@ async function replay(argv: string[]): Promise<number> {
   const compiled = compilePolicy(loadPolicyFile(positionals[0]!));
   let db: Database;
   try {
-    db = new Database(values.audit, { readonly: true, strict: true });
+    db = openForRead(values.audit);
   } catch (e) {
     throw new UsageError(`cannot open audit database ${values.audit}: ${(e as Error).message}`);
   }
-  let rows: AuditRow[];
+  let replayed = 0;
+  let changed = 0;
+  let skipped = 0;
+  const changes: Record<string, unknown>[] = [];
   try {
-    rows = db
-      .query(
-        `SELECT seq, timestamp, direction, kind, method, tool_name, tool_args, args_digest, action, decided_by, rule,
-                subject, roles, upstream
-           FROM records
-          WHERE kind IN ('request', 'notification') AND method IS NOT NULL AND ($since IS NULL OR timestamp >= $since)
-          ORDER BY seq LIMIT $limit`,
-      )
-      .all({ since: values.since ?? null, limit }) as AuditRow[];
+    // The audit log's own reader: records are rebuilt from what was hashed.
+    for (const r of queryRecords(db, { since: values.since, limit })) {
+      if ((r.kind !== "request" && r.kind !== "notification") || r.method === undefined) continue;
+      const was = recordedPolicyDecision(r);
+      const method = r.method;
+      const hasArgs = method === "tools/call" || method === "prompts/get";
+      if (was === "unknown" || (hasArgs && r.tool_args === undefined && r.args_digest !== undefined)) {
+        skipped++;
+        continue;
+      }
+      replayed++;
+      const params: Record<string, unknown> = {};
+      if (hasArgs) {
+        if (r.tool_name !== undefined) params.name = r.tool_name;
+        if (r.tool_args !== undefined) params.arguments = r.tool_args;
+      } else if (method.startsWith("resources/") && r.tool_name !== undefined) params.uri = r.tool_name;
+      const d = compiled.decide(
+        inputFromMessage(msgOf(method, params), {
+          direction: r.direction === "s2c" ? "s2c" : "c2s",
+          subject: r.subject,
+          roles: r.roles,
+          upstream: r.upstream,
+        }),
+      );
+      const now = d.allow ? "allow" : "deny";
+      if (now === was) continue;
+      changed++;
+      changes.push({
+        seq: r.seq,
+        timestamp: r.timestamp,
+        subject: r.subject ?? null,
+        method,
+        target: r.tool_name ?? null,
+        was,
+        was_rule: r.rule ?? null,
+        now,
+        now_rule: d.rule,
+      });
+      if (!values.json) {
+        process.stdout.write(
+          `#${r.seq} ${r.timestamp} ${r.subject ?? "-"} ${method}${r.tool_name ? ` ${r.tool_name}` : ""}: ${was}${r.rule ? ` (${r.rule})` : ""} → ${now} (${d.rule})\n`,
+        );
+      }
+    }
   } catch (e) {
+    if (e instanceof UsageError) throw e;
+    if (e instanceof QueryError) throw new UsageError(e.message);
     throw new UsageError(`${values.audit} is not an mcpgw audit database: ${(e as Error).message}`);
   } finally {
     db.close();
   }
-  let changed = 0;
-  let skipped = 0;
-  const changes: Record<string, unknown>[] = [];
-  for (const r of rows) {
-    const was = recordedPolicyDecision(r);
-    const method = r.method!;
-    const hasArgs = method === "tools/call" || method === "prompts/get";
-    if (was === "unknown" || (hasArgs && r.tool_args === null && r.args_digest !== null)) {
-      skipped++;
-      continue;
-    }
-    let args: unknown;
-    try {
-      args = r.tool_args === null ? undefined : JSON.parse(r.tool_args);
-    } catch {
-      skipped++;
-      continue;
-    }
-    const params: Record<string, unknown> = {};
-    if (method === "tools/call" || method === "prompts/get") {
-      if (r.tool_name !== null) params.name = r.tool_name;
-      if (args !== undefined) params.arguments = args;
-    } else if (method.startsWith("resources/") && r.tool_name !== null) params.uri = r.tool_name;
-    let roles: string[] | undefined;
-    try {
-      roles = r.roles === null ? undefined : (JSON.parse(r.roles) as string[]);
-    } catch {
-      roles = undefined;
-    }
-    const d = compiled.decide(
-      inputFromMessage(msgOf(method, params), {
-        direction: r.direction === "s2c" ? "s2c" : "c2s",
-        subject: r.subject ?? undefined,
-        roles,
-        upstream: r.upstream ?? undefined,
-      }),
-    );
-    const now = d.allow ? "allow" : "deny";
-    if (now === was) continue;
-    changed++;
-    const change = {
-      seq: r.seq,
-      timestamp: r.timestamp,
-      subject: r.subject,
-      method,
-      target: r.tool_name,
-      was,
-      was_rule: r.rule,
-      now,
-      now_rule: d.rule,
-    };
-    changes.push(change);
-    if (!values.json) {
-      process.stdout.write(
-        `#${r.seq} ${r.timestamp} ${r.subject ?? "-"} ${method}${r.tool_name ? ` ${r.tool_name}` : ""}: ${was}${r.rule ? ` (${r.rule})` : ""} → ${now} (${d.rule})\n`,
-      );
-    }
-  }
-  const summary = { replayed: rows.length - skipped, changed, skipped };
-  if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, changes })}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify({ replayed, changed, skipped, changes })}\n`);
   else
     process.stdout.write(
-      `\n${summary.replayed} replayed, ${changed} would change, ${skipped} skipped (blocked before the policy, or arguments not recorded)\n`,
+      `\n${replayed} replayed, ${changed} would change, ${skipped} skipped (blocked before the policy, or arguments not recorded)\n`,
     );
   return changed > 0 ? EXIT_FAILURE : EXIT_OK;
 }
