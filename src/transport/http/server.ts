@@ -512,7 +512,9 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
           failPending: async (kind, saw) => {
             const left = [...pending].filter((id) => session.peek("s2c", id) !== undefined);
             // A stream that gave event ids and ended cleanly may be resumed by the client (GET + Last-Event-ID).
-            if (kind === "end" && ((saw.eventIds && !saw.oversized) || left.length === 0)) return [];
+            // 2026-07-28 has no GET to resume on: an unanswered request there is always an error.
+            const resumable = !modern && saw.eventIds && !saw.oversized;
+            if (kind === "end" && (resumable || left.length === 0)) return [];
             if (kind !== "end") up.breaker.failure();
             const [code, message] =
               kind === "timeout"
