@@ -148,6 +148,14 @@ describe("the audit sink", () => {
     expect(rows(f2)[0]).not.toHaveProperty("args_digest");
   });
 
+  test("keeps only the labels named in label_claims", async () => {
+    const f = file();
+    const log = open(f, { label_claims: ["team"] });
+    log.record(auditEvent({ identity: ALICE }));
+    await log.close();
+    expect(rows(f)[0]!.labels).toEqual({ team: "red" });
+  });
+
   test("flush commits everything queued before it", async () => {
     const f = file();
     const log = open(f, { batch_ms: 1000, batch_size: 100_000 });
