@@ -12,7 +12,7 @@
  *   meta         format version
  */
 import { Database, type Statement } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import type { UnchainedRecord } from "./finalize.ts";
 import {
@@ -116,6 +116,8 @@ export function rowToRecord(row: Record<string, unknown>): AuditRecord {
 /** Opens (creating when needed) an audit database for writing. */
 export function openForWrite(file: string, synchronous: "normal" | "full"): Database {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // Owner-only: SQLite gives the -wal and -shm files the database file's permissions.
+  if (!existsSync(file)) closeSync(openSync(file, "a", 0o600));
   const db = new Database(file, { create: true, readwrite: true, strict: true });
   db.exec("PRAGMA journal_mode = WAL");
   db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);

@@ -1,6 +1,6 @@
 /** The audit sink with its real writer worker and real SQLite files in a temp dir. */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuditLog, createAuditSink } from "../../../src/audit/log.ts";
@@ -146,6 +146,26 @@ describe("the audit sink", () => {
     await none.close();
     expect(rows(f2)[0]).not.toHaveProperty("tool_args");
     expect(rows(f2)[0]).not.toHaveProperty("args_digest");
+  });
+
+  test("creates the database readable by its owner only", async () => {
+    const f = file();
+    const log = open(f);
+    log.record(auditEvent());
+    await log.close();
+    expect(statSync(f).mode & 0o777).toBe(0o600);
+  });
+
+  test("records a note instead of the arguments of a message over max_args_bytes", async () => {
+    const f = file();
+    const log = open(f, { max_args_bytes: 1024 });
+    const ev = auditEvent({ args: { blob: "y".repeat(5000) } });
+    log.record({ ...ev, ctx: { ...ev.ctx, size: 5100 } });
+    await log.close();
+    const r = rows(f)[0]!;
+    expect(r.tool_args).toBeUndefined();
+    expect(r.args_note).toBe("omitted: message larger than 1024 bytes");
+    expect(r.size).toBe(5100);
   });
 
   test("keeps only the labels named in label_claims", async () => {
