@@ -52,12 +52,18 @@ export const wrapCommand: Command = {
     const sep = argv.indexOf("--");
     const own = sep === -1 ? argv : argv.slice(0, sep);
     const command = sep === -1 ? [] : argv.slice(sep + 1);
-    const { values } = parseFlags(own, {
-      ...COMMON_OPTIONS,
-      policy: { type: "string", short: "p" },
-      mode: { type: "string" },
-      ...AUDIT_SINK_OPTIONS,
-    });
+    const { values, positionals } = parseFlags(
+      own,
+      {
+        ...COMMON_OPTIONS,
+        policy: { type: "string", short: "p" },
+        mode: { type: "string" },
+        ...AUDIT_SINK_OPTIONS,
+      },
+      true,
+    );
+    if (positionals.length > 0 && !values.help)
+      throw new UsageError(`the server command goes after --, e.g. mcpgw wrap -- ${positionals.join(" ")}`);
     if (values.help) {
       process.stdout.write(`${HELP}\n`);
       return 0;

@@ -79,6 +79,12 @@ describe("usage errors exit 2", () => {
     expect(r.stderr).toContain('--log-format must be one of text, json, not "xml"');
   });
 
+  test("wrap with the server command but no --", async () => {
+    const r = await runMcpgw(["wrap", "--mode", "audit", "npx", "some-server"], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the server command goes after --, e.g. mcpgw wrap -- npx some-server");
+  });
+
   test("wrap without a command", async () => {
     const r = await runMcpgw(["wrap"], env);
     expect(r.code).toBe(2);
