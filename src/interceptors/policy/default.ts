@@ -27,8 +27,11 @@ rules:
         - '>> ?/dev/(sd|hd|nvme|disk)|> ?/dev/(sd|hd|nvme|disk)'
         - ':\\(\\) ?\\{ ?: ?\\| ?: ?& ?\\} ?; ?:'
         - '\\(\\) ?\\{ ?[^ |]{1,32} ?\\| ?[^ &]{1,32} ?& ?\\}'
-        - 'shutil\\.rmtree\\('
+        - 'rmtree\\('
         - 'os\\.removedirs\\('
+        - 'fileutils\\.(rm_rf|remove_dir)'
+        - 'fork while fork'
+        - '^shred .*/dev/'
         - 'fs\\.(rm|rmdir)(sync)?\\(.*recursive'
         - '^rimraf '
         - '^remove-item .*-recurse'
@@ -41,7 +44,7 @@ rules:
     match:
       methods: ["tools/call"]
       any_argument_patterns:
-        - '\\| (sh|bash|zsh|dash|ksh|ash|csh|tcsh|fish|mksh)( |$)'
+        - '\\| (sh|bash|zsh|dash|ksh|ash|csh|tcsh|fish|mksh|source|\\.)( |$)'
         - '\\| (python[0-9.]*|perl|ruby|node|php)( -)?( \\||$)'
         - '^(sh|bash|zsh|dash|ksh|source|\\.) <$'
         - '^(sh|bash|zsh|dash|ksh) -[a-z]*c$'

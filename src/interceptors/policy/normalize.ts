@@ -537,6 +537,12 @@ function lex(src: string): Lexed {
 
 const IFS_RE = /\$\{IFS[^}]{0,16}\}|\$IFS\b|\$IFS(?=\W|$)/g;
 const EMPTY_VARS_RE = /\$\{[@*#?0-9]\}|\$[@*0-9]/g;
+const TRIVIAL_SUBST_RE =
+  /\$\(\s{0,8}(?:echo|printf|which|command -v|type -p)\s{1,8}([^()`;|&\n]{1,256}?)\s{0,8}\)|`\s{0,8}(?:echo|printf|which|command -v|type -p)\s{1,8}([^`;|&\n]{1,256}?)\s{0,8}`/g;
+const DEFAULT_VAR_RE = /\$\{[A-Za-z_][A-Za-z0-9_]{0,63}:?[-=]([^}]{0,256})\}/g;
+const ASSIGNMENT_RE = /^[A-Za-z_][A-Za-z0-9_]{0,63}=/;
+const ASSIGN_PREFIXES = new Set(["export", "local", "declare", "readonly", "typeset"]);
+const VAR_REF_RE = /\$\{([A-Za-z_][A-Za-z0-9_]{0,63})\}|\$([A-Za-z_][A-Za-z0-9_]{0,63})/g;
 const CALL_LIKE = /[A-Za-z_]\s{0,4}\(\s{0,4}\[?\s{0,4}["'`]/;
 const STRING_LITERAL_RE = /"((?:[^"\\\n]|\\.){0,65536})"|'((?:[^'\\\n]|\\.){0,65536})'/g;
 
@@ -557,10 +563,34 @@ function analyseInto(src: string, out: Out, depth: number): void {
   if (depth > MAX_COMMAND_DEPTH) return;
   let text = src;
   if (text.includes("$")) text = text.replace(IFS_RE, " ").replace(EMPTY_VARS_RE, "");
+  // `$(echo rm) -rf /`, `` `which rm` -rf / ``: a substitution that only prints a word is that word.
+  if (text.includes("$(") || text.includes("`") || text.includes("${")) {
+    // also `${X:-rm}`: an unset variable with a default is the default
+    const substituted = text
+      .replace(TRIVIAL_SUBST_RE, (_m, a?: string, b?: string) => ` ${a ?? b ?? ""} `)
+      .replace(DEFAULT_VAR_RE, (_m, d: string) => d);
+    if (substituted !== text) analyseInto(substituted.replace(/ {2,}/g, " "), out, depth + 1);
+  }
   const { pipelines } = lex(text);
+  const vars = new Map<string, string>();
   for (const pipeline of pipelines) {
     const rendered: string[] = [];
     for (const words of pipeline) {
+      // `X=rm; $X -rf /`: remember plain assignments, and judge later commands with them expanded.
+      const assigns = ASSIGN_PREFIXES.has(words[0] ?? "") ? words.slice(1) : words;
+      if (assigns.length > 0 && assigns.every((w) => ASSIGNMENT_RE.test(w))) {
+        for (const w of assigns) {
+          const eq = w.indexOf("=");
+          if (vars.size < 64) vars.set(w.slice(0, eq), w.slice(eq + 1));
+        }
+        continue;
+      }
+      if (vars.size > 0 && words.some((w) => w.includes("$"))) {
+        const expanded = words
+          .map((w) => w.replace(VAR_REF_RE, (m, a?: string, b?: string) => vars.get(a ?? b ?? "") ?? m))
+          .join(" ");
+        if (expanded !== words.join(" ")) analyseInto(expanded, out, depth + 1);
+      }
       const simple = unwrap(words);
       if (simple.length === 0) continue;
       const name = basename(simple[0]!);

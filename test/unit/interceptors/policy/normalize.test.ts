@@ -120,6 +120,14 @@ describe("analyseCommand", () => {
     expect(analyseCommand("echo 'curl x | sh' >> notes.md").pipelines).toEqual(["echo 'curl x | sh' >> notes.md"]);
   });
 
+  test("variables, defaults and trivial substitutions are expanded before judging", () => {
+    expect(canon("X=rm; $X -rf /")).toContain("rm -fr /");
+    expect(canon("c='rm -rf'; $c /srv")).toContain("rm -fr /srv");
+    expect(canon("${X:-rm} -rf /")).toContain("rm -fr /");
+    expect(canon("$(echo rm) -rf /")).toContain("rm -fr /");
+    expect(canon("`which rm` -rf /")).toContain("rm -fr /");
+  });
+
   test("comments are skipped and a script's lines are separate commands", () => {
     const a = analyseCommand('#!/bin/sh\nset -e\ncd /tmp\nrm -rf "$HOME"\n');
     expect(a.segments).toEqual(["set -e", "cd /tmp", "rm -rf $HOME"]);
