@@ -78,6 +78,21 @@ describe("garbage", () => {
     expectCleanStdout(p);
   });
 
+  test("a server printing thousands of log lines on stdout: the first are logged, then one line per 1000", async () => {
+    const { p } = start({ FIXTURE_GARBAGE_STDOUT: "2500" });
+    await using _ = p;
+    await initialize(p);
+    p.send(call(2, "echo", { text: "hi" }));
+    await p.message((m) => m.id === 2);
+    await p.stderr.waitFor("total=2000");
+    const dropped = p.stderr.lines().filter((l) => l.includes("invalid message dropped"));
+    expect(dropped).toHaveLength(12);
+    expect(p.stderr.text).toContain("further invalid messages are logged once per 1000");
+    await p.closeStdin();
+    expect(await p.exit()).toBe(0);
+    expectCleanStdout(p);
+  });
+
   test("a request with bytes that are not UTF-8 is refused with its id, not forwarded as it came", async () => {
     const { p, calls } = start();
     await using _ = p;

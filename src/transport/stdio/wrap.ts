@@ -38,6 +38,9 @@ export class ChildStartError extends Error {
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** Invalid messages logged one by one before logging switches to one line per INVALID_LOG_EVERY. */
+const INVALID_LOG_FIRST = 10;
+const INVALID_LOG_EVERY = 1000;
 /** After the server exits, how long its stdout may stay open before mcpgw stops waiting for it. */
 const STDOUT_DRAIN_MS = 2000;
 const SIGNUM: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
@@ -91,18 +94,28 @@ export async function runWrap(opts: WrapOptions): Promise<number> {
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const lossy = new TextDecoder();
 
+  const invalidCount: Record<Direction, number> = { c2s: 0, s2c: 0 };
+
   /** Per-direction ordering: a frame is delivered after every frame received before it. */
   const tails: Record<Direction, Promise<void> | null> = { c2s: null, s2c: null };
 
   const emit = (direction: Direction, raw: Uint8Array, j: Judged) => {
     if (j.invalid !== undefined) {
-      const what =
-        j.toRecipient !== null
-          ? "invalid message forwarded (audit mode)"
-          : j.toSender !== null
-            ? "invalid message answered with an error"
-            : "invalid message dropped";
-      logger.warn(what, { direction, reason: j.invalid, bytes: raw.length });
+      // A server that prints its logs on stdout produces one invalid line per log line: the first
+      // few are logged, then one line per 1000 with the running count.
+      const n = ++invalidCount[direction];
+      if (n <= INVALID_LOG_FIRST || n % INVALID_LOG_EVERY === 0) {
+        const what =
+          j.toRecipient !== null
+            ? "invalid message forwarded (audit mode)"
+            : j.toSender !== null
+              ? "invalid message answered with an error"
+              : "invalid message dropped";
+        const fields: Record<string, unknown> = { direction, reason: j.invalid, bytes: raw.length };
+        if (n > INVALID_LOG_FIRST) fields.total = n;
+        logger.warn(what, fields);
+        if (n === INVALID_LOG_FIRST) logger.warn("further invalid messages are logged once per 1000", { direction });
+      }
     }
     const recipient = direction === "c2s" ? toChild : out;
     const sender = direction === "c2s" ? out : toChild;
