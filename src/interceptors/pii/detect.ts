@@ -594,7 +594,74 @@ function ibanAt(candidate: string, start: number, out: Match[]): boolean {
  * (sticky at the anchor, or in a small window around it). Far cheaper than one scan per rule.
  */
 const ANCHORS =
-  /A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9]|Iza)|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|cbt|imt|soat|ffct|agent|oas|ft)-|GR1348941|xox[abposer]-|xapp-|[sr]k_(?:live|test|prod)_|sk-|npm_|SG\.|SK[0-9a-fA-F]|hf_|api_org_|hooks\.slack\.com|eyJ|:\/\/|[Ss]ecret|SECRET|[Pp]assword|PASSWORD|[Pp]wd|PWD|-----BEGIN /g;
+  /A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9]|Iza)|S(?:K[0-9a-fA-F]|G\.)|GR1348941|eyJ|hooks\.slack\.com|[Ss]ecret|SECRET|[Pp]assword|PASSWORD|[Pp]wd|PWD/g;
+
+/** Characters that can end the part of a prefix before its dash (see punctuationAnchors). */
+const DASH_PREFIX_ENDS = (() => {
+  const t = new Uint8Array(128);
+  for (const c of "kabposertp") t[c.charCodeAt(0)] = 1;
+  return t;
+})();
+
+const GITLAB_PREFIXES = new Set([
+  "glpat",
+  "gldt",
+  "glrt",
+  "glptt",
+  "glcbt",
+  "glimt",
+  "glsoat",
+  "glffct",
+  "glagent",
+  "gloas",
+  "glft",
+]);
+const SLACK_KINDS = "abposer";
+const GITHUB_KINDS = "pousr";
+
+/**
+ * Prefixes that contain `_`, `-` or `:` (ghp_, sk_live_, npm_, hf_, glpat-, xoxb-, sk-, ://,
+ * -----BEGIN) are found from each of those characters (a memchr) rather than by the regex: an
+ * alternation costs the regex engine per branch at every position, a character search does not.
+ * Calls `emit(anchorText, start)` with the text the anchor regex would have matched.
+ */
+function punctuationAnchors(text: string, emit: (anchor: string, at: number) => void): void {
+  for (let i = text.indexOf("_"); i !== -1; i = text.indexOf("_", i + 1)) {
+    const p1 = text[i - 1];
+    if (i >= 3 && p1 !== undefined && GITHUB_KINDS.includes(p1) && text[i - 2] === "h" && text[i - 3] === "g")
+      emit(`gh${p1}_`, i - 3);
+    else if (i >= 6 && text.startsWith("github_pat_", i - 6)) emit("github_pat_", i - 6);
+    else if (i >= 2 && p1 === "k" && (text[i - 2] === "s" || text[i - 2] === "r")) {
+      const mode = text.slice(i + 1, i + 6);
+      if (mode === "live_" || mode === "test_" || mode === "prod_") emit(`${text[i - 2]}k_${mode}`, i - 2);
+    } else if (i >= 3 && p1 === "m" && text.startsWith("npm", i - 3)) emit("npm_", i - 3);
+    else if (i >= 2 && p1 === "f" && text[i - 2] === "h") emit("hf_", i - 2);
+    else if (i >= 3 && p1 === "i" && text.startsWith("api_org_", i - 3)) emit("api_org_", i - 3);
+  }
+  for (let i = text.indexOf("-"); i !== -1; i = text.indexOf("-", i + 1)) {
+    // Only these can precede a prefix's dash: k (sk-), a b p o s e r (xox?-), p (xapp-), t s
+    // (gl…-); a dash after a dash may open -----BEGIN. Hyphenated words and UUIDs end here.
+    const before = text.charCodeAt(i - 1);
+    if (before === 45) continue;
+    if (DASH_PREFIX_ENDS[before] !== 1 && text.charCodeAt(i + 1) !== 45) continue;
+    const p1 = text[i - 1];
+    if (i >= 2 && p1 === "k" && text[i - 2] === "s") emit("sk-", i - 2);
+    else if (i >= 4 && p1 !== undefined && SLACK_KINDS.includes(p1) && text.startsWith("xox", i - 4))
+      emit(`xox${p1}-`, i - 4);
+    else if (i >= 4 && p1 === "p" && text.startsWith("xapp", i - 4)) emit("xapp-", i - 4);
+    else if (text[i + 1] === "-") {
+      if (text.startsWith("-----BEGIN ", i)) emit("-----BEGIN ", i);
+    } else if (p1 !== undefined && p1 >= "a" && p1 <= "z") {
+      for (let len = 4; len <= 7 && len <= i; len++) {
+        if (text[i - len] !== "g" || text[i - len + 1] !== "l") continue;
+        const prefix = text.slice(i - len, i);
+        if (GITLAB_PREFIXES.has(prefix)) emit(`${prefix}-`, i - len);
+        break;
+      }
+    }
+  }
+  for (let i = text.indexOf("://"); i !== -1; i = text.indexOf("://", i + 3)) emit("://", i);
+}
 
 /** Start of the URL scheme that ends at a `://` anchor (`jdbc:mysql`, `mongodb+srv`), or -1. */
 function isSchemeChar(c: number): boolean {
@@ -661,35 +728,19 @@ function rulesFor(anchor: string): readonly Rule[] {
 export function detect(text: string): Match[] {
   const found: Match[] = [];
   const seen = new Set<number>();
-  let pem = false;
+  const state = { pem: false };
   // Windows of the keyword rules are merged while they overlap, so each character is searched
-  // at most once per rule however many anchors crowd together.
+  // at most once per rule however many anchors crowd together. (Only regex anchors start window
+  // rules, so each rule sees its anchors in order.)
   const windows = new Map<Rule, [number, number]>();
-  ANCHORS.lastIndex = text.length < MIN_SECRET_LENGTH ? text.length : 0;
-  for (let a = ANCHORS.exec(text); a !== null; a = ANCHORS.exec(text)) {
-    const anchor = a[0];
-    if (anchor === "-----BEGIN ") {
-      pem = true;
-      continue;
-    }
-    for (const rule of rulesFor(anchor)) {
-      if (typeof rule.from !== "object") {
-        runSticky(rule, text, a.index, found, seen);
-        continue;
-      }
-      if (rule.gate && !rule.gate(text, a.index)) continue;
-      const from = Math.max(0, a.index - rule.from.before);
-      const to = Math.min(text.length, a.index + rule.from.after);
-      const open = windows.get(rule);
-      if (open && from <= open[1]) open[1] = to;
-      else {
-        if (open) runWindow(rule, text, open[0], open[1], found, seen);
-        windows.set(rule, [from, to]);
-      }
-    }
+  if (text.length >= MIN_SECRET_LENGTH) {
+    ANCHORS.lastIndex = 0;
+    for (let a = ANCHORS.exec(text); a !== null; a = ANCHORS.exec(text))
+      onAnchor(a[0], a.index, text, found, seen, windows, state);
+    punctuationAnchors(text, (anchor, at) => onAnchor(anchor, at, text, found, seen, windows, state));
   }
   for (const [rule, [from, to]] of windows) runWindow(rule, text, from, to, found, seen);
-  if (pem) privateKeys(text, found);
+  if (state.pem) privateKeys(text, found);
   if (found.length > 0) awsSecretNearKeyId(text, found);
   emails(text, found);
   if (text.length >= 8 && DIGIT.test(text)) {
@@ -697,6 +748,36 @@ export function detect(text: string): Match[] {
     if (text.length >= 15) ibans(text, found);
   }
   return resolveOverlaps(found);
+}
+
+function onAnchor(
+  anchor: string,
+  at: number,
+  text: string,
+  found: Match[],
+  seen: Set<number>,
+  windows: Map<Rule, [number, number]>,
+  state: { pem: boolean },
+): void {
+  if (anchor === "-----BEGIN ") {
+    state.pem = true;
+    return;
+  }
+  for (const rule of rulesFor(anchor)) {
+    if (typeof rule.from !== "object") {
+      runSticky(rule, text, at, found, seen);
+      continue;
+    }
+    if (rule.gate && !rule.gate(text, at)) continue;
+    const from = Math.max(0, at - rule.from.before);
+    const to = Math.min(text.length, at + rule.from.after);
+    const open = windows.get(rule);
+    if (open && from <= open[1]) open[1] = Math.max(open[1], to);
+    else {
+      if (open) runWindow(rule, text, open[0], open[1], found, seen);
+      windows.set(rule, [from, to]);
+    }
+  }
 }
 
 /** An unlabelled 40-character AWS secret right after an access key id (credentials CSV, `aws configure`). */

@@ -62,6 +62,12 @@ const NEAR_MISSES: Record<string, string> = {
   keyword_pwd: "pwd",
   ado_pairs: "Server=a;Password=",
   scheme_only: "://",
+  underscores: "_",
+  dashes: "-",
+  dash_after_k: "k-",
+  dash_after_hex: "a-",
+  api_org: "api_org_",
+  begin_only: "-----BEGIN ",
 };
 
 describe("every detector on 1 MiB of repeated near-matches", () => {
