@@ -3,7 +3,7 @@ import { createAuditSink } from "../audit/log.ts";
 import { compileRuntime, RuntimeHolder, resolveConfig, UsageError } from "../config/index.ts";
 import { createReloadingAuthenticator } from "../interceptors/auth/index.ts";
 import { startProxy } from "../transport/http/server.ts";
-import { UpstreamConfigError } from "../transport/http/upstreams.ts";
+import { UpstreamConfigError, UpstreamRegistry } from "../transport/http/upstreams.ts";
 import { AUDIT_SINK_HELP, AUDIT_SINK_OPTIONS, auditSinkFlags } from "./audit.ts";
 import { COMMON_HELP, COMMON_OPTIONS, type Command, checkEnum, loggerFor, loggingFlags, parseFlags } from "./common.ts";
 
@@ -75,6 +75,14 @@ export const proxyCommand: Command = {
       return { config, runtime: compileRuntime(config, loggerFor(config)) };
     };
     const first = build();
+    try {
+      // Upstreams and routes are checked before anything starts (exit 2 on a bad one).
+      new UpstreamRegistry().build(first.config, undefined);
+    } catch (e) {
+      await first.runtime.close();
+      if (e instanceof UpstreamConfigError) throw new UsageError(e.message);
+      throw e;
+    }
     const logger = loggerFor(first.config);
     const listen = parseListen(first.config.listen ?? DEFAULT_LISTEN);
     if (listen.bareColon)
