@@ -649,9 +649,8 @@ function punctuationAnchors(text: string, emit: (anchor: string, at: number) => 
     else if (i >= 4 && p1 !== undefined && SLACK_KINDS.includes(p1) && text.startsWith("xox", i - 4))
       emit(`xox${p1}-`, i - 4);
     else if (i >= 4 && p1 === "p" && text.startsWith("xapp", i - 4)) emit("xapp-", i - 4);
-    else if (text[i + 1] === "-") {
-      if (text.startsWith("-----BEGIN ", i)) emit("-----BEGIN ", i);
-    } else if (p1 !== undefined && p1 >= "a" && p1 <= "z") {
+    else if (text[i + 1] === "-" && text.startsWith("-----BEGIN ", i)) emit("-----BEGIN ", i);
+    else if (p1 !== undefined && p1 >= "a" && p1 <= "z") {
       for (let len = 4; len <= 7 && len <= i; len++) {
         if (text[i - len] !== "g" || text[i - len + 1] !== "l") continue;
         const prefix = text.slice(i - len, i);

@@ -59,6 +59,7 @@ const POSITIVES: [string, string, string][] = [
     "dhZYeZaf36kP5Bl6UVessnD0urzHX9RiVBu8IkJ9",
   ],
   ["aws_access_key_id", "key AKIA0QDJ3WC3SJD5WY1N", "AKIA0QDJ3WC3SJD5WY1N"],
+  ["gitlab_token", 'value="glpat--8yIyGlc62BbSle08t9s"', "glpat--8yIyGlc62BbSle08t9s"],
   // ssn
   ["ssn", "SSN 123-45-6788", "123-45-6788"],
   ["ssn", "ssn: 536 22 1234", "536 22 1234"],
