@@ -118,7 +118,7 @@ export class Leaf {
         for (const s of a.reversed) set.add(this.f(s));
         for (const s of a.pipelines) set.add(this.f(s));
         // Words are judged as paths only: a quoted sentence is data, not a command.
-        for (const w of a.words) {
+        for (const w of new Set(a.words)) {
           if (!PATHY_WORD.test(w) || !isPathLike(w)) continue;
           set.add(this.f(w));
           const n = normalizePath(w);

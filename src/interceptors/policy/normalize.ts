@@ -595,11 +595,13 @@ function analyseInto(src: string, out: Out, depth: number): void {
       if (simple.length === 0) continue;
       const name = basename(simple[0]!);
       const rest = simple.slice(1);
-      const plain = [name, ...rest.map(renderWord)].join(" ");
+      const shown = rest.map(renderWord);
+      const plain = shown.length > 0 ? `${name} ${shown.join(" ")}` : name;
       out.segments.push(plain);
-      out.canonical.push(canonicalise(name, rest, false));
-      out.reversed.push(canonicalise(name, rest, true));
-      for (const w of rest) out.words.push(w);
+      const [asc, desc] = canonicalise(name, rest, shown);
+      out.canonical.push(asc);
+      out.reversed.push(desc);
+      for (let k = 0; k < rest.length; k++) out.words.push(rest[k]!);
       rendered.push(plain);
       const lname = name.toLowerCase();
       // sh -c CODE, bash -lc CODE: the code is a command line of its own.
@@ -675,18 +677,25 @@ function unwrap(words: readonly string[]): string[] {
   return words.slice(i) as string[];
 }
 
-/** `rm --recursive -f -v x` → `rm -frv x`: short flags merged and sorted, known long flags mapped. */
-function canonicalise(name: string, rest: readonly string[], reverse: boolean): string {
+/**
+ * `rm --recursive -f -v x` → `rm -frv x` (and reversed, `rm -vrf x`): short flags merged and
+ * sorted, known long flags mapped. `rendered` is `rest` through {@link renderWord}.
+ */
+function canonicalise(name: string, rest: readonly string[], rendered: readonly string[]): [string, string] {
   const lname = name.toLowerCase();
-  if (NO_CLUSTER.has(lname)) return [name, ...rest.map(renderWord)].join(" ");
+  if (NO_CLUSTER.has(lname)) {
+    const same = `${name} ${rendered.join(" ")}`.trimEnd();
+    return [same, same];
+  }
   const longMap = LONG_FLAGS[lname];
   const letters = new Set<string>();
   const longs: string[] = [];
   const operands: string[] = [];
   let flagsDone = false;
-  for (const w of rest) {
-    if (flagsDone || w.length < 2 || w[0] !== "-") {
-      operands.push(w);
+  for (let k = 0; k < rest.length; k++) {
+    const w = rest[k]!;
+    if (flagsDone || w.length < 2 || w.charCodeAt(0) !== 45 /* - */) {
+      operands.push(rendered[k]!);
       continue;
     }
     if (w === "--") {
@@ -704,15 +713,17 @@ function canonicalise(name: string, rest: readonly string[], reverse: boolean): 
       for (const ch of w.slice(1)) letters.add(lname === "rm" ? ch.toLowerCase() : ch);
       continue;
     }
-    operands.push(w);
+    operands.push(rendered[k]!);
   }
-  const parts = [name];
-  if (letters.size > 0) {
-    const sorted = [...letters].sort();
-    parts.push(`-${(reverse ? sorted.reverse() : sorted).join("")}`);
+  const tail = longs.sort().concat(operands).join(" ");
+  if (letters.size === 0) {
+    const same = tail ? `${name} ${tail}` : name;
+    return [same, same];
   }
-  parts.push(...longs.sort(), ...operands.map(renderWord));
-  return parts.join(" ");
+  const sorted = [...letters].sort();
+  const asc = `${name} -${sorted.join("")}`;
+  const desc = `${name} -${sorted.reverse().join("")}`;
+  return tail ? [`${asc} ${tail}`, `${desc} ${tail}`] : [asc, desc];
 }
 
 /** Argument keys whose string values are shell command lines. */
