@@ -143,6 +143,7 @@ export class AuditWriter {
   private readonly insert: Statement;
   private readonly putHead: Statement;
   private readonly putCheckpoint: Statement;
+  private readonly readHead: Statement;
   private readonly key: WriterKey | undefined;
   seq: number;
   prevHash: string;
@@ -159,6 +160,7 @@ export class AuditWriter {
     this.putHead = this.db.prepare(
       "INSERT INTO head (id, seq, hash, key_id, sig) VALUES (1, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, key_id = excluded.key_id, sig = excluded.sig",
     );
+    this.readHead = this.db.prepare("SELECT seq, hash FROM head WHERE id = 1");
     this.putCheckpoint = this.db.prepare(
       "INSERT OR REPLACE INTO checkpoints (seq, hash, timestamp, key_id, jws) VALUES (?, ?, ?, ?, ?)",
     );
@@ -182,47 +184,51 @@ export class AuditWriter {
    * Chains, signs and commits a batch in one transaction. Throws (and keeps its state) on failure;
    * the records are completed in place (seq and chain fields are overwritten on a retry).
    */
-  append(batch: readonly UnchainedRecord[]): AuditRecord[] {
+  append(batch: readonly UnchainedRecord[], inLock?: (done: readonly AuditRecord[]) => void): AuditRecord[] {
     if (batch.length === 0) return [];
-    let seq = this.seq;
-    let prev = this.prevHash;
     const key = this.key;
-    const done: AuditRecord[] = new Array(batch.length);
-    const texts: string[] = new Array(batch.length);
-    for (let i = 0; i < batch.length; i++) {
-      const rec = batch[i]! as AuditRecord;
-      rec.seq = ++seq;
-      if (key) rec.key_id = key.id;
-      const text = canonicalRecord(rec);
-      rec.prev_hash = prev;
-      rec.hash = chainHash(prev, text);
-      if (key) rec.sig = recordSig(key.secret, rec.hash);
-      prev = rec.hash;
-      done[i] = rec;
-      texts[i] = text;
-    }
     const ins = this.insert;
-    this.db.transaction(() => {
-      for (let i = 0; i < done.length; i++) {
-        const r = done[i]!;
-        ins.run(
-          r.seq,
-          r.timestamp,
-          r.direction,
-          r.method ?? null,
-          r.tool_name ?? null,
-          r.action,
-          r.decided_by ?? null,
-          r.subject ?? null,
-          r.session_id ?? null,
-          texts[i]!,
-          r.prev_hash,
-          r.hash,
-          r.sig ?? null,
-        );
-      }
-      this.putHead.run(seq, prev, key?.id ?? null, key ? headSig(key.secret, seq, prev) : null);
-    })();
+    const done: AuditRecord[] = new Array(batch.length);
+    let seq = 0;
+    let prev = "";
+    // BEGIN IMMEDIATE takes the write lock first, so several processes sharing one database
+    // (Claude Desktop starting one `mcpgw wrap` per server) chain onto each other's records.
+    this.db
+      .transaction(() => {
+        const head = this.readHead.get() as { seq: number; hash: string } | null;
+        seq = head && head.seq >= this.seq ? head.seq : this.seq;
+        prev = head && head.seq >= this.seq ? head.hash : this.prevHash;
+        for (let i = 0; i < batch.length; i++) {
+          const r = batch[i]! as AuditRecord;
+          r.seq = ++seq;
+          if (key) r.key_id = key.id;
+          const text = canonicalRecord(r);
+          r.prev_hash = prev;
+          r.hash = chainHash(prev, text);
+          if (key) r.sig = recordSig(key.secret, r.hash);
+          prev = r.hash;
+          done[i] = r;
+          ins.run(
+            r.seq,
+            r.timestamp,
+            r.direction,
+            r.method ?? null,
+            r.tool_name ?? null,
+            r.action,
+            r.decided_by ?? null,
+            r.subject ?? null,
+            r.session_id ?? null,
+            text,
+            r.prev_hash,
+            r.hash,
+            r.sig ?? null,
+          );
+        }
+        this.putHead.run(seq, prev, key?.id ?? null, key ? headSig(key.secret, seq, prev) : null);
+        // Still under the write lock: mirrors stay in seq order across processes.
+        inLock?.(done);
+      })
+      .immediate();
     this.seq = seq;
     this.prevHash = prev;
     return done;

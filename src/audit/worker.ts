@@ -111,12 +111,21 @@ async function run(init: WorkerInit): Promise<void> {
     if (!open()) return false;
     const t0 = performance.now();
     let done: ReturnType<AuditWriter["append"]>;
+    let mirrorError: unknown;
     try {
-      done = writer!.append(batch);
+      done = writer!.append(batch, (records) => {
+        if (!mirror) return;
+        try {
+          mirror.append(records);
+        } catch (e) {
+          mirrorError = e;
+        }
+      });
     } catch (e) {
       fail("write", e);
       return false;
     }
+    if (mirrorError !== undefined) post({ type: "error", phase: "jsonl", message: errText(mirrorError) });
     f[F_COMMIT_SECONDS]! += (performance.now() - t0) / 1000;
     f[F_BATCHES]! += 1;
     f[F_COMMITTED]! += done.length;
@@ -125,13 +134,6 @@ async function run(init: WorkerInit): Promise<void> {
       failing = false;
       Atomics.store(state, STATE, STATE_OK);
       post({ type: "recovered", seq: writer!.seq });
-    }
-    if (mirror) {
-      try {
-        mirror.append(done);
-      } catch (e) {
-        post({ type: "error", phase: "jsonl", message: errText(e) });
-      }
     }
     return true;
   };

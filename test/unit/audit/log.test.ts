@@ -7,7 +7,7 @@ import { AuditLog, createAuditSink } from "../../../src/audit/log.ts";
 import { AuditSchema } from "../../../src/audit/schema.ts";
 import { generateCheckpointKeys, loadPublicKey } from "../../../src/audit/signer.ts";
 import { openForRead, rowToRecord } from "../../../src/audit/store.ts";
-import { verifyDb } from "../../../src/audit/verify.ts";
+import { verifyDb, verifyJsonl } from "../../../src/audit/verify.ts";
 import { ConfigSchema } from "../../../src/config/schema.ts";
 import { silentLogger } from "../../../src/log/index.ts";
 import { renderPrometheus } from "../../../src/metrics/index.ts";
@@ -185,6 +185,34 @@ describe("the audit sink", () => {
     expect(rows(f).length).toBe(500);
     expect(log.depth).toBe(0);
     await log.close();
+  });
+
+  test("chains the records of several writers sharing one database into one log", async () => {
+    const f = file();
+    const jf = join(dir, `shared${n}.jsonl`);
+    const mk = () =>
+      new AuditLog({
+        file: f,
+        audit: AuditSchema.parse({ batch_ms: 1 }),
+        blockOnFailure: true,
+        jsonl: jf,
+        logger: silentLogger,
+      });
+    const a = mk();
+    const b = mk();
+    await Promise.all([a.ready, b.ready]);
+    for (let i = 0; i < 300; i++) {
+      a.record(auditEvent({ id: i, tool: "from_a" }));
+      b.record(auditEvent({ id: i, tool: "from_b" }));
+      if (i % 50 === 0) await Promise.all([a.flush(), b.flush()]);
+    }
+    await Promise.all([a.close(), b.close()]);
+    const v = await verifyDb(f);
+    expect(v).toMatchObject({ ok: true, count: 600 });
+    const rs = rows(f);
+    expect(rs.filter((r) => r.tool_name === "from_a").length).toBe(300);
+    expect(rs.filter((r) => r.tool_name === "from_b").length).toBe(300);
+    expect(await verifyJsonl(jf)).toMatchObject({ ok: true, count: 600 });
   });
 
   test("continues the chain across restarts", async () => {
