@@ -61,6 +61,8 @@ export interface ProxyServer {
 const JSON_HEADERS = { "content-type": "application/json" } as const;
 const SSE_RESPONSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform" };
 const READY_CACHE_MS = 2_000;
+/** Seconds a connection may stay silent before its request is authenticated (slow headers, idle keep-alive). */
+const IDLE_TIMEOUT_S = 30;
 const MAX_SESSION_ID = 256;
 const DECODER = new TextDecoder();
 
@@ -854,6 +856,9 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     const addr = server.requestIP(req)?.address ?? "unknown";
     const outcome = await auth.authenticate(req, url, addr);
     if (!outcome.ok) return outcome.response;
+    // From here our own bounds apply (request_timeout, sse_idle_timeout, drain); before it, the
+    // server's idle timeout stops connections that never finish their headers.
+    server.timeout(req, 0);
     inflight++;
     let handed = false;
     try {
@@ -879,7 +884,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
   const server = Bun.serve({
     hostname: opts.hostname,
     port: opts.port,
-    idleTimeout: 0,
+    idleTimeout: IDLE_TIMEOUT_S,
     // Our own bounded reader enforces limits.max_body_bytes with a JSON-RPC error body.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     ...(opts.tls ? { tls: { cert: Bun.file(opts.tls.cert), key: Bun.file(opts.tls.key) } } : {}),
