@@ -67,7 +67,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.9, 0.85],
     re: r(
-      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?))+ (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b`,
+      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?))+ (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b`,
     ),
     hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect"],
   },
@@ -467,7 +467,7 @@ export const RULES: readonly Rule[] = [
     family: "phishing",
     weight: [0.85, 0.75],
     re: r(
-      `\\b(?:ask|asks|tell|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b|\\b(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
+      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to) )\\b(?:ask|asks|tell|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
     ),
     hints: [
       "user",
@@ -525,7 +525,7 @@ export const RULES: readonly Rule[] = [
     signal: "markdown_image_exfil",
     family: "markdown_exfil",
     weight: [0.85, 0.85],
-    re: /!\[[^\]\n]{0,120}\]\(\s{0,4}(?:https?:)?\/\/[^)\s]{1,300}[?&#][^)\s]{0,300}?(?:[{<[$]|%7b|%3c|%5b|base64|query|data=|conversation|history|message|secret|token|key=|summary|replace|placeholder|user|email|phone|address|password)/,
+    re: /!\[[^\]\n]{0,120}\]\(\s{0,4}(?:https?:)?\/\/[^)\s]{1,300}[?&#][^)\s]{0,300}?(?:[{<[$]|%7b|%3c|%5b|base64|conversation|history|message|secret|summary|replace|placeholder|user|email|phone|address|password)/,
     hints: ["!["],
   },
   {
@@ -574,7 +574,7 @@ export const RULES: readonly Rule[] = [
     family: "addressed_to_model",
     weight: [0.25, 0.75],
     re: r(
-      `\\b(?:note|message|instructions?|attention|notice|directive|memo|reminder|p\\.?s\\.?)\\s{0,2}(?:to|for)\\s{0,2}(?:the |any |all )?(?:${AGENT}s?|automated (?:analysis |screening |review |evaluation )?(?:software|systems?|tools?|reviewers?|readers?))\\b`,
+      `\\b(?:note|message|instructions?|attention|notice|directive|memo|reminder|p\\.?s\\.?)\\s{0,2}(?:to|for)\\s{0,2}(?:the |any |all )?(?:${AGENT}s?|automated (?:analysis |screening |review |evaluation )?(?:software|systems?|tools?|reviewers?|readers?))\\s{0,2}[:\\-\u2014]`,
     ),
     hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
   },
@@ -687,7 +687,7 @@ export const MULTILINGUAL_RULES: readonly Rule[] = [
       "pokyny",
       "instrukce",
     ],
-    re: /\bignor(?:a|e|ez|er|ar|eer|ieren|iere|iert|uj|ujesz)\b[^\n]{0,30}\b(?:istruzioni|instrucciones|instructions|instruções|instrucoes|anweisungen|instruktionen|vorgaben|instructies|instrukcje|indicaciones|consignes)\b|\bbitte ignoriere\b[^\n]{0,30}\banweisung|\b(?:zignoruj|pomiń)\b[^\n]{0,30}\b(?:instrukcje|polecenia)|\bnegeer\b[^\n]{0,30}\b(?:instructies|opdrachten)|\bvergiss\b[^\n]{0,30}\banweisungen|\b(?:olvida|esquece|esqueça|oublie|dimentica)\b[^\n]{0,30}\b(?:instrucciones|instruções|instructions|istruzioni)|(?:игнорируй|игнорировать|проигнорируй|забудь)[^\n]{0,30}(?:инструкци|указани|правил)|忽略[^\n]{0,12}(?:指令|指示|说明|規則|规则|提示)|(?:指示|命令|ルール)[^\n]{0,8}(?:を)?無視|(?:지시|지침|명령)[^\n]{0,8}무시|تجاهل[^\n]{0,30}(?:التعليمات|الأوامر|التوجيهات)|(?:निर्देशों|निर्देश)[^\n]{0,20}(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)|talimatlar[^\n]{0,20}(?:yok say|görmezden gel|unut)|bỏ qua[^\n]{0,30}(?:hướng dẫn|chỉ dẫn|lệnh)|(?:pokyny|instrukce)[^\n]{0,20}ignoruj/,
+    re: /\bignor(?:a|e|ez|er|ar|ad|eer|ieren|iere|iert|uj|ujesz)\b\s{1,3}(?:(?:toutes|tutte|todas|todos|alle|wszystkie|tüm|tutti)\s{1,3})?(?:les|las|los|le|gli|die|as|os|de|vos|tes|sus|vorherigen|vorigen|bisherigen|poprzednie)\b[^\n]{0,30}\b(?:istruzioni|instrucciones|instructions|instruções|instrucoes|anweisungen|instruktionen|vorgaben|instructies|instrukcje|indicaciones|consignes)\b|\bbitte ignoriere\b[^\n]{0,30}\banweisung|\b(?:zignoruj|pomiń)\b[^\n]{0,30}\b(?:instrukcje|polecenia)|\bnegeer\b[^\n]{0,30}\b(?:instructies|opdrachten)|\bvergiss\b[^\n]{0,30}\banweisungen|\b(?:olvida|esquece|esqueça|oublie|dimentica)\b[^\n]{0,30}\b(?:instrucciones|instruções|instructions|istruzioni)|(?:игнорируй|игнорировать|проигнорируй|забудь)[^\n]{0,30}(?:инструкци|указани|правил)|忽略[^\n]{0,12}(?:指令|指示|说明|規則|规则|提示)|(?:指示|命令|ルール)[^\n]{0,8}(?:を)?無視|(?:지시|지침|명령)[^\n]{0,8}무시|تجاهل[^\n]{0,30}(?:التعليمات|الأوامر|التوجيهات)|(?:निर्देशों|निर्देश)[^\n]{0,20}(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)|talimatlar[^\n]{0,20}(?:yok say|görmezden gel|unut)|bỏ qua[^\n]{0,30}(?:hướng dẫn|chỉ dẫn|lệnh)|(?:pokyny|instrukce)[^\n]{0,20}ignoruj/,
   },
   {
     signal: "hide_from_user",

@@ -88,6 +88,8 @@ function hasHint(text: string, hints: readonly string[] | undefined): boolean {
 const MENTION_BEFORE =
   /(?:["'`\u201c\u2018\u00ab]|such as|like|e\.g\.,?|for example|phrases?|the string|the words?|known as|called|quot(?:e|ing)s?)\s{0,3}$/;
 const MENTION_FACTOR = 0.35;
+/** In content (documents, web pages), quoted commands, paths and delimiters are usually examples. */
+const MENTIONABLE_IN_CONTENT = new Set(["command_exec", "file_exfil", "fake_delimiter"]);
 
 function isMention(text: string, index: number): boolean {
   return MENTION_BEFORE.test(text.slice(Math.max(0, index - 24), index));
@@ -100,7 +102,10 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
   const ascii = !/[^\x00-\x7f]/.test(text);
   const emit = (rule: Rule, w: number, m: RegExpExecArray) => {
     hits++;
-    const weight = rule.family === "override" && isMention(text, m.index) ? w * MENTION_FACTOR : w;
+    const mentionable = rule.family === "override" || (col === 1 && MENTIONABLE_IN_CONTENT.has(rule.family));
+    const mention =
+      mentionable && (isMention(text, m.index) || (col === 1 && rule.family !== "override" && m[0].includes("`")));
+    const weight = mention ? w * MENTION_FACTOR : w;
     const excerpt = excerptOf(text, m.index, m[0].length);
     out.push({ signal: rule.signal, family: rule.family, weight, where, excerpt, hiddenIn });
   };
@@ -148,9 +153,17 @@ export function scanString(seg: Segment, role: Role, out: Signal[]): void {
   } else {
     runRules(n.text, role, seg.path, out);
   }
+  const visible = new Set<string>();
+  for (const o of out) if (o.where === seg.path) visible.add(o.signal);
   for (const h of n.hidden) {
     const before = out.length;
-    if (runRules(h.text, role, seg.path, out, h.carrier) > 0) {
+    const hits = runRules(h.text, role, seg.path, out, h.carrier);
+    // Hidden text only adds evidence when it says something the visible text does not.
+    let fresh = false;
+    // (Whole-text folds only: comments and CSS-hidden text are in the visible text but not rendered.)
+    const wholeTextFold = h.carrier === "leetspeak" || h.carrier === "rot13_text";
+    for (let k = before; k < out.length; k++) if (!wholeTextFold || !visible.has(out[k]!.signal)) fresh = true;
+    if (hits > 0 && fresh) {
       out.push({
         signal: "hidden_instruction",
         family: "hidden",
