@@ -56,10 +56,26 @@ export class JsonlMirror {
     let text = "";
     for (const r of records) text += recordLine(r);
     const bytes = Buffer.from(text);
+    this.followRotation();
     if (this.shouldRotate(bytes.length)) this.rotate();
     let off = 0;
     while (off < bytes.length) off += writeSync(this.fd, bytes, off);
     this.size += bytes.length;
+  }
+
+  /**
+   * Another process may share the log: continue in the current file when it rotated it, and
+   * take the file's real size (its writes count towards max_size too).
+   */
+  private followRotation(): void {
+    const onDisk = statSafe(this.path);
+    const mine = fstatSync(this.fd);
+    if (onDisk && onDisk.ino === mine.ino) {
+      this.size = mine.size;
+      return;
+    }
+    closeSync(this.fd);
+    this.open();
   }
 
   private shouldRotate(adding: number): boolean {

@@ -97,6 +97,25 @@ describe("the JSONL mirror", () => {
     expect(readdirSync(second.dir)).not.toContain(old);
   });
 
+  test("follows a rotation done by another process sharing the file", () => {
+    const { dir, file } = fresh();
+    const rot = { max_size: lineBytes * 2, max_age: 0, max_files: 0, retention: 0 };
+    const a = new JsonlMirror(file, rot);
+    const b = new JsonlMirror(file, rot);
+    for (let i = 1; i <= 8; i++) (i % 2 ? a : b).append([rec(i)]);
+    a.close();
+    b.close();
+    const perFile = readdirSync(dir).map((f) =>
+      readFileSync(join(dir, f), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).seq as number),
+    );
+    expect(perFile.flat().sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Both writers' lines count towards max_size (two lines here).
+    expect(Math.max(...perFile.map((f) => f.length))).toBeLessThanOrEqual(2);
+  });
+
   test("mirrors the database records with their chain through the sink", async () => {
     const { dir, file } = fresh();
     const log = new AuditLog({
