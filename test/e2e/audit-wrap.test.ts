@@ -136,6 +136,25 @@ describe("audit through mcpgw wrap", () => {
     expect(records(db).length).toBe(count + 2);
   });
 
+  test("two wrap processes sharing one database write one chain that verifies", async () => {
+    const db = dbFile();
+    await using a = spawnWrap(["--audit-db", db]);
+    await using b = spawnWrap(["--audit-db", db]);
+    for (const c of [a, b]) c.send(INIT);
+    await Promise.all([a.response(0), b.response(0)]);
+    for (let i = 1; i <= 300; i++) {
+      a.send(echoCall(i));
+      b.send(echoCall(i));
+    }
+    await Promise.all([a.waitForResponses(301), b.waitForResponses(301)]);
+    expect(await a.end()).toBe(0);
+    expect(await b.end()).toBe(0);
+    const v = verify(db);
+    expect(v.code).toBe(0);
+    expect(v.out).toContain(`${2 * (2 + 600)} records`);
+    expect(new Set(records(db).map((r) => r.session_id)).size).toBe(2);
+  });
+
   test("an unwritable database refuses traffic with on_failure block", async () => {
     const blocker = join(dir, "not-a-dir");
     writeFileSync(blocker, "x");
