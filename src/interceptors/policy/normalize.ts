@@ -223,6 +223,63 @@ export function normalizePath(input: string): string {
   return resolveSegments(v);
 }
 
+/** Files a shell glob in an argument is checked against (see {@link pathVariants}). */
+const GLOB_TARGETS = [
+  "/etc/passwd",
+  "/etc/shadow",
+  "/etc/gshadow",
+  "/etc/sudoers",
+  "/etc/hosts",
+  "/etc/ssl/private/server.key",
+  "/root/.ssh/id_rsa",
+  "/root/.ssh/id_ed25519",
+  "/root/.ssh/authorized_keys",
+  "~/.ssh/id_rsa",
+  "~/.ssh/id_ed25519",
+  "~/.ssh/authorized_keys",
+  "~/.aws/credentials",
+];
+
+/** Binaries a globbed command name (`/bin/r?`, `/???/rm`) is checked against. */
+const GLOB_BINARIES = [
+  "rm",
+  "dd",
+  "sh",
+  "bash",
+  "zsh",
+  "mkfs",
+  "shred",
+  "find",
+  "curl",
+  "wget",
+  "chmod",
+  "python3",
+  "perl",
+];
+
+/** A shell glob (`*` and `?` within one segment, `[...]` classes) as an anchored regex; undefined if malformed. */
+export function shellGlob(glob: string): RegExp | undefined {
+  let re = "^";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else if (c === "[") {
+      const end = glob.indexOf("]", i + 2);
+      if (end === -1) return undefined;
+      let body = glob.slice(i + 1, end);
+      if (body.startsWith("!")) body = `^${body.slice(1)}`;
+      re += `[${body.replace(/[\\\]]/g, "\\$&")}]`;
+      i = end;
+    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  }
+  try {
+    return new RegExp(`${re}$`, "i");
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Other spellings a normalised path may stand for, judged too by deny rules:
  *   - a relative path that climbs (`../../etc/passwd`) reaches the root when it climbs far
@@ -233,6 +290,12 @@ export function normalizePath(input: string): string {
  */
 export function pathVariants(raw: string, normalised: string): string[] {
   const out: string[] = [];
+  // A shell glob (`/e??/pa*wd`) stands for every file it matches: judge it as the well-known
+  // sensitive files it would expand to.
+  if (normalised.length <= 256 && /[*?[]/.test(normalised)) {
+    const re = shellGlob(normalised);
+    if (re) for (const t of GLOB_TARGETS) if (re.test(t)) out.push(t);
+  }
   if (normalised.startsWith("../") || normalised === "..") {
     let i = 0;
     while (normalised.startsWith("../", i)) i += 3;
@@ -595,6 +658,13 @@ function analyseInto(src: string, out: Out, depth: number): void {
       if (simple.length === 0) continue;
       const name = basename(simple[0]!);
       const rest = simple.slice(1);
+      // `/bin/r? -rf /`: a globbed command name is judged as each binary it could run.
+      if (/[*?[]/.test(simple[0]!) && simple[0]!.length <= 256) {
+        const re = shellGlob(name);
+        for (const b of re ? GLOB_BINARIES.filter((x) => re.test(x)) : []) {
+          analyseInto([b, ...rest.map(renderWord)].join(" "), out, depth + 1);
+        }
+      }
       const shown = rest.map(renderWord);
       const plain = shown.length > 0 ? `${name} ${shown.join(" ")}` : name;
       out.segments.push(plain);

@@ -5,7 +5,9 @@ import {
   isCommandLike,
   isPathLike,
   normalizePath,
+  pathVariants,
   percentDecode,
+  shellGlob,
 } from "../../../../src/interceptors/policy/normalize.ts";
 
 describe("normalizePath", () => {
@@ -131,5 +133,22 @@ describe("analyseCommand", () => {
   test("comments are skipped and a script's lines are separate commands", () => {
     const a = analyseCommand('#!/bin/sh\nset -e\ncd /tmp\nrm -rf "$HOME"\n');
     expect(a.segments).toEqual(["set -e", "cd /tmp", "rm -rf $HOME"]);
+  });
+});
+
+describe("shell globs", () => {
+  test("a globbed path is also judged as the well-known files it would expand to", () => {
+    expect(pathVariants("/???/pa??wd", "/???/pa??wd")).toContain("/etc/passwd");
+    expect(pathVariants("src/*.ts", "src/*.ts")).toEqual([]);
+  });
+
+  test("shell globs stay within one path segment", () => {
+    expect(shellGlob("/e*/passwd")!.test("/etc/passwd")).toBe(true);
+    expect(shellGlob("/*")!.test("/etc/passwd")).toBe(false);
+    expect(shellGlob("/e[!x]c")!.test("/etc")).toBe(true);
+  });
+
+  test("a globbed binary is analysed as the commands it could run", () => {
+    expect(analyseCommand("/bin/r? -rf /").canonical).toContain("rm -fr /");
   });
 });
