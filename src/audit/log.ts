@@ -8,6 +8,7 @@
  */
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { UsageError } from "../config/errors.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../log/index.ts";
 import { Counter, CounterFunc, Gauge, observeDecision, registry } from "../metrics/index.ts";
@@ -34,6 +35,7 @@ import {
 } from "./protocol.ts";
 import { deriveKeyId } from "./record.ts";
 import type { AuditConfig } from "./schema.ts";
+import { createCheckpointSigner } from "./signer.ts";
 import type { AuditEvent, AuditSink } from "./sink.ts";
 
 const READY_TIMEOUT_MS = 10_000;
@@ -308,6 +310,14 @@ export async function createAuditSink(config: Config, logger: Logger): Promise<A
   if (!config.audit.enabled) {
     logger.info("audit log disabled");
     return new GatewaySink(undefined, alerter);
+  }
+  if (config.audit.checkpoint_key !== undefined) {
+    // A configured but unusable checkpoint key is a configuration error, not a silent downgrade.
+    try {
+      await createCheckpointSigner(config.audit.checkpoint_key, config.audit.checkpoint_key_id);
+    } catch (e) {
+      throw new UsageError(`audit.checkpoint_key: ${(e as Error).message}`);
+    }
   }
   const file = auditDbPath(config);
   const onFailure = config.audit.on_failure ?? (config.mode === "enforce" ? "block" : "continue");

@@ -110,10 +110,12 @@ function keysFrom(
   configFile: string | undefined,
 ): Map<string, string> {
   const keys = new Map<string, string>();
+  // "ID=SECRET" names the key id; a secret may itself contain "=" (base64), so the whole text
+  // also stays the fallback for records whose key id was not named.
   const add = (spec: string) => {
     const m = /^([A-Za-z0-9._-]{1,64})=(.+)$/s.exec(spec);
     if (m) keys.set(m[1]!, m[2]!);
-    else keys.set("", spec);
+    if (!keys.has("")) keys.set("", spec);
   };
   for (const k of values.key ?? []) add(k);
   if (values["key-file"]) add(readFileSync(values["key-file"], "utf8").trim());

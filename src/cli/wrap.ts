@@ -86,8 +86,14 @@ export const wrapCommand: Command = {
     // Hot reload on file change too (SIGHUP is handled by the transport).
     holder.watch([resolveConfigFile({ file: values.config }), first.runtime.policySource]);
     const identity = osIdentity(first.config.wrap.subject, first.config.wrap.roles);
-    const metricsServer = startMetricsServer(first.config.metrics, logger);
     const audit = await createAuditSink(first.config, logger);
+    let metricsServer: ReturnType<typeof startMetricsServer>;
+    try {
+      metricsServer = startMetricsServer(first.config.metrics, logger);
+    } catch (e) {
+      await audit.close();
+      throw new Error(`cannot serve metrics on ${first.config.metrics.addr}: ${(e as Error).message}`);
+    }
     try {
       return await runWrap({ command, holder, logger, audit, identity });
     } catch (e) {

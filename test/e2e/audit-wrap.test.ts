@@ -233,6 +233,16 @@ describe("audit through mcpgw wrap", () => {
     await c.end();
   });
 
+  test("an unusable checkpoint key is a configuration error with exit code 2", async () => {
+    const cfg = join(dir, "badkey.yaml");
+    writeFileSync(join(dir, "junk.pem"), "not a key");
+    writeFileSync(cfg, `audit:\n  checkpoint_key: ${join(dir, "junk.pem")}\n`);
+    await using c = spawnWrap(["--audit-db", dbFile()], { MCPGW_CONFIG: cfg });
+    expect(await c.proc.exited).toBe(2);
+    for (let i = 0; i < 100 && !c.stderr().includes("audit.checkpoint_key"); i++) await Bun.sleep(20);
+    expect(c.stderr()).toContain("audit.checkpoint_key");
+  });
+
   test("--no-audit writes no database", async () => {
     const db = dbFile();
     await using c = spawnWrap(["--no-audit"], { MCPGW_AUDIT_DB: db });
