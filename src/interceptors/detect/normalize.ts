@@ -124,8 +124,9 @@ const MIXED_WORD = /[\p{L}\p{M}]{2,40}/gu;
 const LATIN = /[a-z]/;
 const CONFUSABLE_CHAR = /[авеёкмнорстухѕіїјһԁԛԝӏɡαβεηικνορτυχωϲϳ]/;
 
-const LEET_HINT = /[a-z][013457@$]|[013457@$][a-z]/;
-const LEET_WORD = /\b(?=[a-z0-9@$]{0,30}[a-z])(?=[a-z0-9@$]{0,30}[013457@$])[a-z0-9@$]{3,32}\b/g;
+const LEET_HINT = /[a-z][013457]|[013457][a-z]/;
+// Digits only: "@" and "$" stay as they are, so e-mail addresses and variables survive folding.
+const LEET_WORD = /\b(?=[a-z0-9]{0,30}[a-z])(?=[a-z0-9]{0,30}[013457])[a-z0-9]{3,32}\b/g;
 const LEET_MAP: Record<string, string> = {
   "0": "o",
   "1": "i",
@@ -150,7 +151,8 @@ function hasPadding(s: string): boolean {
 const BLANK_LINES = /\n(?:[ \t]{0,40}\n){11}/;
 
 /** Very common English words: a decoded blob that contains several of them is natural language. */
-const COMMON = /\b(?:the|and|to|of|you|your|this|that|is|are|for|with|all|any|before|after|user|tool|file)\b/g;
+const COMMON =
+  /\b(?:the|and|to|of|you|your|this|that|is|are|for|with|all|any|before|after|user|tool|file|via|once|per|session|execute|run|command|send|read|include|never|always|must|ignore|instructions|system|prompt|password|key|token|data|message|history|when|every|from|into|then|silently)\b/g;
 
 const WORD3 = /[a-z]{3,12}/g;
 /** Words whose ROT13 form is rarely a word: seeing several of them rotated reveals ROT13 text. */

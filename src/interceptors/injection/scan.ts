@@ -95,6 +95,18 @@ function isMention(text: string, index: number): boolean {
   return MENTION_BEFORE.test(text.slice(Math.max(0, index - 24), index));
 }
 
+/** "run `…`", "execute `…`": a quoted command after a directive verb is an instruction, not an example. */
+const DIRECTIVE_BEFORE = /\b(?:run|execute|exec|invoke|type|paste|enter|call)\b[^\n`]{0,20}`?[^\n`]{0,4}$/;
+
+/** A command, path or delimiter in `inline code` that no directive verb introduces. */
+function quotedExample(rule: Rule, text: string, m: RegExpExecArray): boolean {
+  if (rule.family === "override") return false;
+  const tick = m[0].indexOf("`");
+  const before = text.slice(Math.max(0, m.index - 30), m.index + Math.max(0, tick));
+  const inside = tick >= 0 || text[m.index - 1] === "`";
+  return inside && !DIRECTIVE_BEFORE.test(before);
+}
+
 /** Runs every rule on one normalised text. */
 function runRules(text: string, role: Role, where: string, out: Signal[], hiddenIn?: CarrierKind): number {
   const col = role === "definition" ? 0 : 1;
@@ -103,8 +115,7 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
   const emit = (rule: Rule, w: number, m: RegExpExecArray) => {
     hits++;
     const mentionable = rule.family === "override" || (col === 1 && MENTIONABLE_IN_CONTENT.has(rule.family));
-    const mention =
-      mentionable && (isMention(text, m.index) || (col === 1 && rule.family !== "override" && m[0].includes("`")));
+    const mention = mentionable && (isMention(text, m.index) || (col === 1 && quotedExample(rule, text, m)));
     const weight = mention ? w * MENTION_FACTOR : w;
     const excerpt = excerptOf(text, m.index, m[0].length);
     out.push({ signal: rule.signal, family: rule.family, weight, where, excerpt, hiddenIn });
