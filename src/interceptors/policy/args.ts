@@ -168,6 +168,8 @@ function quoteWord(w: string): string {
 export function buildArgs(args: unknown, fold: boolean, limits: ArgLimits = DEFAULT_ARG_LIMITS): ArgsView {
   const leaves: Leaf[] = [];
   if (args === undefined) return { ok: true, leaves };
+  const flat = flatLeaves(args, fold, limits);
+  if (flat) return { ok: true, leaves: flat };
   let nodes = 0;
   let bytes = 0;
   type Item = { v: unknown; path: string[]; key: string | undefined; depth: number };
@@ -234,6 +236,31 @@ export function buildArgs(args: unknown, fold: boolean, limits: ArgLimits = DEFA
     }
   }
   return { ok: true, leaves };
+}
+
+/**
+ * The common case, fast: an object of a few short strings, numbers and booleans under ordinary
+ * keys (nothing that would be joined into a command line). Anything else takes the full walk.
+ */
+function flatLeaves(args: unknown, fold: boolean, limits: ArgLimits): Leaf[] | undefined {
+  if (typeof args !== "object" || args === null || Array.isArray(args)) return undefined;
+  const o = args as Record<string, unknown>;
+  const out: Leaf[] = [];
+  let bytes = 0;
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    const v = o[k];
+    const fk = foldKey(k);
+    if (typeof v === "string") {
+      bytes += v.length + k.length;
+      if (bytes > 4096 || bytes > limits.maxBytes) return undefined;
+      out.push(new Leaf([fk], fk, v, numeric(v), fold));
+    } else if (typeof v === "number" || typeof v === "boolean") {
+      out.push(new Leaf([fk], fk, String(v), typeof v === "number" ? v : undefined, fold));
+    } else return undefined;
+    if (out.length > 32) return undefined;
+  }
+  return out;
 }
 
 function numeric(s: string): number | undefined {

@@ -71,13 +71,48 @@ function wildcardMatch(p: string, s: string): boolean {
   return pi === p.length;
 }
 
-/** A matcher for a list of globs (any matches). An empty or absent list matches everything. */
+/**
+ * A matcher for a list of globs (any matches). An empty or absent list matches everything.
+ * The common shapes are grouped so one call checks them all without a closure per pattern:
+ * exact names in a Set, then prefixes, suffixes and infixes, then anything else.
+ */
 export function compileGlobList(patterns: readonly string[] | undefined, caseInsensitive = false): GlobMatcher {
   if (!patterns || patterns.length === 0) return () => true;
-  const ms = patterns.map((p) => compileGlob(p, caseInsensitive));
-  if (ms.length === 1) return ms[0]!;
-  return (s) => {
-    for (const m of ms) if (m(s)) return true;
+  if (patterns.length === 1) return compileGlob(patterns[0]!, caseInsensitive);
+  const pats = caseInsensitive ? patterns.map((p) => p.toLowerCase()) : patterns;
+  if (pats.includes("*")) return () => true;
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  const suffixes: string[] = [];
+  const both: [string, string][] = [];
+  const infixes: string[] = [];
+  const others: GlobMatcher[] = [];
+  for (const p of pats) {
+    if (p.includes("?")) {
+      others.push(compileGlob(p));
+      continue;
+    }
+    const parts = p.split("*");
+    if (parts.length === 1) exact.add(p);
+    else if (parts.length === 2) {
+      const [head, tail] = parts as [string, string];
+      if (tail === "") prefixes.push(head);
+      else if (head === "") suffixes.push(tail);
+      else both.push([head, tail]);
+    } else if (parts.length === 3 && parts[0] === "" && parts[2] === "") infixes.push(parts[1]!);
+    else others.push(compileGlob(p));
+  }
+  return (input) => {
+    const s = caseInsensitive ? input.toLowerCase() : input;
+    if (exact.size > 0 && exact.has(s)) return true;
+    for (let i = 0; i < prefixes.length; i++) if (s.startsWith(prefixes[i]!)) return true;
+    for (let i = 0; i < suffixes.length; i++) if (s.endsWith(suffixes[i]!)) return true;
+    for (let i = 0; i < both.length; i++) {
+      const [h, t] = both[i]!;
+      if (s.length >= h.length + t.length && s.startsWith(h) && s.endsWith(t)) return true;
+    }
+    for (let i = 0; i < infixes.length; i++) if (containsLiteral(s, infixes[i]!)) return true;
+    for (let i = 0; i < others.length; i++) if (others[i]!(s)) return true;
     return false;
   };
 }

@@ -867,7 +867,19 @@ const COMMAND_WORDS = new Set([
 export function isCommandLike(value: string, key: string | undefined): boolean {
   if (key !== undefined && COMMAND_KEYS.has(key)) return true;
   if (value.startsWith("#!")) return true;
-  const m = /^\s*(?:\\)?([A-Za-z0-9_./-]{1,64})/.exec(value);
-  if (!m) return false;
-  return COMMAND_WORDS.has(basename(m[1]!).toLowerCase()) || /^(?:\/usr)?\/s?bin\//.test(m[1]!);
+  // The first word: skip leading whitespace and one backslash, then [A-Za-z0-9_./-]{1,64}.
+  let i = 0;
+  while (i < value.length && (value.charCodeAt(i) === 32 || value.charCodeAt(i) === 9 || value.charCodeAt(i) === 10))
+    i++;
+  if (value.charCodeAt(i) === 92) i++;
+  let j = i;
+  while (j < value.length && j - i < 65 && WORD_CHAR[value.charCodeAt(j)] === 1) j++;
+  if (j === i || j - i > 64) return false;
+  const first = value.slice(i, j);
+  if (first.charCodeAt(0) === 47 && /^(?:\/usr)?\/s?bin\//.test(first)) return true;
+  return COMMAND_WORDS.has(basename(first).toLowerCase());
 }
+
+/** [A-Za-z0-9_./-] */
+const WORD_CHAR = new Uint8Array(65536);
+for (const ch of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-") WORD_CHAR[ch.charCodeAt(0)] = 1;
