@@ -216,6 +216,94 @@ describe("raw Streamable HTTP through mcpgw proxy", () => {
     await after.text();
   });
 
+  test("the client's session id is minted by mcpgw: random, url-safe, never the upstream's, never sent upstream", async () => {
+    const client = new Client({ name: "e2e", version: "0" });
+    const transport = new StreamableHTTPClientTransport(new URL(mcp));
+    await client.connect(transport);
+    const clientId = transport.sessionId!;
+    expect(clientId).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+    const seen = JSON.parse(textOf(await client.callTool({ name: "echo_headers", arguments: {} }))) as Record<
+      string,
+      string
+    >;
+    // What the upstream received is its own id, which the client never saw.
+    expect(seen["mcp-session-id"]).toBeString();
+    expect(seen["mcp-session-id"]).not.toBe(clientId);
+    expect(JSON.stringify(seen)).not.toContain(clientId);
+    // The upstream's id is no key into mcpgw's table.
+    const foreign = await post(
+      mcp,
+      { jsonrpc: "2.0", id: 9, method: "ping" },
+      { "mcp-session-id": seen["mcp-session-id"]! },
+    );
+    expect(foreign.status).toBe(404);
+    await foreign.text();
+    const other = await rawSession(mcp);
+    expect(other).not.toBe(clientId);
+    await client.close();
+  });
+
+  test("DELETE ends the gateway session and the upstream's session behind it", async () => {
+    const sid = await rawSession(mcp);
+    const h = { "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" };
+    const call = { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "echo_headers", arguments: {} } };
+    const [msg] = await messagesOf(await post(mcp, call, h));
+    const upstreamId = (
+      JSON.parse((msg!.result as { content: { text: string }[] }).content[0]!.text) as Record<string, string>
+    )["mcp-session-id"]!;
+    expect(upstreamId).not.toBe(sid);
+    const direct = { "mcp-session-id": upstreamId, "mcp-protocol-version": "2025-06-18" };
+    const before = await post(fixture.url, { jsonrpc: "2.0", id: 3, method: "ping" }, direct);
+    expect(before.status).toBe(200);
+    await before.text();
+    const del = await fetch(mcp, { method: "DELETE", headers: h });
+    expect(del.status).toBe(200);
+    const after = await post(fixture.url, { jsonrpc: "2.0", id: 4, method: "ping" }, direct);
+    expect(after.status).toBe(404);
+    await after.text();
+    const ours = await post(mcp, { jsonrpc: "2.0", id: 5, method: "ping" }, h);
+    expect(ours.status).toBe(404);
+    await ours.text();
+  });
+
+  test("an upstream that mints no session id still gets a gateway session, and never sees the client's id", async () => {
+    const seen: (string | null)[] = [];
+    using upstream = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      async fetch(req) {
+        seen.push(req.headers.get("mcp-session-id"));
+        if (req.method !== "POST") return new Response(null, { status: 405 });
+        const m = (await req.json()) as { id?: number; method: string; params?: { protocolVersion?: string } };
+        if (m.id === undefined) return new Response(null, { status: 202 });
+        const result =
+          m.method === "initialize"
+            ? {
+                protocolVersion: m.params?.protocolVersion ?? "2025-06-18",
+                capabilities: {},
+                serverInfo: { name: "stateless", version: "0" },
+              }
+            : {};
+        return Response.json({ jsonrpc: "2.0", id: m.id, result });
+      },
+    });
+    await using stateless = await startProxy({ home: home.path, upstream: `http://127.0.0.1:${upstream.port}/mcp` });
+    const url = `${stateless.url}/mcp`;
+    const sid = await rawSession(url);
+    expect(sid).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+    const h = { "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" };
+    const ping = await post(url, { jsonrpc: "2.0", id: 7, method: "ping" }, h);
+    expect(ping.status).toBe(200);
+    expect(((await ping.json()) as { id: number }).id).toBe(7);
+    const del = await fetch(url, { method: "DELETE", headers: h });
+    expect(del.status).toBe(200);
+    const after = await post(url, { jsonrpc: "2.0", id: 8, method: "ping" }, h);
+    expect(after.status).toBe(404);
+    await after.text();
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen.every((v) => v === null)).toBe(true);
+  });
+
   test("/healthz answers while the process lives and /readyz reports the upstream reachable", async () => {
     const h = await fetch(`${proxy.url}/healthz`);
     expect(h.status).toBe(200);

@@ -4,8 +4,9 @@
  *   client ──HTTP──▶ edge checks (Host, Origin, CORS, sizes, auth) ──▶ judgeFrame(c2s)
  *          ──fetch──▶ upstream ──JSON or SSE──▶ judgeFrame(s2c) per message / per event ──▶ client
  *
- * 2025 era: the upstream's Mcp-Session-Id is passed through and bound to the identity that
- * created it; GET opens the server's stream, DELETE ends the session. 2026-07-28: requests whose
+ * 2025 era: mcpgw mints the client's Mcp-Session-Id (random, bound to the identity that created
+ * it) and maps it to the upstream's own id, which the client never sees; GET opens the server's
+ * stream, DELETE ends the session on both sides. 2026-07-28: requests whose
  * body claims a modern revision are handled statelessly, with their headers checked against the
  * body. Upstream failures become JSON-RPC errors that go through the s2c chain like any response.
  */
@@ -194,7 +195,25 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
   };
   let edge = buildEdge();
   const sc = holder.current.config.session;
-  const sessions = new SessionTable(sc.ttl, sc.max_sessions, opts.now);
+  /** Ends the upstream sessions behind a gateway session (expired, evicted or deleted by the client). */
+  const endUpstreamSessions = (entry: ProxySession, includeOwner: boolean) => {
+    const targets: [Upstream | undefined, string | null][] = [...entry.routed].map(([name, id]) => [
+      edge.upstreams.all.get(name),
+      id,
+    ]);
+    if (includeOwner) targets.push([edge.upstreams.all.get(entry.upstream), entry.upstreamId]);
+    for (const [up, id] of targets) {
+      if (!up || id === null) continue;
+      fetch(up.url, {
+        method: "DELETE",
+        headers: { ...up.headers, "mcp-session-id": id },
+        signal: AbortSignal.timeout(10_000),
+      })
+        .then((r) => r.body?.cancel())
+        .catch(() => {});
+    }
+  };
+  const sessions = new SessionTable(sc.ttl, sc.max_sessions, opts.now, (e) => endUpstreamSessions(e, true));
   const sweeper = setInterval(() => sessions.sweep(), 30_000);
   sweeper.unref?.();
 
@@ -270,10 +289,22 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       .catch((e) => logger.debug("upstream notification failed", { upstream: up.name, error: e }));
   };
 
+  /**
+   * The upstream answered 404 (its session is gone): a routed upstream's session is reopened on
+   * the next routed call; the owner's ends the gateway session, so the client starts over.
+   */
+  const forgetUpstreamSession = (entry: ProxySession, up: Upstream) => {
+    if (up.name !== entry.upstream) entry.routed.delete(up.name);
+    else {
+      sessions.delete(entry.id);
+      endUpstreamSessions(entry, false);
+    }
+  };
+
   /** Opens a session on a routed upstream for a 2025-era client session (replaying its initialize). */
   const routedSession = async (entry: ProxySession, up: Upstream): Promise<string | null> => {
     const known = entry.routed.get(up.name);
-    if (known !== undefined) return known;
+    if (known !== undefined || entry.routed.has(up.name)) return known ?? null;
     const headers = new Headers({
       ...up.headers,
       "content-type": "application/json",
@@ -294,15 +325,14 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     await r.arrayBuffer();
     const sid = r.headers.get("mcp-session-id");
     if (!r.ok) throw new Error(`routed upstream ${up.name} refused initialize (HTTP ${r.status})`);
-    if (sid !== null) {
-      sendUpstream(
-        up,
-        sid,
-        entry.session.protocolVersion,
-        JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
-      );
-      entry.routed.set(up.name, sid);
-    }
+    // An upstream that mints no id is remembered too, so it is initialized once per session.
+    entry.routed.set(up.name, sid);
+    sendUpstream(
+      up,
+      sid,
+      entry.session.protocolVersion,
+      JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+    );
     return sid;
   };
 
@@ -389,8 +419,12 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     }
 
     const headers = forwardHeaders(req.headers, up.headers, cfg.telemetry?.propagate ?? true);
-    if (modern) headers.delete("mcp-session-id");
-    if (entry && up.name !== entry.upstream) {
+    // The client's id is ours: the upstream gets its own id (or none), never the client's.
+    if (entry === undefined) headers.delete("mcp-session-id");
+    else if (up.name === entry.upstream) {
+      if (entry.upstreamId === null) headers.delete("mcp-session-id");
+      else headers.set("mcp-session-id", entry.upstreamId);
+    } else {
       try {
         const routed = await routedSession(entry, up);
         if (routed === null) headers.delete("mcp-session-id");
@@ -479,18 +513,33 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       }
       up.breaker.success();
 
-      // initialize answered with a session id: the session is born, bound to this identity.
-      const newSid = modern ? null : resp.headers.get("mcp-session-id");
-      if (newSid !== null && entry === undefined && facts?.method === "initialize" && newSid.length <= MAX_SESSION_ID) {
-        const s = new Session(newSid, identity, up.name);
-        s.protocolVersion = session.protocolVersion;
-        for (const p of session.pendingFromClient()) s.track(p);
-        session = s;
-        entry = sessions.add(newSid, identity, up.name, s, facts.params);
-      }
+      // A 2025-era initialize accepted upstream: the session is born, bound to this identity, under
+      // an id we mint; the upstream's id (if it minted one) stays here.
+      const upstreamSid = modern ? null : resp.headers.get("mcp-session-id");
       const outHeaders = new Headers();
-      if (newSid !== null && !modern && (entry?.id === newSid || sid === newSid))
-        outHeaders.set("mcp-session-id", newSid);
+      if (!modern && entry === undefined && facts?.method === "initialize" && resp.status < 400) {
+        if (upstreamSid !== null && upstreamSid.length > MAX_SESSION_ID) {
+          await resp.body?.cancel().catch(() => {});
+          return errorsFor(
+            session,
+            ids,
+            ErrorCode.UPSTREAM_UNAVAILABLE,
+            `Upstream ${up.name} sent an invalid Mcp-Session-Id`,
+            batch,
+            ourReplies,
+          );
+        }
+        const pending = session;
+        entry = sessions.open(identity, up.name, upstreamSid, facts.params, (id) => {
+          const s = new Session(id, identity, up.name);
+          s.protocolVersion = pending.protocolVersion;
+          for (const p of pending.pendingFromClient()) s.track(p);
+          return s;
+        });
+        session = entry.session;
+        if (upstreamSid !== null) headers.set("mcp-session-id", upstreamSid);
+        outHeaders.set("mcp-session-id", entry.id);
+      } else if (entry !== undefined && upstreamSid !== null) outHeaders.set("mcp-session-id", entry.id);
 
       if (resp.status === 202 || resp.status === 204 || resp.body === null) {
         await resp.body?.cancel().catch(() => {});
@@ -603,7 +652,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         outHeaders.set("content-type", "application/json");
         if (resp.status >= 400) {
           // The upstream's own refusal (400, 404 unknown session, …): relayed with its status.
-          if (resp.status === 404 && sid !== null) sessions.delete(sid);
+          if (resp.status === 404 && entry !== undefined) forgetUpstreamSession(entry, up);
           return new Response(
             j.toRecipient === "original"
               ? raw
@@ -643,7 +692,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       // Neither JSON nor SSE.
       await resp.body?.cancel().catch(() => {});
       if (resp.status >= 400) {
-        if (resp.status === 404 && sid !== null) sessions.delete(sid);
+        if (resp.status === 404 && entry !== undefined) forgetUpstreamSession(entry, up);
         return jsonError(resp.status, idOf(parsed), ErrorCode.INVALID_REQUEST, `Upstream answered HTTP ${resp.status}`);
       }
       return errorsFor(
@@ -677,12 +726,20 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       entry = l.entry;
     }
     const up = (entry && edge.upstreams.all.get(entry.upstream)) || edge.upstreams.primary;
+    if (req.method === "DELETE" && entry !== undefined && entry.upstreamId === null) {
+      // The upstream keeps no session: ending ours (and the routed ones) is all there is to do.
+      sessions.delete(entry.id);
+      endUpstreamSessions(entry, false);
+      return new Response(null, { status: 200 });
+    }
     if (!up.breaker.admit())
       return jsonError(503, null, ErrorCode.CIRCUIT_OPEN, `Upstream ${up.name} is unavailable (circuit open)`, {
         "retry-after": String(Math.max(1, Math.ceil(up.breaker.retryAfterMs() / 1000))),
       });
     const headers = forwardHeaders(req.headers, up.headers, cfg.telemetry?.propagate ?? true);
     headers.delete("content-type");
+    if (entry?.upstreamId) headers.set("mcp-session-id", entry.upstreamId);
+    else headers.delete("mcp-session-id");
     const ac = new AbortController();
     active.add(ac);
     const onClientGone = () => ac.abort();
@@ -721,22 +778,16 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       up.breaker.success();
       if (req.method === "DELETE") {
         await resp.body?.cancel().catch(() => {});
-        if (resp.ok && sid !== null) {
-          sessions.delete(sid);
-          for (const [name, rsid] of entry?.routed ?? []) {
-            const ru = edge.upstreams.all.get(name);
-            if (ru)
-              fetch(ru.url, { method: "DELETE", headers: { ...ru.headers, "mcp-session-id": rsid } })
-                .then((r) => r.body?.cancel())
-                .catch(() => {});
-          }
+        if ((resp.ok || resp.status === 404) && entry !== undefined) {
+          sessions.delete(entry.id);
+          endUpstreamSessions(entry, false);
         }
         return new Response(null, { status: resp.status });
       }
       const rct = (resp.headers.get("content-type") ?? "").toLowerCase();
       if (!resp.ok || resp.body === null || !rct.startsWith("text/event-stream")) {
         const t = resp.body ? await resp.text().catch(() => "") : "";
-        if (resp.status === 404 && sid !== null) sessions.delete(sid);
+        if (resp.status === 404 && entry !== undefined) forgetUpstreamSession(entry, up);
         const isRpc = t.startsWith("{") && t.includes('"jsonrpc"');
         return isRpc
           ? new Response(t, { status: resp.status, headers: JSON_HEADERS })
@@ -753,7 +804,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       const rewrite = identity.method !== "anonymous" ? privateCacheHints : undefined;
       const stream = relaySse(resp.body, {
         judge: (t, size) => judgeFrame(deps(), session, "s2c", t, size),
-        replyUpstream: (t) => sendUpstream(up, sid, session.protocolVersion, t),
+        replyUpstream: (t) => sendUpstream(up, entry?.upstreamId ?? null, session.protocolVersion, t),
         failPending: async (kind) => {
           if (kind === "error") up.breaker.failure();
           return [];

@@ -1,21 +1,26 @@
 /**
- * 2025-era sessions of the proxy: `Mcp-Session-Id` (minted by the upstream and passed through)
- * → the {@link Session} that correlates its requests, the identity that created it and the
- * upstream that owns it. Bounded (least recently used goes first) and forgotten after `ttl` idle.
+ * 2025-era sessions of the proxy. mcpgw mints the `Mcp-Session-Id` the client sees (random,
+ * 192 bits, base64url) and keeps the upstream's own id server-side: the client never learns the
+ * upstream's id and the upstream never sees the client's. Each entry holds the {@link Session}
+ * that correlates its requests, the identity that created it and the upstream that owns it.
+ * Bounded (least recently used goes first) and forgotten after `ttl` idle; a dropped entry is
+ * handed to `onDrop` so the upstream sessions behind it can be ended too.
  */
 import type { Identity } from "../../chain/types.ts";
 import { Session } from "../../session/index.ts";
 
 export interface ProxySession {
   readonly session: Session;
-  /** The Mcp-Session-Id the upstream minted (what the client presents). */
+  /** The Mcp-Session-Id mcpgw minted (what the client presents). */
   readonly id: string;
+  /** The upstream's own Mcp-Session-Id, or null when it minted none. Never shown to the client. */
+  readonly upstreamId: string | null;
   /** Subject of the identity that created it; another subject presenting the id gets a 404. */
   readonly subject: string;
   /** Name of the upstream that owns the session. */
   readonly upstream: string;
-  /** Sessions opened on other upstreams for routed tools/call, by upstream name. */
-  readonly routed: Map<string, string>;
+  /** Sessions opened on other upstreams for routed tools/call: upstream name → its session id (null: none minted). */
+  readonly routed: Map<string, string | null>;
   /** The client's initialize params, replayed to open routed sessions. */
   initParams: unknown;
   lastUsed: number;
@@ -26,6 +31,16 @@ export type Lookup =
   | { readonly kind: "unknown" }
   | { readonly kind: "foreign" };
 
+/** Bytes of randomness in a minted session id (192 bits → 32 base64url characters). */
+const ID_BYTES = 24;
+
+/** A cryptographically random, URL-safe session id (visible ASCII, as the spec requires). */
+export function mintSessionId(): string {
+  const b = new Uint8Array(ID_BYTES);
+  crypto.getRandomValues(b);
+  return Buffer.from(b).toString("base64url");
+}
+
 export class SessionTable {
   private readonly map = new Map<string, ProxySession>();
 
@@ -33,6 +48,8 @@ export class SessionTable {
     private ttlMs: number,
     private max: number,
     private readonly now: () => number = () => performance.now(),
+    /** Called for entries dropped by expiry or eviction (not for {@link delete}). */
+    private readonly onDrop: (entry: ProxySession) => void = () => {},
   ) {}
 
   configure(ttlMs: number, max: number): void {
@@ -44,13 +61,14 @@ export class SessionTable {
     return this.map.size;
   }
 
-  /** The session for `id`, if `identity` created it. Touches it (LRU order, TTL). */
+  /** The session for the client's `id`, if `identity` created it. Touches it (LRU order, TTL). */
   lookup(id: string, identity: Identity): Lookup {
     const e = this.map.get(id);
     if (!e) return { kind: "unknown" };
     const t = this.now();
     if (t - e.lastUsed > this.ttlMs) {
       this.map.delete(id);
+      this.onDrop(e);
       return { kind: "unknown" };
     }
     // Presented by someone else: answer as if it did not exist (no oracle for valid ids).
@@ -61,17 +79,29 @@ export class SessionTable {
     return { kind: "found", entry: e };
   }
 
-  add(id: string, identity: Identity, upstream: string, session: Session, initParams: unknown): ProxySession {
+  /**
+   * Opens a session: mints the client's id, binds it to `identity` and maps it to the upstream's
+   * id. `make` builds the correlating Session under the minted id.
+   */
+  open(
+    identity: Identity,
+    upstream: string,
+    upstreamId: string | null,
+    initParams: unknown,
+    make: (id: string) => Session,
+  ): ProxySession {
+    let id = mintSessionId();
+    while (this.map.has(id)) id = mintSessionId();
     const entry: ProxySession = {
-      session,
+      session: make(id),
       id,
+      upstreamId,
       subject: identity.subject,
       upstream,
       routed: new Map(),
       initParams,
       lastUsed: this.now(),
     };
-    this.map.delete(id);
     this.map.set(id, entry);
     this.sweep();
     return entry;
@@ -85,13 +115,16 @@ export class SessionTable {
   sweep(): void {
     const t = this.now();
     for (const [id, e] of this.map) {
-      if (t - e.lastUsed > this.ttlMs) this.map.delete(id);
-      else break; // insertion order is LRU order: the rest are newer
+      if (t - e.lastUsed > this.ttlMs) {
+        this.map.delete(id);
+        this.onDrop(e);
+      } else break; // insertion order is LRU order: the rest are newer
     }
     while (this.map.size > this.max) {
-      const oldest = this.map.keys().next();
+      const oldest = this.map.entries().next();
       if (oldest.done) break;
-      this.map.delete(oldest.value);
+      this.map.delete(oldest.value[0]);
+      this.onDrop(oldest.value[1]);
     }
   }
 
