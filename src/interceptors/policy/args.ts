@@ -4,6 +4,7 @@
  * rule; the walk is iterative and bounded (depth, node count, total string bytes), so hostile
  * nesting or size fails closed instead of overflowing the stack.
  */
+import { LONG_VALUE } from "./glob.ts";
 import {
   analyseCommand,
   COMMAND_KEYS,
@@ -50,8 +51,9 @@ export class Leaf {
     this.fold = fold;
   }
 
+  /** Case folding for matching; long values keep their case (the matchers fold, see LONG_VALUE). */
   private f(s: string): string {
-    return this.fold ? s.toLowerCase() : s;
+    return this.fold && s.length <= LONG_VALUE ? s.toLowerCase() : s;
   }
 
   private _folded: string | undefined;

@@ -122,8 +122,38 @@ export function compileGlobList(patterns: readonly string[] | undefined, caseIns
  * lower-cased (the engine folds each value once, not once per pattern).
  */
 export function compileFoldedGlobList(patterns: readonly string[] | undefined): GlobMatcher {
-  return compileGlobList(
-    patterns?.map((p) => p.toLowerCase()),
-    false,
-  );
+  const lowered = patterns?.map((p) => p.toLowerCase());
+  const short = compileGlobList(lowered, false);
+  if (!lowered || lowered.length === 0) return short;
+  // Long values are not lower-cased by the engine (that alone would cost more than matching):
+  // compare only the slices a pattern looks at, and search infixes case-insensitively.
+  const long = lowered.map((p): GlobMatcher => {
+    if (p === "*") return () => true;
+    if (p.includes("?")) return (s) => wildcardMatch(p, s.toLowerCase());
+    const parts = p.split("*");
+    if (parts.length === 1) return (s) => s.length === p.length && s.toLowerCase() === p;
+    if (parts.length === 2) {
+      const [head, tail] = parts as [string, string];
+      return (s) =>
+        s.length >= head.length + tail.length &&
+        s.slice(0, head.length).toLowerCase() === head &&
+        s.slice(s.length - tail.length).toLowerCase() === tail;
+    }
+    if (parts.length === 3 && parts[0] === "" && parts[2] === "") {
+      const re = new RegExp(parts[1]!.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"), "i");
+      return (s) => re.test(s);
+    }
+    return (s) => wildcardMatch(p, s.toLowerCase());
+  });
+  return (s) => {
+    if (s.length <= LONG_VALUE) return short(s);
+    for (let i = 0; i < long.length; i++) if (long[i]!(s)) return true;
+    return false;
+  };
 }
+
+/**
+ * Values longer than this are matched case-insensitively by the matchers themselves instead of
+ * being lower-cased first (see {@link compileFoldedGlobList}).
+ */
+export const LONG_VALUE = 4096;

@@ -233,6 +233,26 @@ describe("extensions", () => {
     expect(q.decide(call("t", { path: "/tmp/../etc/passwd" })).allow).toBe(false);
   });
 
+  test("long values (over 4 KiB) match globs and regexes case-insensitively too", () => {
+    const q = compilePolicy(
+      policy({
+        rules: [
+          { name: "prefix", match: { arguments: { path: ["/etc/*"] } }, action: "deny" },
+          { name: "infix", match: { any_argument: ["*drop table*"] }, action: "deny" },
+          { name: "suffix", match: { any_argument: ["*.pem"] }, action: "deny" },
+          { name: "re", match: { any_argument_patterns: ["secret=[a-z]+"] }, action: "deny" },
+          { name: "rest", action: "allow" },
+        ],
+      }),
+    );
+    const pad = "x".repeat(5000);
+    expect(q.decide(call("t", { path: `/ETC/${pad}` })).rule).toBe("prefix");
+    expect(q.decide(call("t", { q: `${pad} DROP TABLE users` })).rule).toBe("infix");
+    expect(q.decide(call("t", { q: `${pad}.PEM` })).rule).toBe("suffix");
+    expect(q.decide(call("t", { q: `${pad} SECRET=ABC` })).rule).toBe("re");
+    expect(q.decide(call("t", { q: `${pad} nothing here` })).rule).toBe("rest");
+  });
+
   test("allowed_tools hides and denies every other tool", () => {
     const q = compilePolicy(policy({ allowed_tools: ["echo", "read_*"], rules: [{ name: "all", action: "allow" }] }));
     expect(q.decide(call("echo", {})).allow).toBe(true);
