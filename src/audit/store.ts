@@ -119,9 +119,10 @@ export function openForWrite(file: string, synchronous: "normal" | "full"): Data
   // Owner-only: SQLite gives the -wal and -shm files the database file's permissions.
   if (!existsSync(file)) closeSync(openSync(file, "a", 0o600));
   const db = new Database(file, { create: true, readwrite: true, strict: true });
+  // First: another process may be creating or writing the same database right now.
+  db.exec("PRAGMA busy_timeout = 5000");
   db.exec("PRAGMA journal_mode = WAL");
   db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
-  db.exec("PRAGMA busy_timeout = 5000");
   db.exec(SCHEMA);
   db.query("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)").run(FORMAT_VERSION);
   return db;

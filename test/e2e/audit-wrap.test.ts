@@ -151,7 +151,7 @@ describe("audit through mcpgw wrap", () => {
     expect(await b.end()).toBe(0);
     const v = verify(db);
     expect(v.code).toBe(0);
-    expect(v.out).toContain(`${2 * (2 + 600)} records`);
+    expect(v.out, `${v.out}\n${a.stderr()}\n${b.stderr()}`).toContain(`${2 * (2 + 600)} records`);
     expect(new Set(records(db).map((r) => r.session_id)).size).toBe(2);
   });
 
