@@ -216,5 +216,10 @@ let started = false;
 self.onmessage = (ev: MessageEvent<WorkerInit>) => {
   if (ev.data?.type !== "init" || started) return;
   started = true;
-  run(ev.data).catch((e) => post({ type: "error", phase: "write", message: `writer stopped: ${errText(e)}` }));
+  const init = ev.data;
+  run(init).catch((e) => {
+    // A bug stopped the writer: say so through the state, so on_failure applies at once.
+    Atomics.store(statsViews(init.stats).state, STATE, STATE_FAILING);
+    post({ type: "error", phase: "write", message: `writer stopped: ${errText(e)}` });
+  });
 };
