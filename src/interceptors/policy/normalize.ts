@@ -322,7 +322,7 @@ function resolveSegments(v: string): string {
     const rest = resolveSegments(v.slice(2) || "/");
     return `${drive[0]}${rest.startsWith("/") ? rest : `/${rest}`}`;
   }
-  const absolute = v.startsWith("/");
+  let absolute = v.startsWith("/");
   const parts = v.split("/");
   const out: string[] = [];
   for (let raw of parts) {
@@ -338,14 +338,16 @@ function resolveSegments(v: string): string {
       continue;
     }
     out.push(raw);
-    // /proc/self/root/… and /proc/<pid>/root/… are the filesystem root again.
+    // /proc/self/root/… and /proc/<pid>/root/… are the filesystem root again; /proc/self/cwd/…
+    // is the working directory (a relative path from here on).
     if (
       absolute &&
       out.length === 3 &&
       out[0] === "proc" &&
-      out[2] === "root" &&
+      (out[2] === "root" || out[2] === "cwd") &&
       (out[1] === "self" || out[1] === "thread-self" || /^\d+$/.test(out[1]!))
     ) {
+      if (out[2] === "cwd") absolute = false;
       out.length = 0;
     }
   }
@@ -820,6 +822,24 @@ export const COMMAND_KEYS: ReadonlySet<string> = new Set([
   "bash_command",
 ]);
 
+/** Argument keys whose values are text for people or files, never run as given. */
+const PROSE_KEYS = new Set([
+  "content",
+  "contents",
+  "text",
+  "body",
+  "message",
+  "description",
+  "note",
+  "notes",
+  "comment",
+  "summary",
+  "title",
+  "prompt",
+  "markdown",
+  "html",
+]);
+
 /** First words that make a value a command line wherever it appears. */
 const COMMAND_WORDS = new Set([
   "rm",
@@ -867,6 +887,8 @@ const COMMAND_WORDS = new Set([
 export function isCommandLike(value: string, key: string | undefined): boolean {
   if (key !== undefined && COMMAND_KEYS.has(key)) return true;
   if (value.startsWith("#!")) return true;
+  // Prose fields ("cat /etc/passwd lists the accounts") are data, whatever their first word.
+  if (key !== undefined && PROSE_KEYS.has(key)) return false;
   // The first word: skip leading whitespace and one backslash, then [A-Za-z0-9_./-]{1,64}.
   let i = 0;
   while (i < value.length && (value.charCodeAt(i) === 32 || value.charCodeAt(i) === 9 || value.charCodeAt(i) === 10))

@@ -23,6 +23,7 @@ describe("normalizePath", () => {
     ["/etc/passwd/.", "/etc/passwd"],
     ["/proc/self/root/etc/passwd", "/etc/passwd"],
     ["/proc/1234/root/etc/passwd", "/etc/passwd"],
+    ["/proc/self/cwd/../../etc/passwd", "../../etc/passwd"],
     ["$HOME/.ssh/id_ed25519", "~/.ssh/id_ed25519"],
     ["${HOME}/.ssh/id_rsa", "~/.ssh/id_rsa"],
     ["certs/prod%2epem", "certs/prod.pem"],
@@ -61,9 +62,10 @@ describe("value classes", () => {
   test("a value is a command line by its key, a shebang or a known first word", () => {
     expect(isCommandLike("anything at all", "cmd")).toBe(true);
     expect(isCommandLike("#!/bin/sh\necho hi", "body")).toBe(true);
-    expect(isCommandLike("rm -rf /", "text")).toBe(true);
-    expect(isCommandLike("/usr/bin/env x", "text")).toBe(true);
-    expect(isCommandLike("Remember the milk", "text")).toBe(false);
+    expect(isCommandLike("rm -rf /", "input")).toBe(true);
+    expect(isCommandLike("/usr/bin/env x", "value")).toBe(true);
+    expect(isCommandLike("Remember the milk", "value")).toBe(false);
+    expect(isCommandLike("cat /etc/passwd lists the accounts", "content")).toBe(false);
   });
 
   test("unicode folding removes invisibles and maps look-alikes", () => {
