@@ -22,6 +22,7 @@ import {
   toolSegments,
   toolsOf,
 } from "../detect/index.ts";
+import { redactString } from "../pii/redact.ts";
 import { MULTILINGUAL_RULES, type Role, RULES, type Rule } from "./rules.ts";
 
 export const DETECTOR = "injection";
@@ -224,6 +225,17 @@ function severityOf(score: number): Finding["severity"] {
   return r === "none" ? "low" : r;
 }
 
+/**
+ * Excerpts come from lower-cased text, where case-sensitive secret detectors no longer see keys:
+ * long runs mixing letters and digits (tokens, keys, hashes) are masked as well.
+ */
+const TOKEN_RUN = /[a-z0-9_+/=-]{16,}/g;
+function safeExcerpt(text: string): string {
+  return redactString(text).text.replace(TOKEN_RUN, (run) =>
+    /\d/.test(run) && /[a-z]/.test(run) ? "[REDACTED]" : run,
+  );
+}
+
 /** Findings for one item: one per signal, best-weighted occurrence, with the item's score on top. */
 function toFindings(signals: readonly Signal[]): Finding[] {
   const best = new Map<string, Signal>();
@@ -237,7 +249,8 @@ function toFindings(signals: readonly Signal[]): Finding[] {
       detector: DETECTOR,
       signal: s.hiddenIn ? `${s.signal}` : s.signal,
       where: s.where,
-      excerpt: s.hiddenIn ? `[${s.hiddenIn}] ${s.excerpt}` : s.excerpt,
+      // Findings reach audit, logs and `mcpgw scan` output: secrets in an excerpt are redacted here.
+      excerpt: safeExcerpt(s.hiddenIn ? `[${s.hiddenIn}] ${s.excerpt}` : s.excerpt),
       score: s.weight,
       severity: severityOf(s.weight),
     }));
