@@ -674,6 +674,8 @@ function analyseInto(src: string, out: Out, depth: number): void {
       out.canonical.push(asc);
       out.reversed.push(desc);
       for (let k = 0; k < rest.length; k++) out.words.push(rest[k]!);
+      // A program run by path (`/etc/cron.daily/x`) is a file it reads too.
+      if (simple[0]!.includes("/")) out.words.push(simple[0]!);
       rendered.push(plain);
       const lname = name.toLowerCase();
       // sh -c CODE, bash -lc CODE: the code is a command line of its own.
@@ -697,6 +699,8 @@ function analyseCode(code: string, out: Out, depth: number): void {
   for (const m of code.matchAll(STRING_LITERAL_RE)) {
     const lit = m[1] ?? m[2] ?? "";
     literals.push(lit);
+    // A literal is also a file the code may open (`readFileSync('/etc/passwd')`).
+    if (lit.length > 0 && lit.length <= 4096) out.words.push(lit);
     analyseInto(lit, out, depth);
   }
   if (literals.length > 1) analyseInto(literals.join(" "), out, depth);
