@@ -229,7 +229,7 @@ function severityOf(score: number): Finding["severity"] {
  * Excerpts come from lower-cased text, where case-sensitive secret detectors no longer see keys:
  * long runs mixing letters and digits (tokens, keys, hashes) are masked as well.
  */
-const TOKEN_RUN = /[a-z0-9_+/=-]{16,}/g;
+const TOKEN_RUN = /[a-z0-9_+/=-]{8,}/g;
 function safeExcerpt(text: string): string {
   return redactString(text).text.replace(TOKEN_RUN, (run) =>
     /\d/.test(run) && /[a-z]/.test(run) ? "[REDACTED]" : run,
