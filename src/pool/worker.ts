@@ -1,7 +1,8 @@
 /**
  * A pool worker: reads jobs from its request ring, runs the named task, writes the result to
- * its response ring. It blocks in `Atomics.wait` between jobs (a worker may; the main thread
- * never does) and never returns to its own event loop after start-up.
+ * its response ring. Between batches it waits with `Atomics.waitAsync` and so returns to its
+ * own event loop (where the engine finishes garbage collection work); a full response ring is
+ * the only place it blocks, briefly, in `Atomics.wait`.
  */
 import { REQ_CONFIG, REQ_DROP, REQ_RUN, RES_ERR, RES_OK, type WorkerInit, wordTask, wordType } from "./protocol.ts";
 import { Ring, type RingRecord } from "./ring.ts";
@@ -18,7 +19,7 @@ interface Prepared {
 const FULL_BACKOFF_MS = 1;
 const backoff = new Int32Array(new SharedArrayBuffer(4));
 
-function serve(requests: Ring, responses: Ring): never {
+async function serve(requests: Ring, responses: Ring): Promise<never> {
   const generations = new Map<number, Prepared | Error>();
 
   const reply = (id: number, type: number, payload: string) => {
@@ -75,14 +76,20 @@ function serve(requests: Ring, responses: Ring): never {
     reply(rec.id, RES_OK, out);
   };
 
+  // Between batches the worker waits with waitAsync, not Atomics.wait: returning to its event
+  // loop lets the engine finish garbage collection work it schedules there (blocking forever in
+  // Atomics.wait let the heap grow by tens of MiB per batch of 1 MiB jobs).
   for (;;) {
     const seen = requests.signal;
     for (let rec = requests.read(); rec !== undefined; rec = requests.read()) handle(rec);
-    requests.wait(seen);
+    const wait = requests.waitAsync(seen);
+    if (wait) await wait;
   }
 }
 
 self.onmessage = (event: MessageEvent<WorkerInit>) => {
   self.onmessage = null;
-  serve(new Ring(event.data.requests), new Ring(event.data.responses));
+  // A pending waitAsync does not keep a worker alive: this timer does (the pool decides when it ends).
+  setInterval(() => {}, 1 << 30);
+  void serve(new Ring(event.data.requests), new Ring(event.data.responses));
 };

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAuditSink } from "../../src/audit/log.ts";
+import { queryRecords } from "../../src/audit/query.ts";
 import { compileRuntime } from "../../src/config/compile.ts";
 import { ConfigSchema } from "../../src/config/schema.ts";
 import { ErrorCode } from "../../src/jsonrpc/errors.ts";
@@ -74,12 +75,15 @@ describe("a pool worker that dies mid-message", () => {
       await rt.close();
       await audit.close();
     }
-    const rows = new Database(db, { readonly: true })
-      .query("SELECT id, action, decided_by, rule FROM records WHERE direction = 's2c' ORDER BY seq")
-      .all() as { id: string; action: string; decided_by: string; rule: string }[];
+    const rows = [...queryRecords(new Database(db, { readonly: true }), { direction: "s2c" })].map((r) => ({
+      id: r.id,
+      action: r.action,
+      decided_by: r.decided_by,
+      rule: r.rule,
+    }));
     expect(rows).toEqual([
       { id: "1", action: "block", decided_by: expect.stringMatching(/^(pii|injection)$/), rule: "fail_closed" },
-      { id: "2", action: "pass", decided_by: null, rule: null },
+      { id: "2", action: "pass", decided_by: undefined, rule: undefined },
     ] as never);
   });
 });
