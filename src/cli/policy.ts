@@ -120,7 +120,8 @@ const CaseSchema = z.strictObject({
   subject: z.string().optional(),
   roles: z.array(z.string()).optional(),
   upstream: z.string().optional(),
-  expect: z.enum(["allow", "deny"]),
+  expect: z.enum(["allow", "deny"]).optional().describe("expected decision (the original's key)"),
+  expected: z.enum(["allow", "deny"]).optional().describe("same as expect"),
   rule: z.string().optional(),
 });
 const CasesFileSchema = z
@@ -128,7 +129,16 @@ const CasesFileSchema = z
     cases: z.array(CaseSchema).optional(),
     scenarios: z.array(CaseSchema).optional().describe("the original mcpgw's name"),
   })
-  .refine((f) => (f.cases?.length ?? 0) + (f.scenarios?.length ?? 0) > 0, "no cases: give cases: or scenarios:");
+  .refine((f) => (f.cases?.length ?? 0) + (f.scenarios?.length ?? 0) > 0, "no cases: give cases: or scenarios:")
+  .superRefine((f, ctx) => {
+    for (const key of ["cases", "scenarios"] as const) {
+      (f[key] ?? []).forEach((c, i) => {
+        if ((c.expect === undefined) === (c.expected === undefined)) {
+          ctx.addIssue({ code: "custom", path: [key, i], message: "give the expected decision as expect: allow|deny" });
+        }
+      });
+    }
+  });
 
 type Case = z.infer<typeof CaseSchema>;
 
@@ -188,10 +198,11 @@ async function test(argv: string[]): Promise<number> {
         : compiled.decide(input);
     const actual = d.allow ? "allow" : "deny";
     const ruleOk = c.rule === undefined || c.rule === d.rule || c.rule === d.ruleId;
-    const ok = actual === c.expect && ruleOk;
+    const expect = c.expect ?? c.expected;
+    const ok = actual === expect && ruleOk;
     if (ok) passed++;
     else failed++;
-    const want = c.rule === undefined ? c.expect : `${c.expect} (${c.rule})`;
+    const want = c.rule === undefined ? expect : `${expect} (${c.rule})`;
     process.stdout.write(
       `  [${i + 1}] ${ok ? "PASS" : "FAIL"} ${c.name}: expect=${want} actual=${actual} rule=${JSON.stringify(d.rule)}\n`,
     );

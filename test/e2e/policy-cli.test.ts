@@ -62,6 +62,14 @@ describe("policy test", () => {
     expect(r.code).toBe(0);
   });
 
+  test("expected: is accepted as the expected decision too", async () => {
+    const cases = join(dir.path, "expected.yaml");
+    writeFileSync(cases, "cases:\n  - name: ping passes\n    method: ping\n    expected: allow\n");
+    const r = await runMcpgw(["policy", "test", rel("reference.yaml"), cases], env());
+    expect(r.stdout).toContain("[1] PASS ping passes: expect=allow actual=allow");
+    expect(r.code).toBe(0);
+  });
+
   test("a mismatch is reported as FAIL and exits 1", async () => {
     const cases = join(dir.path, "wrong.yaml");
     writeFileSync(
@@ -75,7 +83,7 @@ describe("policy test", () => {
 
   test("a cases file with an unknown key is a usage error with its position", async () => {
     const cases = join(dir.path, "bad.yaml");
-    writeFileSync(cases, "cases:\n  - name: x\n    method: ping\n    expected: allow\n");
+    writeFileSync(cases, "cases:\n  - name: x\n    method: ping\n    outcome: allow\n");
     const r = await runMcpgw(["policy", "test", rel("reference.yaml"), cases], env());
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${cases}:4:5`);
