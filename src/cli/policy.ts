@@ -48,7 +48,7 @@ Cases file (mcpgw format):
       method: tools/call
       params: { name: read_file, arguments: { path: /etc/shadow } }
       subject: alice            # optional; also roles: [..], upstream: NAME, direction: c2s|s2c
-      expect: deny              # allow | deny
+      expect: deny              # allow | deny (or expected:)
       rule: deny-secret-files   # optional: the deciding rule's name or id
 The original mcpgw's format (scenarios: [{name, method, params: '<json>', subject, roles, expect}])
 works too. A case may give the whole message as 'message: {...}' or the exact text as 'raw: ...'.
