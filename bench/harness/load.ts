@@ -4,10 +4,10 @@
  * and latency counts from when a request was due, so a stall is charged to every request it
  * delayed (no coordinated omission).
  */
-import type { Lane } from "./targets.ts";
+import { ErrorResponse, type Lane } from "./targets.ts";
 
 export interface LoadResult {
-  /** Latency of each request in ms. */
+  /** Latency of each request answered with a result, in ms. */
   readonly samples: Float64Array;
   readonly requests: number;
   readonly elapsedMs: number;
@@ -31,9 +31,10 @@ export async function closedLoop(lanes: Lane[], opts: { count?: number; duration
         try {
           await lane.send();
           samples.push(performance.now() - now);
-        } catch {
+        } catch (e) {
           errors++;
-          return;
+          // An error answer still completed a round trip; a dead connection ends the lane.
+          if (!(e instanceof ErrorResponse)) return;
         }
       }
     }),

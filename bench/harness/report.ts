@@ -14,6 +14,7 @@ export interface TargetResult {
   /** CPU time of the measured process per request during throughput runs, µs. */
   readonly cpu_us_per_request: number;
   readonly peak_rss_mib: number;
+  /** Error answers during timing (e.g. refusals under load); not included in latency or req/s. */
   readonly errors: number;
 }
 
@@ -75,13 +76,13 @@ export function toMarkdown(r: RunReport, chartFile: string): string {
     out.push(`## ${s.title} (\`${s.name}\`)`);
     out.push("");
     out.push(
-      "| target | p50 | p90 | p99 | p99.9 | added p50 | added p90 | added p99 | added p99.9 | req/s @1 | @16 | @64 | CPU/req | peak RSS |",
+      "| target | p50 | p90 | p99 | p99.9 | added p50 | added p90 | added p99 | added p99.9 | req/s @1 | @16 | @64 | CPU/req | peak RSS | errors |",
     );
-    out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const t of s.targets) {
       const a = t.added;
       out.push(
-        `| ${t.target} | ${fmtUs(t.latency.p50)} | ${fmtUs(t.latency.p90)} | ${fmtUs(t.latency.p99)} | ${fmtUs(t.latency["p99.9"])} | ${a ? fmtUs(a.p50) : "—"} | ${a ? fmtUs(a.p90) : "—"} | ${a ? fmtUs(a.p99) : "—"} | ${a ? fmtUs(a["p99.9"]) : "—"} | ${rps(t.throughput["1"])} | ${rps(t.throughput["16"])} | ${rps(t.throughput["64"])} | ${fmtUs(t.cpu_us_per_request)} | ${Number.isFinite(t.peak_rss_mib) ? `${t.peak_rss_mib} MiB` : "n/a"} |`,
+        `| ${t.target} | ${fmtUs(t.latency.p50)} | ${fmtUs(t.latency.p90)} | ${fmtUs(t.latency.p99)} | ${fmtUs(t.latency["p99.9"])} | ${a ? fmtUs(a.p50) : "—"} | ${a ? fmtUs(a.p90) : "—"} | ${a ? fmtUs(a.p99) : "—"} | ${a ? fmtUs(a["p99.9"]) : "—"} | ${rps(t.throughput["1"])} | ${rps(t.throughput["16"])} | ${rps(t.throughput["64"])} | ${fmtUs(t.cpu_us_per_request)} | ${Number.isFinite(t.peak_rss_mib) ? `${t.peak_rss_mib} MiB` : "n/a"} | ${t.errors} |`,
       );
     }
     const open = s.targets.filter((t) => t.open_loop);

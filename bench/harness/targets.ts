@@ -16,6 +16,9 @@ export interface Scenario {
   readonly title: string;
 }
 
+/** The target answered, but with an error (a refusal under load, a timeout): counted, not fatal. */
+export class ErrorResponse extends Error {}
+
 export interface Lane {
   /** Sends one request and resolves when its response has fully arrived. */
   send(): Promise<void>;
@@ -130,7 +133,7 @@ export class HttpTarget implements Target {
         send: async () => {
           const r = await conn.request(this.raw(callBody(nextId++, s)));
           if (r.status !== 200 || r.body.includes('"error":')) {
-            throw new Error(`${this.name}: HTTP ${r.status} ${r.body.slice(0, 160)}`);
+            throw new ErrorResponse(`${this.name}: HTTP ${r.status} ${r.body.slice(0, 160)}`);
           }
         },
         close: () => conn.close(),
@@ -216,7 +219,8 @@ export class StdioTarget implements Target {
       send: async () => {
         const id = nextId++;
         const head = await this.call(callBody(id, s), id, false);
-        if (head === "" || head.includes('"error":')) throw new Error(`${this.name}: ${head || "no response"}`);
+        if (head === "") throw new Error(`${this.name}: no response`);
+        if (head.includes('"error":')) throw new ErrorResponse(`${this.name}: ${head}`);
       },
       close: () => {},
     }));
