@@ -217,7 +217,7 @@ export function buildArgs(args: unknown, fold: boolean, limits: ArgLimits = DEFA
     }
     const o = v as Record<string, unknown>;
     let program: string | undefined;
-    let argv: unknown[] | undefined;
+    let argv: unknown[] | string | undefined;
     const entries = Object.keys(o);
     for (let i = entries.length - 1; i >= 0; i--) {
       const k = entries[i]!;
@@ -225,12 +225,15 @@ export function buildArgs(args: unknown, fold: boolean, limits: ArgLimits = DEFA
       bytes += k.length;
       const child = o[k];
       if (PROGRAM_KEYS.has(fk) && typeof child === "string") program = child;
-      if (ARGV_KEYS.has(fk) && Array.isArray(child)) argv = child;
+      if (ARGV_KEYS.has(fk) && (Array.isArray(child) || typeof child === "string")) argv = child;
       stack.push({ v: child, path: [...path, fk], key: fk, depth: depth + 1 });
     }
-    if (
+    if (program !== undefined && typeof argv === "string") {
+      // {command: "rm", args: "-rf /"}: the arguments as a command-line fragment
+      leaves.push(new Leaf([...path, "command"], "command", `${program} ${argv}`, undefined, fold));
+    } else if (
       program !== undefined &&
-      argv !== undefined &&
+      Array.isArray(argv) &&
       argv.every((x) => typeof x === "string" || typeof x === "number")
     ) {
       const joined = [program, ...argv.map((x) => quoteWord(String(x)))].join(" ");
@@ -249,10 +252,15 @@ function flatLeaves(args: unknown, fold: boolean, limits: ArgLimits): Leaf[] | u
   const o = args as Record<string, unknown>;
   const out: Leaf[] = [];
   let bytes = 0;
+  let program = false;
+  let argv = false;
   for (const k in o) {
     if (!Object.hasOwn(o, k)) continue;
     const v = o[k];
     const fk = foldKey(k);
+    program ||= PROGRAM_KEYS.has(fk);
+    argv ||= ARGV_KEYS.has(fk);
+    if (program && argv) return undefined; // joined into a command line by the full walk
     if (typeof v === "string") {
       bytes += v.length + k.length;
       if (bytes > 4096 || bytes > limits.maxBytes) return undefined;
