@@ -53,13 +53,22 @@ export type ParsedFrame =
       readonly code: number;
       readonly reason: string;
       readonly id: JsonRpcId | null;
+      /** The message was response-shaped (no method): it may answer a pending request. */
+      readonly response?: boolean;
       /** For a refused batch: the ids of the requests inside it, so each can be answered. */
       readonly batchIds?: readonly JsonRpcId[];
     };
 
 export type BatchItem =
   | { readonly kind: "single"; readonly message: JsonRpcMessage; readonly messageKind: MessageKind }
-  | { readonly kind: "invalid"; readonly code: number; readonly reason: string; readonly id: JsonRpcId | null };
+  | {
+      readonly kind: "invalid";
+      readonly code: number;
+      readonly reason: string;
+      readonly id: JsonRpcId | null;
+      /** Response-shaped (no method): it may answer a pending request. */
+      readonly response?: boolean;
+    };
 
 const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
@@ -109,17 +118,22 @@ export function classify(v: unknown): BatchItem {
   }
   const o = v as Record<string, unknown>;
   const id = peekId(o);
-  if (o.jsonrpc !== "2.0") return { kind: "invalid", code: INVALID_REQUEST, reason: 'jsonrpc must be "2.0"', id };
+  // Response-shaped (no method): an invalid one still answers a pending request by its id.
+  const response = !("method" in o);
+  const bad = (reason: string, badId: JsonRpcId | null): BatchItem =>
+    response
+      ? { kind: "invalid", code: INVALID_REQUEST, reason, id: badId, response }
+      : { kind: "invalid", code: INVALID_REQUEST, reason, id: badId };
+  if (o.jsonrpc !== "2.0") return bad('jsonrpc must be "2.0"', id);
   if ("method" in o) {
     if (typeof o.method !== "string") {
-      return { kind: "invalid", code: INVALID_REQUEST, reason: "method must be a string", id };
+      return bad("method must be a string", id);
     }
     if ("params" in o && (typeof o.params !== "object" || o.params === null)) {
-      return { kind: "invalid", code: INVALID_REQUEST, reason: "params must be an object or an array", id };
+      return bad("params must be an object or an array", id);
     }
     if ("id" in o) {
-      if (!isId(o.id))
-        return { kind: "invalid", code: INVALID_REQUEST, reason: "id must be a string or a number", id: null };
+      if (!isId(o.id)) return bad("id must be a string or a number", null);
       return { kind: "single", message: o as unknown as JsonRpcRequest, messageKind: "request" };
     }
     return { kind: "single", message: o as unknown as JsonRpcNotification, messageKind: "notification" };
@@ -127,24 +141,18 @@ export function classify(v: unknown): BatchItem {
   const hasResult = "result" in o;
   const hasError = "error" in o;
   if (hasResult === hasError) {
-    return { kind: "invalid", code: INVALID_REQUEST, reason: "a response needs exactly one of result or error", id };
+    return bad("a response needs exactly one of result or error", id);
   }
   if (hasResult) {
-    if (!isId(o.id))
-      return { kind: "invalid", code: INVALID_REQUEST, reason: "id must be a string or a number", id: null };
+    if (!isId(o.id)) return bad("id must be a string or a number", null);
     return { kind: "single", message: o as unknown as JsonRpcResult, messageKind: "response" };
   }
   const err = o.error as Record<string, unknown> | null;
   if (typeof err !== "object" || err === null || typeof err.code !== "number" || typeof err.message !== "string") {
-    return {
-      kind: "invalid",
-      code: INVALID_REQUEST,
-      reason: "error must have a numeric code and a string message",
-      id,
-    };
+    return bad("error must have a numeric code and a string message", id);
   }
   if (!(o.id === null || isId(o.id))) {
-    return { kind: "invalid", code: INVALID_REQUEST, reason: "id must be a string, a number or null", id: null };
+    return bad("id must be a string, a number or null", null);
   }
   return { kind: "single", message: o as unknown as JsonRpcError, messageKind: "error" };
 }

@@ -228,13 +228,30 @@ function judgeInvalid(
   recordInvalid(deps, session, direction, parsed, size);
   if (!deps.enforce)
     return { toRecipient: "original", toSender: null, actions: ["would_block"], invalid: parsed.reason };
+  // A malformed response to a request in flight: the requester gets an error for its id instead
+  // of waiting forever.
+  if (parsed.response && parsed.id !== null && session.settle(direction, parsed.id)) {
+    const error =
+      direction === "s2c"
+        ? errorResponse(
+            parsed.id,
+            ErrorCode.UPSTREAM_UNAVAILABLE,
+            `MCP server sent an invalid response: ${parsed.reason}`,
+          )
+        : errorResponse(parsed.id, parsed.code, `Client sent an invalid response: ${parsed.reason}`);
+    return { toRecipient: JSON.stringify(error), toSender: null, actions: ["block"], invalid: parsed.reason };
+  }
   // A refused batch: every request inside it is answered, in a batch like the one sent.
   if (parsed.batchIds && parsed.batchIds.length > 0) {
     const errors = parsed.batchIds.map((id) => errorResponse(id, parsed.code, parsed.reason));
     return { toRecipient: null, toSender: JSON.stringify(errors), actions: ["block"], invalid: parsed.reason };
   }
-  // Answer only what someone waits on: a request-looking frame from this sender.
-  const looksLikeRequest = parsed.id !== null || (direction === "c2s" && text.trimStart().startsWith("{"));
+  // Answer only what someone may wait on: from the client, anything object-like (it gets told
+  // why); from the server, a request-shaped frame with an id (a bad response is not answered).
+  const looksLikeRequest =
+    direction === "c2s"
+      ? parsed.id !== null || text.trimStart().startsWith("{")
+      : parsed.id !== null && parsed.response !== true;
   return {
     toRecipient: null,
     toSender: looksLikeRequest ? JSON.stringify(errorResponse(parsed.id, parsed.code, parsed.reason)) : null,

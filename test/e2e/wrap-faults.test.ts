@@ -139,6 +139,22 @@ describe("the child", () => {
     expectCleanStdout(p);
   });
 
+  test("a malformed response from the server reaches the client as an error for its id", async () => {
+    const raw = join(import.meta.dir, "../fixtures/servers/raw-echo-fixture.ts");
+    const { p } = start({ FIXTURE_BAD_RESPONSE_TO: "tools/list" }, [], [process.execPath, raw]);
+    await using _ = p;
+    await initialize(p);
+    p.send({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+    const err = await p.message((m) => m.id === 2);
+    expect(err.error).toEqual({
+      code: -32012,
+      message: "MCP server sent an invalid response: a response needs exactly one of result or error",
+    });
+    await p.closeStdin();
+    expect(await p.exit()).toBe(0);
+    expectCleanStdout(p);
+  });
+
   test("a child flooding stderr: the lines reach our stderr and the protocol is unaffected", async () => {
     const { p } = start({ FIXTURE_STDERR_FLOOD: "20000" });
     await using _ = p;

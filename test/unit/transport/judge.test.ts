@@ -106,6 +106,42 @@ describe("judgeFrame", () => {
     expect(events.map((e) => e.invalid?.reason)).toEqual(["Parse error: invalid JSON", "Parse error: invalid JSON"]);
   });
 
+  test("a malformed server response to a pending request reaches the client as an error for its id", () => {
+    const { deps, session } = setup();
+    const req = '{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":"echo"}}';
+    judgeFrame(deps, session, "c2s", req, req.length);
+    const bad = '{"jsonrpc":"2.0","id":12,"resul":{}}';
+    const j = sync(judgeFrame(deps, session, "s2c", bad, bad.length));
+    expect(json(j.toRecipient)).toEqual({
+      jsonrpc: "2.0",
+      id: 12,
+      error: {
+        code: -32012,
+        message: "MCP server sent an invalid response: a response needs exactly one of result or error",
+      },
+    });
+    expect(j.toSender).toBeNull();
+    expect(session.pendingFromClient()).toEqual([]);
+  });
+
+  test("a malformed client answer to a server request reaches the server as an error for its id", () => {
+    const { deps, session } = setup();
+    const req = '{"jsonrpc":"2.0","id":"s1","method":"sampling/createMessage","params":{}}';
+    judgeFrame(deps, session, "s2c", req, req.length);
+    const bad = '{"jsonrpc":"2.0","id":"s1","error":"nope"}';
+    const j = sync(judgeFrame(deps, session, "c2s", bad, bad.length));
+    expect(json(j.toRecipient)).toMatchObject({ id: "s1", error: { code: -32600 } });
+  });
+
+  test("a malformed response nobody waits for is dropped", () => {
+    const { deps, session } = setup();
+    const bad = '{"jsonrpc":"2.0","id":99,"resul":{}}';
+    const j = sync(judgeFrame(deps, session, "s2c", bad, bad.length));
+    expect(j.toRecipient).toBeNull();
+    // Not a request either: nothing goes back to the server.
+    expect(j.toSender).toBeNull();
+  });
+
   test("a frame that is not UTF-8 is refused with its id in enforce mode and audited", () => {
     const { deps, session, events } = setup();
     const j = judgeUndecodable(
