@@ -124,6 +124,23 @@ describe("wrap relays a full MCP session unchanged", () => {
   }, 60_000);
 });
 
+describe("size limits on server-to-client requests", () => {
+  test("a client's sampling answer over the frame limit reaches the server as an error, so its tool call ends", async () => {
+    const { env, flags, calls } = setup();
+    await using w = await connectWrapped({
+      env: { ...env, MCPGW_MAX_FRAME_BYTES: "65536" },
+      flags,
+      samplingText: () => "w".repeat(100_000),
+    });
+    const r = await w.client.callTool({ name: "ask_model", arguments: { prompt: "long answer please" } });
+    // The fixture's createMessage rejected with mcpgw's error; the SDK server reports a tool error.
+    expect((r as { isError?: boolean }).isError).toBe(true);
+    expect(firstText(r)).toContain("Message exceeds the size limit of 65536 bytes");
+    expect(calls()).toEqual(["ask_model"]);
+    await w.stderr.waitFor(/frame over the size limit skipped.*direction=c2s/);
+  });
+});
+
 const DENY_EXEC = `version: v1
 rules:
   - name: no-exec

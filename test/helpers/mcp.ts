@@ -22,6 +22,8 @@ export interface WrapOptions {
   readonly env: Record<string, string>;
   /** The server command; defaults to the everything fixture. */
   readonly server?: readonly string[];
+  /** What the client's model "says" to a sampling request (default: echo(<prompt>)). */
+  readonly samplingText?: (prompt: string) => string;
 }
 
 /** Spawns `bun src/main.ts wrap FLAGS -- bun <fixture>` and connects an SDK client to it. */
@@ -41,7 +43,8 @@ export async function connectWrapped(opts: WrapOptions): Promise<Wrapped> {
   client.setRequestHandler(CreateMessageRequestSchema, async (req) => {
     const first = req.params.messages[0]?.content;
     const text = first && "text" in first ? first.text : "";
-    return { role: "assistant", model: "fixture-model", content: { type: "text", text: `echo(${text})` } };
+    const answer = opts.samplingText ? opts.samplingText(text) : `echo(${text})`;
+    return { role: "assistant", model: "fixture-model", content: { type: "text", text: answer } };
   });
   client.setRequestHandler(ElicitRequestSchema, async () => ({ action: "accept", content: { name: "Ada" } }));
   await client.connect(transport);

@@ -162,13 +162,13 @@ export async function runWrap(opts: WrapOptions): Promise<number> {
     logger.warn("frame over the size limit skipped", { direction, bytes: err.seen, limit: err.limit });
     if (id === null) return;
     const text = oversizeError(id, err.limit);
-    if (direction === "c2s") {
-      // The client's request never reaches the server: answer it.
-      out.writeLine(text);
-    } else if (session.settle("s2c", id)) {
-      // A response the client waits for was too large: the client gets an error instead.
-      out.writeLine(text);
-    }
+    const toRecipient = direction === "c2s" ? toChild : out;
+    const toSender = direction === "c2s" ? out : toChild;
+    // Only the frame's ends are known. An id the other side is waiting on makes it a response:
+    // the requester gets the error instead (a client's sampling answer, a server's tool result).
+    // Otherwise it is taken as a request, never delivered: its sender gets the error.
+    if (session.settle(direction, id)) toRecipient.writeLine(text);
+    else toSender.writeLine(text);
   };
 
   const pump = async (direction: Direction, stream: ReadableStream<Uint8Array>) => {
