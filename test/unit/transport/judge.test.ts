@@ -31,7 +31,10 @@ rules:
 function setup(enforce = true) {
   const events: AuditEvent[] = [];
   const audit: AuditSink = {
-    record: (ev) => (events.push(ev), true),
+    record: (ev) => {
+      events.push(ev);
+      return true;
+    },
     refusing: false,
     flush: async () => {},
     close: async () => {},
