@@ -7,10 +7,10 @@ import { z } from "zod";
 import { AlertingSchema, AuditSchema, DEFAULT_AUDIT } from "../audit/schema.ts";
 import { AuthSchema } from "../interceptors/auth/schema.ts";
 import { InjectionConfigSchema } from "../interceptors/injection/schema.ts";
-import { ServerEvalSchema } from "../interceptors/servereval/schema.ts";
 import { PiiConfigSchema } from "../interceptors/pii/schema.ts";
 import { RateLimitSchema, ToolRateLimitSchema } from "../interceptors/ratelimit/schema.ts";
 import { SchemaConfigSchema } from "../interceptors/schema/schema.ts";
+import { ServerEvalSchema } from "../interceptors/servereval/schema.ts";
 import { MetricsSchema } from "../metrics/schema.ts";
 import { DEFAULT_WORKERS, WorkersSchema } from "../pool/schema.ts";
 import {
