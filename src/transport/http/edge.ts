@@ -53,13 +53,6 @@ export function checkOrigin(req: Request, policy: OriginPolicy): string | null {
   return `Origin ${JSON.stringify(origin.slice(0, 200))} is not allowed`;
 }
 
-/** Total bytes of names and values. */
-export function headerBytes(headers: Headers): number {
-  let n = 0;
-  for (const [k, v] of headers) n += k.length + v.length + 4;
-  return n;
-}
-
 /**
  * True when `text` nests objects/arrays deeper than `max`. Hops with indexOf; a body with no
  * more brackets than `max` cannot be too deep and costs one pass of native searches.
@@ -85,7 +78,7 @@ export function exceedsDepth(text: string, max: number): boolean {
 }
 
 /** Request headers forwarded upstream, lower-case. Everything else (Authorization, Cookie, hop-by-hop) stays. */
-const FORWARDED = [
+const FORWARDED = new Set([
   "accept",
   "content-type",
   "mcp-session-id",
@@ -94,25 +87,49 @@ const FORWARDED = [
   "mcp-method",
   "mcp-name",
   "origin",
-];
-const TRACE = ["traceparent", "tracestate", "baggage"];
+]);
+const TRACE = new Set(["traceparent", "tracestate", "baggage"]);
+
+export interface HeaderScan {
+  /** Total bytes of names and values (for `limits.max_header_bytes`). */
+  readonly bytes: number;
+  /** The request headers that may go upstream (lower-case names), before the upstream's own. */
+  readonly forward: Record<string, string>;
+}
+
+/** One pass over the request headers: their size, and the ones forwarded upstream. */
+export function scanHeaders(req: Headers, propagateTrace: boolean): HeaderScan {
+  let bytes = 0;
+  const forward: Record<string, string> = {};
+  for (const [k, v] of req) {
+    bytes += k.length + v.length + 4;
+    if (FORWARDED.has(k) || k.startsWith("mcp-param-") || (propagateTrace && TRACE.has(k))) forward[k] = v;
+  }
+  return { bytes, forward };
+}
+
+/** Lower-cases the names of configured headers so they replace forwarded ones of any case. */
+export function lowerCaseNames(fixed: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fixed)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/**
+ * The headers of an upstream request: the forwarded ones, then the upstream's configured ones
+ * (lower-case names, see {@link lowerCaseNames}), which win.
+ */
+export function upstreamHeaders(
+  forward: Readonly<Record<string, string>>,
+  fixed: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return { ...forward, ...fixed };
+}
 
 export function forwardHeaders(
   req: Headers,
   fixed: Readonly<Record<string, string>>,
   propagateTrace: boolean,
 ): Headers {
-  const out = new Headers();
-  for (const name of FORWARDED) {
-    const v = req.get(name);
-    if (v !== null) out.set(name, v);
-  }
-  if (propagateTrace)
-    for (const name of TRACE) {
-      const v = req.get(name);
-      if (v !== null) out.set(name, v);
-    }
-  for (const [k, v] of req) if (k.startsWith("mcp-param-")) out.set(k, v);
-  for (const [k, v] of Object.entries(fixed)) out.set(k, v);
-  return out;
+  return new Headers(upstreamHeaders(scanHeaders(req, propagateTrace).forward, lowerCaseNames(fixed)));
 }

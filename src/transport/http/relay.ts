@@ -43,12 +43,18 @@ class IdleTimeout extends Error {}
 
 type ReadResult = { done: true; value?: undefined } | { done: false; value: Uint8Array };
 
-export function relaySse(body: ReadableStream<Uint8Array>, o: RelayOptions): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  let queue: (string | Promise<string>)[] = (o.prefix ?? []).map((d) => formatSseEvent({ data: d }));
-  if (o.opening) queue.unshift(o.opening);
+interface EventPipe {
+  readonly scanner: SseScanner;
+  /** Output texts so far (or promises of them, while the chain runs), in order; taken by the writer. */
+  queue: (string | Promise<string>)[];
+  readonly saw: { eventIds: boolean; oversized: boolean };
+}
+
+/** The scanner and the judged output queue shared by the streaming and the whole-body relay. */
+function eventPipe(o: RelayOptions): EventPipe {
   const saw = { eventIds: false, oversized: false };
-  let closed = false;
+  const queue: (string | Promise<string>)[] = (o.prefix ?? []).map((d) => formatSseEvent({ data: d }));
+  if (o.opening) queue.unshift(o.opening);
 
   const onEvent = (ev: SseEvent): string | Promise<string> => {
     if (ev.id !== undefined) saw.eventIds = true;
@@ -70,16 +76,40 @@ export function relaySse(body: ReadableStream<Uint8Array>, o: RelayOptions): Rea
 
   const scanner = new SseScanner(
     {
-      onEvent: (ev) => queue.push(onEvent(ev)),
-      onComment: (t) => queue.push(`:${t}\n\n`),
+      onEvent: (ev) => pipe.queue.push(onEvent(ev)),
+      onComment: (t) => pipe.queue.push(`:${t}\n\n`),
       onError: (err) => {
         saw.oversized = true;
         const text = o.oversize(err);
-        if (text !== null) queue.push(formatSseEvent({ data: text }));
+        if (text !== null) pipe.queue.push(formatSseEvent({ data: text }));
       },
     },
     o.maxFrameBytes,
   );
+  const pipe: EventPipe = { scanner, queue, saw };
+  return pipe;
+}
+
+/**
+ * A complete SSE body (the upstream declared its length, within the frame limit): judged event
+ * by event like a stream, answered as one text. `onClose` is called with "end".
+ */
+export async function relaySseWhole(body: Uint8Array, o: RelayOptions): Promise<string> {
+  const pipe = eventPipe(o);
+  pipe.scanner.push(body);
+  pipe.scanner.end();
+  let out = "";
+  for (const item of pipe.queue) out += typeof item === "string" ? item : await item;
+  for (const t of await o.failPending("end", pipe.saw)) out += formatSseEvent({ data: t });
+  o.onClose("end");
+  return out;
+}
+
+export function relaySse(body: ReadableStream<Uint8Array>, o: RelayOptions): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  const pipe = eventPipe(o);
+  const { scanner, saw } = pipe;
+  let closed = false;
 
   const read = (): Promise<ReadResult> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -90,9 +120,9 @@ export function relaySse(body: ReadableStream<Uint8Array>, o: RelayOptions): Rea
   };
 
   const drain = async (controller: ReadableStreamDefaultController<Uint8Array>): Promise<boolean> => {
-    if (queue.length === 0) return false;
-    const items = queue;
-    queue = [];
+    if (pipe.queue.length === 0) return false;
+    const items = pipe.queue;
+    pipe.queue = [];
     let wrote = false;
     for (const item of items) {
       const s = typeof item === "string" ? item : await item;
@@ -126,7 +156,7 @@ export function relaySse(body: ReadableStream<Uint8Array>, o: RelayOptions): Rea
         } catch (e) {
           const kind = e instanceof IdleTimeout ? "timeout" : "error";
           if (kind === "timeout") o.abort.abort();
-          for (const t of await o.failPending(kind, saw)) queue.push(formatSseEvent({ data: t }));
+          for (const t of await o.failPending(kind, saw)) pipe.queue.push(formatSseEvent({ data: t }));
           await drain(controller);
           finish(controller, kind);
           return;

@@ -21,7 +21,7 @@ import type { Logger } from "../../log/index.ts";
 import { Session } from "../../session/index.ts";
 import { type JudgeDeps, type Judged, judgeFrame, oversizeError } from "../judge.ts";
 import { ANONYMOUS_AUTHENTICATOR, type Authenticator } from "./auth-hook.ts";
-import { checkOrigin, exceedsDepth, forwardHeaders, headerBytes, isLoopbackHost, type OriginPolicy } from "./edge.ts";
+import { checkOrigin, exceedsDepth, isLoopbackHost, type OriginPolicy, scanHeaders, upstreamHeaders } from "./edge.ts";
 import {
   type BodyFacts,
   bodyFacts,
@@ -31,7 +31,7 @@ import {
   learnParamHeaders,
   recomputeHeaders,
 } from "./era.ts";
-import { relaySse } from "./relay.ts";
+import { type RelayOptions, relaySse, relaySseWhole } from "./relay.ts";
 import { type ProxySession, SessionTable } from "./sessions.ts";
 import { type Upstream, UpstreamRegistry, type UpstreamSet } from "./upstreams.ts";
 
@@ -65,9 +65,24 @@ const READY_CACHE_MS = 2_000;
 /** Seconds a connection may stay silent before its request is authenticated (slow headers, idle keep-alive). */
 const IDLE_TIMEOUT_S = 30;
 const MAX_SESSION_ID = 256;
+/** Milliseconds an upstream request may run before the client's disconnect is watched for (see handlePost). */
+const CLIENT_WATCH_MS = 5;
 const DECODER = new TextDecoder();
 
 class TooLarge extends Error {}
+
+/** Responses whose stream releases its in-flight slot when it closes (SSE relays). */
+const STREAMING = new WeakSet<Response>();
+
+function streamingResponse(
+  stream: ReadableStream<Uint8Array>,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+): Response {
+  const r = new Response(stream, { status, headers });
+  STREAMING.add(r);
+  return r;
+}
 
 function jsonError(
   status: number,
@@ -226,9 +241,16 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     if (inflight === 0) for (const w of idleWaiters.splice(0)) w();
   };
 
+  // Built once per runtime generation (hot reload swaps holder.current).
+  let depsFor: { rt: typeof holder.current; deps: JudgeDeps } | undefined;
   const deps = (): JudgeDeps => {
     const rt = holder.current;
-    return { chain: rt.chain, audit, enforce: rt.config.mode === "enforce", maxBatch: rt.config.limits.max_batch };
+    if (depsFor?.rt !== rt)
+      depsFor = {
+        rt,
+        deps: { chain: rt.chain, audit, enforce: rt.config.mode === "enforce", maxBatch: rt.config.limits.max_batch },
+      };
+    return depsFor.deps;
   };
 
   /** Judges a gateway-made error response for `id` in the s2c direction; what the client gets. */
@@ -336,7 +358,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     return sid;
   };
 
-  const handlePost = async (req: Request, identity: Identity): Promise<Response> => {
+  const handlePost = async (req: Request, identity: Identity, fwd: Record<string, string>): Promise<Response> => {
     const cfg = holder.current.config;
     const ct = req.headers.get("content-type");
     if (ct === null || !ct.toLowerCase().includes("application/json"))
@@ -418,17 +440,17 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       for (const m of Array.isArray(r) ? r : [r]) ourReplies.push(JSON.stringify(m));
     }
 
-    const headers = forwardHeaders(req.headers, up.headers, cfg.telemetry?.propagate ?? true);
+    let headers = upstreamHeaders(fwd, up.headers);
     // The client's id is ours: the upstream gets its own id (or none), never the client's.
-    if (entry === undefined) headers.delete("mcp-session-id");
+    if (entry === undefined) delete headers["mcp-session-id"];
     else if (up.name === entry.upstream) {
-      if (entry.upstreamId === null) headers.delete("mcp-session-id");
-      else headers.set("mcp-session-id", entry.upstreamId);
+      if (entry.upstreamId === null) delete headers["mcp-session-id"];
+      else headers["mcp-session-id"] = entry.upstreamId;
     } else {
       try {
         const routed = await routedSession(entry, up);
-        if (routed === null) headers.delete("mcp-session-id");
-        else headers.set("mcp-session-id", routed);
+        if (routed === null) delete headers["mcp-session-id"];
+        else headers["mcp-session-id"] = routed;
       } catch (e) {
         logger.warn("routed upstream unavailable", { upstream: up.name, error: e });
         return errorsFor(
@@ -442,7 +464,11 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       }
     }
     const forwarded = judged.toRecipient === "original" ? body : judged.toRecipient;
-    if (modern && judged.toRecipient !== "original") recomputeHeaders(headers, judged.toRecipient, up.paramHeaders);
+    if (modern && judged.toRecipient !== "original") {
+      const h = new Headers(headers);
+      recomputeHeaders(h, judged.toRecipient, up.paramHeaders);
+      headers = Object.fromEntries(h);
+    }
 
     if (!up.breaker.admit())
       return errorsFor(
@@ -456,17 +482,32 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
 
     const ac = new AbortController();
     active.add(ac);
+    // Watching req.signal while the upstream request is open costs Bun.serve ~70 µs per request:
+    // the watch is armed only once the upstream has kept us waiting CLIENT_WATCH_MS. A stream the
+    // client leaves later is cancelled through its body (relaySse's cancel).
     const onClientGone = () => ac.abort();
-    req.signal.addEventListener("abort", onClientGone, { once: true });
+    let watching = false;
     let timedOut = false;
-    const firstByte = setTimeout(() => {
-      timedOut = true;
-      ac.abort();
-    }, cfg.transport.first_byte_timeout);
+    const firstByteMs = cfg.transport.first_byte_timeout;
+    let firstByte = setTimeout(
+      () => {
+        watching = true;
+        req.signal.addEventListener("abort", onClientGone, { once: true });
+        if (req.signal.aborted) ac.abort();
+        firstByte = setTimeout(
+          () => {
+            timedOut = true;
+            ac.abort();
+          },
+          Math.max(0, firstByteMs - CLIENT_WATCH_MS),
+        );
+      },
+      Math.min(firstByteMs, CLIENT_WATCH_MS),
+    );
     let streaming = false;
     const cleanup = () => {
       active.delete(ac);
-      req.signal.removeEventListener("abort", onClientGone);
+      if (watching) req.signal.removeEventListener("abort", onClientGone);
     };
     try {
       let resp: Response;
@@ -516,7 +557,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       // A 2025-era initialize accepted upstream: the session is born, bound to this identity, under
       // an id we mint; the upstream's id (if it minted one) stays here.
       const upstreamSid = modern ? null : resp.headers.get("mcp-session-id");
-      const outHeaders = new Headers();
+      const outHeaders: Record<string, string> = {};
       if (!modern && entry === undefined && facts?.method === "initialize" && resp.status < 400) {
         if (upstreamSid !== null && upstreamSid.length > MAX_SESSION_ID) {
           await resp.body?.cancel().catch(() => {});
@@ -537,9 +578,9 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
           return s;
         });
         session = entry.session;
-        if (upstreamSid !== null) headers.set("mcp-session-id", upstreamSid);
-        outHeaders.set("mcp-session-id", entry.id);
-      } else if (entry !== undefined && upstreamSid !== null) outHeaders.set("mcp-session-id", entry.id);
+        if (upstreamSid !== null) headers["mcp-session-id"] = upstreamSid;
+        outHeaders["mcp-session-id"] = entry.id;
+      } else if (entry !== undefined && upstreamSid !== null) outHeaders["mcp-session-id"] = entry.id;
 
       if (resp.status === 202 || resp.status === 204 || resp.body === null) {
         await resp.body?.cancel().catch(() => {});
@@ -550,16 +591,19 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       const learn = facts?.method === "tools/list";
       const rewrite = identity.method !== "anonymous" ? privateCacheHints : undefined;
       if (rct.startsWith("text/event-stream")) {
-        streaming = true;
-        for (const [k, v] of Object.entries(SSE_RESPONSE_HEADERS)) outHeaders.set(k, v);
+        Object.assign(outHeaders, SSE_RESPONSE_HEADERS);
         const pending = new Set(ids);
-        const stream = relaySse(resp.body, {
+        // A body of declared length within the frame limit is complete once read: relayed whole,
+        // without a stream (no per-read timers or chunked response); bounded by request_timeout.
+        const declared = resp.headers.get("content-length");
+        const whole = declared !== null && Number(declared) <= cfg.limits.max_frame_bytes;
+        const relayOptions: RelayOptions = {
           judge: (t, size) => {
             if (learn) learnParamHeaders(t, up.paramHeaders);
             return judgeFrame(deps(), session, "s2c", t, size);
           },
           replyUpstream: (t) =>
-            sendUpstream(up, entry ? (headers.get("mcp-session-id") ?? null) : null, session.protocolVersion, t),
+            sendUpstream(up, entry ? (headers["mcp-session-id"] ?? null) : null, session.protocolVersion, t),
           failPending: async (kind, saw) => {
             const left = [...pending].filter((id) => session.peek("s2c", id) !== undefined);
             // A stream that gave event ids and ended cleanly may be resumed by the client (GET + Last-Event-ID).
@@ -594,6 +638,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
           maxFrameBytes: cfg.limits.max_frame_bytes,
           abort: ac,
           onClose: (how) => {
+            if (whole) return; // not streaming: the request's own finally cleans up
             cleanup();
             release();
             if (how === "client") {
@@ -603,7 +648,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
                   if (session.settle("s2c", id) !== undefined)
                     sendUpstream(
                       up,
-                      headers.get("mcp-session-id"),
+                      headers["mcp-session-id"] ?? null,
                       session.protocolVersion,
                       JSON.stringify({
                         jsonrpc: "2.0",
@@ -613,8 +658,30 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
                     );
             }
           },
-        });
-        return new Response(stream, { status: resp.status, headers: outHeaders });
+        };
+        if (whole) {
+          const requestTimer = setTimeout(() => ac.abort(), cfg.transport.request_timeout);
+          let raw: Uint8Array;
+          try {
+            raw = await readBounded(resp, cfg.limits.max_frame_bytes);
+          } catch {
+            if (req.signal.aborted) return new Response(null, { status: 499 });
+            up.breaker.failure();
+            return errorsFor(
+              session,
+              ids,
+              ErrorCode.UPSTREAM_UNAVAILABLE,
+              `Upstream ${up.name} failed mid-response`,
+              batch,
+              ourReplies,
+            );
+          } finally {
+            clearTimeout(requestTimer);
+          }
+          return new Response(await relaySseWhole(raw, relayOptions), { status: resp.status, headers: outHeaders });
+        }
+        streaming = true;
+        return streamingResponse(relaySse(resp.body, relayOptions), resp.status, outHeaders);
       }
       if (rct.startsWith("application/json")) {
         const requestTimer = setTimeout(() => ac.abort(), cfg.transport.request_timeout);
@@ -648,8 +715,9 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         if (learn) learnParamHeaders(rtext, up.paramHeaders);
         const sj = judgeFrame(deps(), session, "s2c", rtext, raw.length);
         const j = sj instanceof Promise ? await sj : sj;
-        if (j.toSender !== null) sendUpstream(up, headers.get("mcp-session-id"), session.protocolVersion, j.toSender);
-        outHeaders.set("content-type", "application/json");
+        if (j.toSender !== null)
+          sendUpstream(up, headers["mcp-session-id"] ?? null, session.protocolVersion, j.toSender);
+        outHeaders["content-type"] = "application/json";
         if (resp.status >= 400) {
           // The upstream's own refusal (400, 404 unknown session, …): relayed with its status.
           if (resp.status === 404 && entry !== undefined) forgetUpstreamSession(entry, up);
@@ -708,7 +776,11 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     }
   };
 
-  const handleGetOrDelete = async (req: Request, identity: Identity): Promise<Response> => {
+  const handleGetOrDelete = async (
+    req: Request,
+    identity: Identity,
+    fwd: Record<string, string>,
+  ): Promise<Response> => {
     const cfg = holder.current.config;
     if (isModernVersion(req.headers.get("mcp-protocol-version")))
       return jsonError(
@@ -736,10 +808,10 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       return jsonError(503, null, ErrorCode.CIRCUIT_OPEN, `Upstream ${up.name} is unavailable (circuit open)`, {
         "retry-after": String(Math.max(1, Math.ceil(up.breaker.retryAfterMs() / 1000))),
       });
-    const headers = forwardHeaders(req.headers, up.headers, cfg.telemetry?.propagate ?? true);
-    headers.delete("content-type");
-    if (entry?.upstreamId) headers.set("mcp-session-id", entry.upstreamId);
-    else headers.delete("mcp-session-id");
+    const headers = upstreamHeaders(fwd, up.headers);
+    delete headers["content-type"];
+    if (entry?.upstreamId) headers["mcp-session-id"] = entry.upstreamId;
+    else delete headers["mcp-session-id"];
     const ac = new AbortController();
     active.add(ac);
     const onClientGone = () => ac.abort();
@@ -825,7 +897,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
           release();
         },
       });
-      return new Response(stream, { status: resp.status, headers: SSE_RESPONSE_HEADERS });
+      return streamingResponse(stream, resp.status, SSE_RESPONSE_HEADERS);
     } finally {
       if (!streaming) cleanup();
     }
@@ -868,7 +940,8 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       return Response.json({ status: r.ok ? "ready" : "not ready", detail: r.detail }, { status: r.ok ? 200 : 503 });
     }
     const cfg = holder.current.config;
-    if (headerBytes(req.headers) > cfg.limits.max_header_bytes)
+    const scanned = scanHeaders(req.headers, cfg.telemetry?.propagate ?? true);
+    if (scanned.bytes > cfg.limits.max_header_bytes)
       return jsonError(
         431,
         null,
@@ -914,13 +987,14 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     let handed = false;
     try {
       let resp: Response;
-      if (req.method === "POST") resp = await handlePost(req, outcome.identity);
-      else if (req.method === "GET" || req.method === "DELETE") resp = await handleGetOrDelete(req, outcome.identity);
+      if (req.method === "POST") resp = await handlePost(req, outcome.identity, scanned.forward);
+      else if (req.method === "GET" || req.method === "DELETE")
+        resp = await handleGetOrDelete(req, outcome.identity, scanned.forward);
       else
         resp = jsonError(405, null, ErrorCode.INVALID_REQUEST, `Method ${req.method} not allowed`, {
           allow: "GET, POST, DELETE, OPTIONS",
         });
-      handed = (resp.headers.get("content-type") ?? "").startsWith("text/event-stream");
+      handed = STREAMING.has(resp);
       if (cors) for (const [k, v] of Object.entries(cors)) resp.headers.set(k, v);
       return resp;
     } catch (e) {

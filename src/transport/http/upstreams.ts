@@ -6,12 +6,13 @@
 import picomatch from "picomatch";
 import type { Config } from "../../config/schema.ts";
 import { CircuitBreaker } from "../../interceptors/breaker/index.ts";
+import { lowerCaseNames } from "./edge.ts";
 import type { ParamHeader } from "./era.ts";
 
 export interface Upstream {
   readonly name: string;
   readonly url: string;
-  /** Static headers configured for this upstream (credentials from env); never the client's. */
+  /** Static headers configured for this upstream (credentials from env), names lower-case; never the client's. */
   readonly headers: Readonly<Record<string, string>>;
   readonly breaker: CircuitBreaker;
   /** `x-mcp-header` declarations learned from this upstream's tools/list results. */
@@ -54,7 +55,7 @@ export class UpstreamRegistry {
         learned = new Map();
         this.learned.set(url, learned);
       }
-      return Object.freeze({ name, url, headers, breaker, paramHeaders: learned });
+      return Object.freeze({ name, url, headers: lowerCaseNames(headers), breaker, paramHeaders: learned });
     };
     const all = new Map<string, Upstream>();
     for (const [name, u] of Object.entries(config.upstreams)) all.set(name, make(name, u.url, u.headers));

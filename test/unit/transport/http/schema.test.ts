@@ -58,7 +58,7 @@ routes:
       { FILES_TOKEN: "t0ken" },
     );
     const set = new UpstreamRegistry().build(c, undefined);
-    expect(set.primary.headers).toEqual({ Authorization: "Bearer t0ken" });
+    expect(set.primary.headers).toEqual({ authorization: "Bearer t0ken" }); // names lower-cased once, at build
     expect(set.route("exec_cmd").name).toBe("shell");
     expect(set.route("read").name).toBe("files");
   });
