@@ -101,7 +101,12 @@ export interface HeaderScan {
 export function scanHeaders(req: Headers, propagateTrace: boolean): HeaderScan {
   let bytes = 0;
   const forward: Record<string, string> = {};
-  for (const [k, v] of req) {
+  // Bun's toJSON gives every header (names lower-case, repeats joined) in one native call:
+  // cheaper than the entries iterator.
+  const all = req.toJSON() as Record<string, string | string[]>;
+  for (const k in all) {
+    const raw = all[k]!;
+    const v = typeof raw === "string" ? raw : raw.join(", ");
     bytes += k.length + v.length + 4;
     if (FORWARDED.has(k) || k.startsWith("mcp-param-") || (propagateTrace && TRACE.has(k))) forward[k] = v;
   }
