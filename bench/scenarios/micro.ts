@@ -97,9 +97,12 @@ export async function runMicro(quick: boolean): Promise<MicroResult[]> {
     const pii = createOffloader("pii_scan", { categories: null, redact: [], skip_keys: [] }, { pool, minBytes: 0 });
     const prose = "The quarterly report covers revenue, costs and the outlook for each region. ";
     for (const bytes of quick ? [256, 4096, 65536] : [256, 1024, 4096, 16384, 65536, 262144, 1048576]) {
-      const value = {
-        content: [{ type: "text", text: prose.repeat(Math.ceil(bytes / prose.length)).slice(0, bytes) }],
-      };
+      // Through JSON, as a received message's value is: flat strings (repeat/slice makes a rope).
+      const value: unknown = JSON.parse(
+        JSON.stringify({
+          content: [{ type: "text", text: prose.repeat(Math.ceil(bytes / prose.length)).slice(0, bytes) }],
+        }),
+      );
       const budget = bytes >= 262144 ? Math.max(ms, 400) : ms;
       const label = bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`;
       const rows: [string, () => unknown, () => Promise<unknown>][] = [
