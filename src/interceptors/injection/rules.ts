@@ -8,8 +8,10 @@
  *   - Directive words alone ("must", "important", "always", "never") carry no weight.
  *   - Every regex is linear on hostile input: gaps are bounded (`[^\n]{0,N}`), alternations are
  *     literal, and no quantified group contains another unbounded quantifier.
- *   - `hints`: at least one must occur in the text (plain `includes`) before the regex runs, so
- *     large benign text costs a few native substring scans.
+ *   - Every match has a bounded length (no `+` or `*`): long text is scanned only in windows
+ *     around hint occurrences (plan.ts), which is exact only for bounded patterns.
+ *   - `hints`: every match contains at least one of them. One pass finds all hints of all rules;
+ *     a rule runs only when one of its hints occurs, and on long text only around them.
  */
 
 /** Where the text sits: a tool definition (tools/list) or content flowing to the model. */
@@ -67,7 +69,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.9, 0.85],
     re: r(
-      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?))+ (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b`,
+      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b`,
     ),
     hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect"],
   },
@@ -395,7 +397,7 @@ export const RULES: readonly Rule[] = [
     signal: "promotional_superlatives",
     family: "preference",
     weight: [0.5, 0.2],
-    re: /(?:#1|number one|no\. ?1) (?:ranked|rated|tool)|\b(?:superior|unprecedented|unmatched|unbeatable) (?:in every way|excellence|to (?:all|any|every) other)|\brecommended by \d+ (?:out )?of \d+|\binferior (?:alternatives|tools|options)|\bstart here\b|\bbest tool for everything|\bfor everything!/,
+    re: /(?:#1|number one|no\. ?1) (?:ranked|rated|tool)|\b(?:superior|unprecedented|unmatched|unbeatable) (?:in every way|excellence|to (?:all|any|every) other)|\brecommended by \d{1,12} (?:out )?of \d{1,12}|\binferior (?:alternatives|tools|options)|\bstart here\b|\bbest tool for everything|\bfor everything!/,
     hints: [
       "#1",
       "number one",
@@ -656,7 +658,7 @@ export const RULES: readonly Rule[] = [
     signal: "output_probe",
     family: "response_manipulation",
     weight: [0.3, 0.6],
-    re: /['"]test['"]|\btest\b[^\n]{0,10}\b100 (?:times|izikhathi)|\b(?:repeat|say|print|output|write) (?:the word |the phrase |exactly )?['"][^'"\n]{1,60}['"] (?:\d+|a hundred|hundred) times/,
+    re: /['"]test['"]|\btest\b[^\n]{0,10}\b100 (?:times|izikhathi)|\b(?:repeat|say|print|output|write) (?:the word |the phrase |exactly )?['"][^'"\n]{1,60}['"] (?:\d{1,12}|a hundred|hundred) times/,
     hints: ["test", "times"],
   },
 ];

@@ -23,6 +23,7 @@ import {
   toolsOf,
 } from "../detect/index.ts";
 import { redactString } from "../pii/redact.ts";
+import { execWindows, findHints, indexHints, longestHint, planRules, WINDOW_MIN_CHARS } from "./plan.ts";
 import { MULTILINGUAL_RULES, type Role, RULES, type Rule } from "./rules.ts";
 
 export const DETECTOR = "injection";
@@ -79,11 +80,32 @@ function excerptOf(text: string, index: number, length: number): string {
   return e;
 }
 
-function hasHint(text: string, hints: readonly string[] | undefined): boolean {
-  if (hints === undefined) return true;
-  for (const h of hints) if (text.includes(h)) return true;
-  return false;
-}
+/** RULES and MULTILINGUAL_RULES as one list (multilingual after), with their bounds and hint index. */
+const PLANS = planRules([...RULES, ...MULTILINGUAL_RULES]);
+const FIRST_MULTILINGUAL = RULES.length;
+const HINTS = indexHints(PLANS);
+const HINT_SPAN = longestHint(HINTS);
+
+/**
+ * Every non-ASCII character the multilingual rules spell out. Text without any of them can only
+ * match their Latin-script alternatives, which their hints cover (as in plain ASCII text).
+ */
+const MULTILINGUAL_CHARS = (() => {
+  const units = new Set<number>();
+  for (const { re } of MULTILINGUAL_RULES) {
+    // JavaScriptCore writes non-ASCII characters in `source` as \uXXXX escapes.
+    const src = re.source;
+    for (let i = 0; i < src.length; i++) {
+      if (src[i] === "\\") {
+        if (src[i + 1] === "u") units.add(Number.parseInt(src.slice(i + 2, i + 6), 16));
+        i++;
+      } else if (src.charCodeAt(i) > 0x7f) units.add(src.charCodeAt(i));
+    }
+  }
+  units.delete(Number.NaN);
+  const escaped = [...units].map((u) => `\\u${u.toString(16).padStart(4, "0")}`).join("");
+  return new RegExp(`[${escaped}]`);
+})();
 
 /** A quoted or cited phrase ("phrases such as 'ignore previous instructions'") is talked about, not given. */
 const MENTION_BEFORE =
@@ -112,7 +134,6 @@ function quotedExample(rule: Rule, text: string, m: RegExpExecArray): boolean {
 function runRules(text: string, role: Role, where: string, out: Signal[], hiddenIn?: CarrierKind): number {
   const col = role === "definition" ? 0 : 1;
   let hits = 0;
-  const ascii = !/[^\x00-\x7f]/.test(text);
   const emit = (rule: Rule, w: number, m: RegExpExecArray) => {
     hits++;
     const mentionable = rule.family === "override" || (col === 1 && MENTIONABLE_IN_CONTENT.has(rule.family));
@@ -121,17 +142,23 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
     const excerpt = excerptOf(text, m.index, m[0].length);
     out.push({ signal: rule.signal, family: rule.family, weight, where, excerpt, hiddenIn });
   };
-  for (const rule of RULES) {
+  // One pass finds every hint; a rule none of whose hints occurs cannot match.
+  const long = text.length >= WINDOW_MIN_CHARS;
+  const found = findHints(HINTS, text, PLANS.length, long);
+  // Only the Latin-script alternatives of the multilingual rules can match text without their characters.
+  const latinOnly = !MULTILINGUAL_CHARS.test(text);
+  for (let k = 0; k < PLANS.length; k++) {
+    const plan = PLANS[k]!;
+    const rule = plan.rule;
     const w = rule.weight[col]!;
-    if (w === 0 || !hasHint(text, rule.hints)) continue;
-    const m = rule.re.exec(text);
-    if (m !== null) emit(rule, w, m);
-  }
-  for (const rule of MULTILINGUAL_RULES) {
-    // In plain ASCII text only the Latin-script alternatives can match: check their keywords first.
-    if (ascii && (rule.hints === undefined || !hasHint(text, rule.hints))) continue;
-    const w = rule.weight[col]!;
-    const m = rule.re.exec(text);
+    if (w === 0 && k < FIRST_MULTILINGUAL) continue;
+    const at = found[k];
+    const gated = rule.hints !== undefined && (k < FIRST_MULTILINGUAL || latinOnly);
+    if (gated && at === undefined) continue;
+    const m =
+      gated && long && Number.isFinite(plan.bounds.maxLen)
+        ? execWindows(plan, text, at!, HINT_SPAN)
+        : rule.re.exec(text);
     if (m !== null) emit(rule, w, m);
   }
   return hits;

@@ -1,0 +1,271 @@
+/**
+ * Running the rule table cheaply on long text, with exactly the matches a plain `re.exec(text)`
+ * would return.
+ *
+ * Each rule lists `hints`: literals of which every match contains one. One pass of a single
+ * alternation over all hints finds every hint occurrence (overlapping ones too) and so tells,
+ * per rule, whether it can match at all and where. On long text a rule's regex then runs only on
+ * windows around its hint occurrences instead of over the whole text: JavaScriptCore's regex
+ * engine pays per starting position, so ~45 full passes over a 64 KiB result cost milliseconds.
+ *
+ * Why a window gives the same answer: every rule's regex has a bounded match length (all gaps are
+ * `{0,N}`), bounded lookbehind and lookahead, computed here from the source. A match that contains
+ * a hint at `h` starts in `[h − maxLen, h]`; an attempt at position p reads only the characters in
+ * `[p − behind, p + maxLen + ahead]`. A slice that covers that range for every candidate start
+ * therefore sees the same attempts as the whole text, and trying the candidate regions from left to
+ * right finds the leftmost match, which is the one `exec` returns. Rules whose length cannot be
+ * bounded run on the whole text.
+ */
+import type { Rule } from "./rules.ts";
+
+/** Shorter texts are scanned whole: a window would cover them anyway. */
+export const WINDOW_MIN_CHARS = 2048;
+
+interface Bounds {
+  /** Longest match, in UTF-16 code units; Infinity when unbounded. */
+  readonly maxLen: number;
+  /** Longest lookbehind (how far before a position an attempt may read). */
+  readonly behind: number;
+  /** Longest lookahead. */
+  readonly ahead: number;
+}
+
+/**
+ * Bounds of a regex source (no `u`/`v` flags): lengths of alternatives, groups, classes and
+ * quantifiers. Conservative: anything it does not understand makes the length unbounded.
+ */
+export function regexBounds(source: string): Bounds {
+  let i = 0;
+  let behind = 0;
+  let ahead = 0;
+  const fail = { maxLen: Number.POSITIVE_INFINITY, behind: 0, ahead: 0 };
+
+  // Returns the max length of a disjunction up to ")" or end.
+  function disjunction(): number {
+    let best = sequence();
+    while (source[i] === "|") {
+      i++;
+      best = Math.max(best, sequence());
+    }
+    return best;
+  }
+
+  function sequence(): number {
+    let total = 0;
+    while (i < source.length && source[i] !== "|" && source[i] !== ")") total += quantified(atom());
+    return total;
+  }
+
+  function quantified(len: number): number {
+    const c = source[i];
+    let out = len;
+    if (c === "*" || c === "+") {
+      i++;
+      out = len === 0 ? 0 : Number.POSITIVE_INFINITY;
+    } else if (c === "?") {
+      i++;
+    } else if (c === "{") {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
+      if (m === null) return len; // a literal "{"
+      i += m[0].length;
+      if (m[2] === undefined) out = len * Number(m[1]);
+      else if (m[3] === "") out = len === 0 ? 0 : Number.POSITIVE_INFINITY;
+      else out = len * Number(m[3]);
+    } else {
+      return len;
+    }
+    if (source[i] === "?") i++; // lazy
+    return out;
+  }
+
+  function atom(): number {
+    const c = source[i]!;
+    if (c === "^" || c === "$") {
+      i++;
+      return 0;
+    }
+    if (c === "\\") {
+      const n = source[i + 1];
+      if (n === "b" || n === "B") {
+        i += 2;
+        return 0;
+      }
+      if (n === "u") {
+        i += 6;
+        return 1;
+      }
+      if (n === "x") {
+        i += 4;
+        return 1;
+      }
+      if (n === "c") {
+        i += 3;
+        return 1;
+      }
+      if (n !== undefined && /[1-9k]/.test(n)) throw new Error("backreference");
+      i += 2;
+      return 1;
+    }
+    if (c === "[") {
+      i++;
+      if (source[i] === "^") i++;
+      if (source[i] === "]") i++;
+      while (i < source.length && source[i] !== "]") i += source[i] === "\\" ? 2 : 1;
+      if (i >= source.length) throw new Error("unterminated class");
+      i++;
+      return 1;
+    }
+    if (c === "(") {
+      i++;
+      let kind: "group" | "ahead" | "behind" = "group";
+      if (source[i] === "?") {
+        const head = source.slice(i, i + 3);
+        if (head.startsWith("?:")) i += 2;
+        else if (head === "?<=" || head === "?<!") {
+          i += 3;
+          kind = "behind";
+        } else if (head.startsWith("?=") || head.startsWith("?!")) {
+          i += 2;
+          kind = "ahead";
+        } else if (head === "?<") {
+          const close = source.indexOf(">", i);
+          if (close < 0) throw new Error("bad group name");
+          i = close + 1;
+        } else throw new Error("unknown group");
+      }
+      const len = disjunction();
+      if (source[i] !== ")") throw new Error("unbalanced group");
+      i++;
+      if (kind === "behind") {
+        behind = Math.max(behind, len);
+        return 0;
+      }
+      if (kind === "ahead") {
+        ahead = Math.max(ahead, len);
+        return 0;
+      }
+      return len;
+    }
+    i++;
+    return 1;
+  }
+
+  try {
+    const maxLen = disjunction();
+    if (i !== source.length) return fail;
+    // A lookaround of unbounded length means an attempt may read anywhere.
+    if (!Number.isFinite(behind) || !Number.isFinite(ahead)) return fail;
+    return { maxLen, behind, ahead };
+  } catch {
+    return fail;
+  }
+}
+
+export interface RulePlan {
+  readonly rule: Rule;
+  readonly bounds: Bounds;
+  /** Global copy of `rule.re` for windowed runs (lastIndex is set per window). */
+  readonly global: RegExp;
+}
+
+export interface HintIndex {
+  /** One alternation of every hint, longest first; global. */
+  readonly re: RegExp;
+  /** For a matched literal, the plans (by index) with a hint that is a prefix of it. */
+  readonly plansOf: ReadonlyMap<string, readonly number[]>;
+}
+
+export function planRules(rules: readonly Rule[]): RulePlan[] {
+  return rules.map((rule) => ({
+    rule,
+    bounds: regexBounds(rule.re.source),
+    global: new RegExp(rule.re.source, `${rule.re.flags.replace("g", "")}g`),
+  }));
+}
+
+const escapeLiteral = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+export function indexHints(plans: readonly RulePlan[]): HintIndex {
+  const all = new Set<string>();
+  for (const p of plans) for (const h of p.rule.hints ?? []) all.add(h);
+  const literals = [...all].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  const plansOf = new Map<string, number[]>();
+  for (const lit of literals) {
+    const ids: number[] = [];
+    plans.forEach((p, k) => {
+      if (p.rule.hints?.some((h) => lit.startsWith(h))) ids.push(k);
+    });
+    plansOf.set(lit, ids);
+  }
+  return { re: new RegExp(literals.map(escapeLiteral).join("|"), "g"), plansOf };
+}
+
+/**
+ * Hint occurrences per plan: `hits[k]` lists start positions (ascending) of hints of plan k in
+ * `text`, or is undefined when none occurs. Positions are collected only when `positions` is set.
+ */
+export function findHints(
+  index: HintIndex,
+  text: string,
+  planCount: number,
+  positions: boolean,
+): (number[] | undefined)[] {
+  const hits: (number[] | undefined)[] = new Array(planCount);
+  const re = index.re;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const at = m.index;
+    for (const k of index.plansOf.get(m[0])!) {
+      const list = hits[k];
+      if (list === undefined) hits[k] = positions ? [at] : [];
+      else if (positions && list[list.length - 1] !== at) list.push(at);
+    }
+    re.lastIndex = at + 1; // overlapping occurrences count too
+  }
+  return hits;
+}
+
+/** The longest hint literal: a hint occurrence spans at most this many characters. */
+export function longestHint(index: HintIndex): number {
+  let n = 0;
+  for (const lit of index.plansOf.keys()) n = Math.max(n, lit.length);
+  return n;
+}
+
+/**
+ * The first match of `plan` in `text`, trying only windows around the hint occurrences `at`.
+ * Returns what `plan.rule.re.exec(text)` returns (same index and match).
+ */
+export function execWindows(
+  plan: RulePlan,
+  text: string,
+  at: readonly number[],
+  hintLen: number,
+): RegExpExecArray | null {
+  const { maxLen, behind, ahead } = plan.bounds;
+  const n = text.length;
+  const re = plan.global;
+  let k = 0;
+  while (k < at.length) {
+    // Candidate starts for this occurrence, merged with the next ones while their slices overlap.
+    let lo = Math.max(0, at[k]! - maxLen - ahead);
+    let hi = at[k]! + hintLen + behind;
+    k++;
+    while (k < at.length && at[k]! - maxLen - ahead <= hi + maxLen + ahead + behind + 2) {
+      hi = at[k]! + hintLen + behind;
+      k++;
+    }
+    hi = Math.min(hi, n);
+    const sliceStart = Math.max(0, lo - behind - 1);
+    const sliceEnd = Math.min(n, hi + maxLen + ahead + 1);
+    lo = Math.max(lo, sliceStart);
+    re.lastIndex = lo - sliceStart;
+    const m = re.exec(text.slice(sliceStart, sliceEnd));
+    if (m !== null && m.index + sliceStart <= hi) {
+      m.index += sliceStart;
+      m.input = text;
+      return m;
+    }
+  }
+  return null;
+}
