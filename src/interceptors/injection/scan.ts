@@ -168,8 +168,51 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
 /** Short plain tokens ("path", "max_results", "UTC") cannot carry an instruction or a carrier. */
 const PLAIN_TOKEN = /^[A-Za-z0-9 _.,:/()-]{0,24}$/;
 
+/**
+ * Results for definition strings seen before. Servers send the same tool descriptions in every
+ * `tools/list` (and every session): scanning is a pure function of (role, name or not, text), so a
+ * repeated string costs a map lookup. Bounded by total characters; least recently used go first.
+ */
+const DEFINITION_CACHE_CHARS = 4 * 1024 * 1024;
+const DEFINITION_CACHE_MAX_TEXT = 16 * 1024;
+type CachedSignal = Omit<Signal, "where">;
+const definitionCache = new Map<string, readonly CachedSignal[]>();
+let definitionCacheChars = 0;
+
+/** Empties the definition cache (benchmarks measure first-sight cost with it). */
+export function clearDefinitionCache(): void {
+  definitionCache.clear();
+  definitionCacheChars = 0;
+}
+
 export function scanString(seg: Segment, role: Role, out: Signal[]): void {
   if (PLAIN_TOKEN.test(seg.text) && (seg.slot !== "name" || seg.text.length < 12)) return;
+  // Signals depend on earlier ones only through the same path (see `visible`): cache the usual case.
+  if (role !== "definition" || seg.text.length > DEFINITION_CACHE_MAX_TEXT || out.some((o) => o.where === seg.path)) {
+    scanStringUncached(seg, role, out);
+    return;
+  }
+  const key = `${seg.slot === "name" ? "n" : "t"}:${seg.text}`;
+  let cached = definitionCache.get(key);
+  if (cached !== undefined) {
+    definitionCache.delete(key); // most recently used last
+    definitionCache.set(key, cached);
+  } else {
+    const own: Signal[] = [];
+    scanStringUncached(seg, role, own);
+    cached = own.map(({ where: _where, ...rest }) => rest);
+    definitionCache.set(key, cached);
+    definitionCacheChars += key.length;
+    for (const [k] of definitionCache) {
+      if (definitionCacheChars <= DEFINITION_CACHE_CHARS) break;
+      definitionCache.delete(k);
+      definitionCacheChars -= k.length;
+    }
+  }
+  for (const c of cached) out.push({ ...c, where: seg.path });
+}
+
+function scanStringUncached(seg: Segment, role: Role, out: Signal[]): void {
   const col = role === "definition" ? 0 : 1;
   const raw = seg.slot === "name" ? nameToWords(seg.text) : seg.text;
   const n = normalize(raw);
