@@ -168,11 +168,21 @@ export interface RulePlan {
   readonly global: RegExp;
 }
 
+/**
+ * Every hint of every rule as a trie walked over char codes: one pass over the text, a few
+ * array lookups per position (a regex alternation of ~350 literals costs several times more in
+ * JavaScriptCore, which tries the alternatives one by one at each position).
+ */
 export interface HintIndex {
-  /** One alternation of every hint, longest first; global. */
-  readonly re: RegExp;
-  /** For a matched literal, the plans (by index) with a hint that is a prefix of it. */
-  readonly plansOf: ReadonlyMap<string, readonly number[]>;
+  /** Char code → symbol (1…alphabet-1); 0 for characters no hint contains. */
+  readonly symbol: Uint8Array;
+  readonly alphabet: number;
+  /** transitions[state * alphabet + symbol] → next state; 0 = none (state 0 is the root). */
+  readonly transitions: Int32Array;
+  /** Plans (by index) whose hint ends at this state. */
+  readonly plansAt: readonly (readonly number[] | undefined)[];
+  /** Longest hint, in characters. */
+  readonly longest: number;
 }
 
 export function planRules(rules: readonly Rule[]): RulePlan[] {
@@ -183,21 +193,50 @@ export function planRules(rules: readonly Rule[]): RulePlan[] {
   }));
 }
 
-const escapeLiteral = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-
 export function indexHints(plans: readonly RulePlan[]): HintIndex {
-  const all = new Set<string>();
-  for (const p of plans) for (const h of p.rule.hints ?? []) all.add(h);
-  const literals = [...all].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-  const plansOf = new Map<string, number[]>();
-  for (const lit of literals) {
-    const ids: number[] = [];
-    plans.forEach((p, k) => {
-      if (p.rule.hints?.some((h) => lit.startsWith(h))) ids.push(k);
-    });
-    plansOf.set(lit, ids);
+  const symbol = new Uint8Array(65536);
+  let alphabet = 1;
+  const hintsOf = new Map<string, number[]>();
+  plans.forEach((p, k) => {
+    for (const h of p.rule.hints ?? []) {
+      const ids = hintsOf.get(h) ?? [];
+      if (!ids.includes(k)) ids.push(k);
+      hintsOf.set(h, ids);
+      for (let i = 0; i < h.length; i++) {
+        const c = h.charCodeAt(i);
+        if (symbol[c] === 0) {
+          if (alphabet === 255) throw new Error("too many distinct hint characters");
+          symbol[c] = alphabet++;
+        }
+      }
+    }
+  });
+  const rows: number[][] = [[]];
+  const plansAt: (number[] | undefined)[] = [undefined];
+  let longest = 0;
+  for (const [h, ids] of hintsOf) {
+    longest = Math.max(longest, h.length);
+    let state = 0;
+    for (let i = 0; i < h.length; i++) {
+      const a = symbol[h.charCodeAt(i)]!;
+      let next = rows[state]![a];
+      if (next === undefined) {
+        next = rows.length;
+        rows.push([]);
+        plansAt.push(undefined);
+        rows[state]![a] = next;
+      }
+      state = next;
+    }
+    plansAt[state] = [...(plansAt[state] ?? []), ...ids];
   }
-  return { re: new RegExp(literals.map(escapeLiteral).join("|"), "g"), plansOf };
+  const transitions = new Int32Array(rows.length * alphabet);
+  rows.forEach((row, state) => {
+    row.forEach((next, a) => {
+      transitions[state * alphabet + a] = next;
+    });
+  });
+  return { symbol, alphabet, transitions, plansAt, longest };
 }
 
 /**
@@ -211,25 +250,30 @@ export function findHints(
   positions: boolean,
 ): (number[] | undefined)[] {
   const hits: (number[] | undefined)[] = new Array(planCount);
-  const re = index.re;
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const at = m.index;
-    for (const k of index.plansOf.get(m[0])!) {
-      const list = hits[k];
-      if (list === undefined) hits[k] = positions ? [at] : [];
-      else if (positions && list[list.length - 1] !== at) list.push(at);
+  const { symbol, alphabet, transitions, plansAt } = index;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    let state = 0;
+    for (let j = i; j < n; j++) {
+      const a = symbol[text.charCodeAt(j)]!;
+      if (a === 0) break;
+      state = transitions[state * alphabet + a]!;
+      if (state === 0) break;
+      const ids = plansAt[state];
+      if (ids === undefined) continue;
+      for (const k of ids) {
+        const list = hits[k];
+        if (list === undefined) hits[k] = positions ? [i] : [];
+        else if (positions && list[list.length - 1] !== i) list.push(i);
+      }
     }
-    re.lastIndex = at + 1; // overlapping occurrences count too
   }
   return hits;
 }
 
 /** The longest hint literal: a hint occurrence spans at most this many characters. */
 export function longestHint(index: HintIndex): number {
-  let n = 0;
-  for (const lit of index.plansOf.keys()) n = Math.max(n, lit.length);
-  return n;
+  return index.longest;
 }
 
 /**
