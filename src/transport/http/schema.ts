@@ -59,6 +59,12 @@ export const CorsSchema = z
 
 export const TransportSchema = z
   .strictObject({
+    client: z
+      .enum(["auto", "fetch", "pooled"])
+      .default("auto")
+      .describe(
+        "upstream HTTP client: pooled (keep-alive HTTP/1.1 over TCP, http:// only), fetch (Bun's fetch), auto (pooled for http://, fetch for https://)",
+      ),
     max_idle_conns: z.number().int().min(0).default(100).describe("idle upstream connections kept (all hosts)"),
     max_idle_conns_per_host: z.number().int().min(0).default(64).describe("idle upstream connections kept per host"),
     idle_conn_timeout: Duration.default(90_000).describe("how long an idle upstream connection is kept"),

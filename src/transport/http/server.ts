@@ -31,6 +31,7 @@ import {
   learnParamHeaders,
   recomputeHeaders,
 } from "./era.ts";
+import { H1Client, type H1RequestInit } from "./h1-client.ts";
 import { type RelayOptions, relaySse, relaySseWhole } from "./relay.ts";
 import { type ProxySession, SessionTable } from "./sessions.ts";
 import { type Upstream, UpstreamRegistry, type UpstreamSet } from "./upstreams.ts";
@@ -209,6 +210,26 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     };
   };
   let edge = buildEdge();
+  // The upstream HTTP client (transport.client): pooled keep-alive HTTP/1.1 for http:// upstreams
+  // (auto, pooled), fetch() for https:// and when asked for. One pool per transport config generation.
+  let pool: { t: unknown; client: H1Client } | undefined;
+  const send = (url: string, init: H1RequestInit): Promise<Response> => {
+    const t = holder.current.config.transport;
+    if (t.client === "fetch" || !/^http:/i.test(url)) return fetch(url, { ...init, redirect: "manual" });
+    if (pool?.t !== t) {
+      pool?.client.close();
+      pool = {
+        t,
+        client: new H1Client({
+          connectTimeoutMs: t.connect_timeout,
+          idleTimeoutMs: t.idle_conn_timeout,
+          maxIdlePerHost: t.max_idle_conns_per_host,
+          maxIdle: t.max_idle_conns,
+        }),
+      };
+    }
+    return pool.client.request(url, init);
+  };
   const sc = holder.current.config.session;
   /** Ends the upstream sessions behind a gateway session (expired, evicted or deleted by the client). */
   const endUpstreamSessions = (entry: ProxySession, includeOwner: boolean) => {
@@ -219,7 +240,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     if (includeOwner) targets.push([edge.upstreams.all.get(entry.upstream), entry.upstreamId]);
     for (const [up, id] of targets) {
       if (!up || id === null) continue;
-      fetch(up.url, {
+      send(up.url, {
         method: "DELETE",
         headers: { ...up.headers, "mcp-session-id": id },
         signal: AbortSignal.timeout(10_000),
@@ -299,14 +320,14 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
 
   /** Sends a gateway-built message to the upstream (blocked s2c requests answered, cancellations). */
   const sendUpstream = (up: Upstream, sessionId: string | null, version: string | undefined, text: string) => {
-    const headers = new Headers({
+    const headers: Record<string, string> = {
       ...up.headers,
       "content-type": "application/json",
       accept: "application/json, text/event-stream",
-    });
-    if (sessionId !== null) headers.set("mcp-session-id", sessionId);
-    if (version) headers.set("mcp-protocol-version", version);
-    fetch(up.url, { method: "POST", headers, body: text, signal: AbortSignal.timeout(10_000) })
+    };
+    if (sessionId !== null) headers["mcp-session-id"] = sessionId;
+    if (version) headers["mcp-protocol-version"] = version;
+    send(up.url, { method: "POST", headers, body: text, signal: AbortSignal.timeout(10_000) })
       .then((r) => r.body?.cancel())
       .catch((e) => logger.debug("upstream notification failed", { upstream: up.name, error: e }));
   };
@@ -327,18 +348,18 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
   const routedSession = async (entry: ProxySession, up: Upstream): Promise<string | null> => {
     const known = entry.routed.get(up.name);
     if (known !== undefined || entry.routed.has(up.name)) return known ?? null;
-    const headers = new Headers({
+    const headers: Record<string, string> = {
       ...up.headers,
       "content-type": "application/json",
       accept: "application/json, text/event-stream",
-    });
+    };
     const init = JSON.stringify({
       jsonrpc: "2.0",
       id: `mcpgw-init-${crypto.randomUUID()}`,
       method: "initialize",
       params: entry.initParams ?? {},
     });
-    const r = await fetch(up.url, {
+    const r = await send(up.url, {
       method: "POST",
       headers,
       body: init,
@@ -512,7 +533,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     try {
       let resp: Response;
       try {
-        resp = await fetch(up.url, { method: "POST", headers, body: forwarded, signal: ac.signal, redirect: "manual" });
+        resp = await send(up.url, { method: "POST", headers, body: forwarded, signal: ac.signal });
       } catch (e) {
         clearTimeout(firstByte);
         if (req.signal.aborted) {
@@ -830,7 +851,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     try {
       let resp: Response;
       try {
-        resp = await fetch(up.url, { method: req.method, headers, signal: ac.signal, redirect: "manual" });
+        resp = await send(up.url, { method: req.method, headers, signal: ac.signal });
       } catch (e) {
         if (req.signal.aborted) {
           up.breaker.release();
@@ -914,11 +935,10 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     if (up.breaker.state === "open") detail = `upstream ${up.name}: circuit open`;
     else {
       try {
-        const r = await fetch(up.url, {
+        const r = await send(up.url, {
           method: "GET",
           headers: { ...up.headers, accept: "text/event-stream" },
           signal: AbortSignal.timeout(2_000),
-          redirect: "manual",
         });
         await r.body?.cancel().catch(() => {});
         ok = r.status < 500;
@@ -1043,6 +1063,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       for (const ac of active) ac.abort();
       await server.stop(true);
       clearInterval(sweeper);
+      pool?.client.close();
       await auth.close?.();
     },
   };
