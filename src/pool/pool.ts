@@ -100,7 +100,7 @@ class Slot {
   ) {
     this.requests = Ring.create(ringBytes);
     this.responses = Ring.create(ringBytes);
-    this.worker = new Worker(url);
+    this.worker = new Worker(url, { smol: true });
     const init: WorkerInit = { requests: this.requests.buffer, responses: this.responses.buffer };
     this.worker.postMessage(init);
     this.worker.unref();
