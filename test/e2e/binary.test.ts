@@ -106,9 +106,10 @@ describe("the compiled binary", () => {
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toContain("add");
       expect(names).not.toContain("fetch_weather");
-      const word = "lexicon ".repeat(2048);
-      const looked = await client.callTool({ name: "lookup", arguments: { word } });
-      expect(looked.content).toEqual([{ type: "text", text: `${word}: a word` }]);
+      // 16 KiB of arguments: above workers.offload_min_bytes, so the call is scanned in a worker.
+      const sum = await client.callTool({ name: "add", arguments: { a: 1, b: 2, note: "lexicon ".repeat(2048) } });
+      expect(sum.isError).toBeFalsy();
+      expect(sum.content).toEqual([{ type: "text", text: "3" }]);
     } finally {
       await client.close();
     }
