@@ -30,9 +30,13 @@ function idOf(m: JsonRpcMessage): JsonRpcId | null {
   return "id" in m ? m.id : null;
 }
 
-/** A tool execution error (MCP 2025-11-25: input validation failures are tool errors, not protocol errors). */
+/**
+ * A tool execution error (MCP 2025-11-25: input validation failures are tool errors, not protocol
+ * errors). `resultType: "complete"` is the discriminator 2026-07-28 clients require on every
+ * result; earlier revisions allow extra result members, so it is always present.
+ */
 function toolError(id: JsonRpcId, text: string): JsonRpcMessage {
-  return { jsonrpc: "2.0", id, result: { content: [{ type: "text", text }], isError: true } };
+  return { jsonrpc: "2.0", id, result: { content: [{ type: "text", text }], isError: true, resultType: "complete" } };
 }
 
 export function deliver(result: ChainResult, kind: MessageKind): Delivery {

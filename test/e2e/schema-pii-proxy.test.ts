@@ -77,6 +77,10 @@ describe("pii and schema through mcpgw proxy, stateless 2026-07-28", () => {
     await expect(client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toThrow(
       /Unknown tool: no_such_tool/,
     );
+    // The gateway's own tool error carries the 2026 result discriminator, so the SDK 2.x client accepts it.
+    const refused = await client.callTool({ name: "echo", arguments: { text: 42 } });
+    expect(refused.isError).toBe(true);
+    expect((refused.content as { text: string }[])[0]!.text).toContain("Invalid arguments for tool echo");
     await client.close();
     // A separate stateless request: no session ties it to the listing above.
     const [reply] = await messagesOf(

@@ -74,7 +74,11 @@ describe("block semantics (ARCHITECTURE §3)", () => {
     });
     expect(deliver(r, "request")).toEqual({
       kind: "reply",
-      message: { jsonrpc: "2.0", id: 7, result: { content: [{ type: "text", text: "bad input" }], isError: true } },
+      message: {
+        jsonrpc: "2.0",
+        id: 7,
+        result: { content: [{ type: "text", text: "bad input" }], isError: true, resultType: "complete" },
+      },
     });
   });
 });

@@ -91,7 +91,11 @@ describe("schema: arguments against the advertised inputSchema", () => {
     const d = deliver(r, "request");
     expect(d).toEqual({
       kind: "reply",
-      message: { jsonrpc: "2.0", id: 2, result: { content: [{ type: "text", text: r.reason! }], isError: true } },
+      message: {
+        jsonrpc: "2.0",
+        id: 2,
+        result: { content: [{ type: "text", text: r.reason! }], isError: true, resultType: "complete" },
+      },
     });
     expect(r.findings[0]).toMatchObject({
       detector: "schema",
