@@ -104,7 +104,8 @@ export const RULES: readonly Rule[] = [
       "mode",
       "jailbr",
       "restriction",
-      "treoracha",
+      "racha nua",
+      "true ",
       "gave you",
       "forgot to",
       "assigned to you",
@@ -131,6 +132,7 @@ export const RULES: readonly Rule[] = [
       "bypass",
       "regardless",
       "anyway",
+      "rules",
     ],
   },
   {
@@ -160,6 +162,8 @@ export const RULES: readonly Rule[] = [
       "refuse",
       "automatic",
       "auto",
+      "elevated",
+      "full privileges",
     ],
   },
 
@@ -184,6 +188,8 @@ export const RULES: readonly Rule[] = [
       "keep",
       "hide",
       "conceal",
+      "human",
+      "shouldn",
     ],
   },
   {
@@ -370,6 +376,9 @@ export const RULES: readonly Rule[] = [
       "iban",
       "wallet",
       "+",
+      "http",
+      "to field",
+      "to address",
     ],
   },
 
@@ -391,6 +400,11 @@ export const RULES: readonly Rule[] = [
       "our tool",
       "this server",
       "this function",
+      "our server",
+      "our function",
+      "alternative",
+      "competing",
+      "rival",
     ],
   },
   {
@@ -441,8 +455,9 @@ export const RULES: readonly Rule[] = [
     weight: [0.7, 0.5],
     re: /\brm\s{1,4}-(?:[a-z]{0,4}r[a-z]{0,4}f|[a-z]{0,4}f[a-z]{0,4}r)[a-z]{0,4}\s{1,4}(?:~|\/|\$home|\.\.)|>>?\s{0,3}~?\/?[a-z0-9._/-]{0,60}(?:authorized_keys|\.bashrc|\.zshrc|\.profile|crontab)\b|\bchmod\s{1,4}(?:\+x|777|u\+s)\s|\bcrontab\s{1,4}-|\b(?:add|append|write)\b[^\n]{0,40}\b(?:ssh key|public key)\b[^\n]{0,40}authorized_keys/,
     hints: [
-      "rm ",
-      "rm\t",
+      // "rm" and each character `\s` matches.
+      ...[..." \t\n\v\f\r\u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff"].map((c) => `rm${c}`),
+      ...Array.from({ length: 11 }, (_, k) => `rm${String.fromCharCode(0x2000 + k)}`),
       "authorized_keys",
       ".bashrc",
       ".zshrc",
@@ -488,6 +503,7 @@ export const RULES: readonly Rule[] = [
       "enter",
       "type",
       "share",
+      "credentials",
     ],
   },
 
@@ -587,7 +603,7 @@ export const RULES: readonly Rule[] = [
     re: r(
       `\\bif you are (?:an? )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) ${AGENT}s?\\b|(?<=(?:^|[\\n>"|.!?\\]])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b`,
     ),
-    hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot"],
+    hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
   },
   {
     signal: "embedded_user_request",
@@ -652,7 +668,7 @@ export const RULES: readonly Rule[] = [
     family: "conversation_exfil",
     weight: [0.4, 0.55],
     re: /\bincluding private (?:ones|repos|repositories|files|documents|data|notes|messages)\b|\binclude everything (?:you (?:can )?find|you see|you know)\b|\b(?:every|all|each) (?:repositor(?:y|ies)|files?|documents?|emails?|messages?|notes?|contacts?)\b[^\n]{0,30}\bthe user (?:owns|has)\b/,
-    hints: ["private", "the user"],
+    hints: ["private", "the user", "include everything"],
   },
   {
     signal: "output_probe",
@@ -696,7 +712,7 @@ export const MULTILINGUAL_RULES: readonly Rule[] = [
     family: "secrecy",
     weight: [0.7, 0.6],
     /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
-    hints: ["usuario", "utente", "utilisateur", "nicht", "benutzer", "nutzer", "gebruiker"],
+    hints: ["usuario", "utente", "utilisateur", "nicht", "benutzer", "nutzer", "gebruiker", "zonder", "anwender"],
     re: /\bsin (?:decirle|decírselo|avisar|informar|mencionarlo)\b[^\n]{0,20}\busuario|\bno (?:le )?(?:digas|menciones|informes|cuentes)\b[^\n]{0,30}\busuario|\bsenza (?:dirlo|dire|informare|avvisare)\b[^\n]{0,20}\butente|\bnon (?:dirlo|dire|menzionare|informare)\b[^\n]{0,30}\butente|\bsans (?:le )?(?:dire|mentionner|informer|prévenir|signaler)\b[^\n]{0,20}\butilisateur|\bne (?:le )?(?:dis|mentionne|signale)\b[^\n]{0,20}\bpas\b[^\n]{0,30}\butilisateur|\berwähne\b[^\n]{0,30}\bnicht|\bohne (?:den|dem|es dem) (?:benutzer|nutzer|anwender)\b[^\n]{0,20}(?:zu informieren|zu sagen|zu benachrichtigen)|\bsag(?:e)? (?:es )?(?:dem )?(?:benutzer|nutzer) nicht|\bsem (?:contar|dizer|informar|avisar|mencionar)\b[^\n]{0,20}\busuário|\bnão (?:conte|diga|mencione|informe)\b[^\n]{0,30}\busuário|\bzonder (?:de gebruiker|het te (?:vertellen|melden))|\bvertel (?:het |dit )?niet aan de gebruiker|\b(?:nie mów|nie informuj|nie wspominaj)\b[^\n]{0,30}\bużytkownik|\bbez (?:informowania|powiadamiania) użytkownika|kullanıcıya[^\n]{0,20}(?:söyleme|bahsetme|bildirme)|(?:не говори|не сообщай|не упоминай|ничего не говори)[^\n]{0,30}пользовател|(?:不要|别|切勿|不得)[^\n]{0,6}(?:告诉|告知|通知|让)[^\n]{0,4}用户|ユーザーに[^\n]{0,10}(?:言わない|伝えない|知らせない|言わずに|伝えずに|知らせずに)|사용자에게[^\n]{0,10}(?:알리지|말하지)|(?:لا تخبر|دون إخبار|بدون إخبار)[^\n]{0,10}المستخدم|उपयोगकर्ता को[^\n]{0,20}(?:न बताएं|मत बताएं|बताए बिना|न बताओ)|không (?:nói|cho|báo|để)[^\n]{0,10}người dùng/,
   },
   {

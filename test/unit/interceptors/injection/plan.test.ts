@@ -12,6 +12,7 @@ import {
 } from "../../../../src/interceptors/injection/plan.ts";
 import { MULTILINGUAL_RULES, RULES } from "../../../../src/interceptors/injection/rules.ts";
 import { clearDefinitionCache, scanTools } from "../../../../src/interceptors/injection/scan.ts";
+import { parse, sample, seeded } from "../../../helpers/regex-sample.ts";
 
 const PLANS = planRules([...RULES, ...MULTILINGUAL_RULES]);
 const HINTS = indexHints(PLANS);
@@ -36,6 +37,28 @@ describe("regex bounds", () => {
   test("every rule has a bounded match length, so long text is scanned in windows", () => {
     const unbounded = PLANS.filter((p) => !Number.isFinite(p.bounds.maxLen)).map((p) => p.rule.signal);
     expect(unbounded).toEqual([]);
+  });
+});
+
+describe("rule hints", () => {
+  test("every match of every rule contains one of its hints (sampled from each regex)", () => {
+    const rnd = seeded(7);
+    for (const [k, rule] of [...RULES, ...MULTILINGUAL_RULES].entries()) {
+      const ast = parse(rule.re.source);
+      let matched = 0;
+      const missing: string[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const s = sample(ast, rnd);
+        const text = [s, ` ${s} `, `\n${s}\n`].find((t) => rule.re.test(t));
+        if (text === undefined) continue;
+        matched++;
+        // Non-Latin alternatives of multilingual rules run on the whole text, without hints.
+        if (k >= RULES.length && /[^\x00-\x7f]/.test(text)) continue;
+        if (!rule.hints?.some((h) => text.includes(h))) missing.push(text);
+      }
+      expect({ signal: rule.signal, missing: missing.slice(0, 3) }).toEqual({ signal: rule.signal, missing: [] });
+      expect(matched).toBeGreaterThan(50);
+    }
   });
 });
 
