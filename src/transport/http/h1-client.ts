@@ -19,7 +19,9 @@
  * and acts on a request answers it before closing (a server that decides to close sends its
  * response with `Connection: close`, RFC 9112 §9.6); a close with no byte at all on a connection
  * that already carried a complete exchange is the idle-close race, in which the server never read
- * the request. A fresh connection that closes silently is an error (the server may have acted).
+ * the request. (A server that acts on a request and then dies before writing a byte cannot be
+ * told apart; HTTP/1.1 gives no way to know, and that residual risk is documented in
+ * docs/proxy.md.) A fresh connection that closes silently is an error (the server may have acted).
  * An abort, a timeout or a partial response is never retried.
  */
 import type { Socket, SocketHandler } from "bun";
@@ -56,6 +58,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const BAD_VALUE = /[\r\n\0]/;
 const HEX = /^[0-9a-fA-F]{1,13}$/;
 const DIGITS = /^[0-9]{1,15}$/;
+const STATUS = /^[1-5][0-9][0-9]$/;
 /** Request headers the client owns (framing and connection management). */
 const OWN = new Set([
   "host",
@@ -96,7 +99,7 @@ function parseHead(text: string): Head {
   if (!v11 && !statusLine.startsWith("HTTP/1.0 "))
     throw new UpstreamProtocolError("upstream answered with something other than HTTP/1.x");
   const code = statusLine.slice(9, 12);
-  if (!/^[1-5][0-9][0-9]$/.test(code) || (statusLine.length > 12 && statusLine[12] !== " "))
+  if (!STATUS.test(code) || (statusLine.length > 12 && statusLine[12] !== " "))
     throw new UpstreamProtocolError("upstream sent a malformed status line");
   if (lines.length - 1 > MAX_HEADERS) throw new UpstreamProtocolError(`upstream sent more than ${MAX_HEADERS} headers`);
   const headers: [string, string][] = [];
