@@ -1,7 +1,8 @@
 /** `mcpgw proxy --upstream URL [--listen HOST:PORT]` */
 import { createAuditSink } from "../audit/log.ts";
-import { compileRuntime, RuntimeHolder, resolveConfig, UsageError } from "../config/index.ts";
+import { compileRuntime, RuntimeHolder, resolveConfig, resolveConfigFile, UsageError } from "../config/index.ts";
 import { createReloadingAuthenticator } from "../interceptors/auth/index.ts";
+import { startMetricsServer } from "../metrics/server.ts";
 import { startProxy } from "../transport/http/server.ts";
 import { UpstreamConfigError, UpstreamRegistry } from "../transport/http/upstreams.ts";
 import { AUDIT_SINK_HELP, AUDIT_SINK_OPTIONS, auditSinkFlags } from "./audit.ts";
@@ -102,6 +103,14 @@ export const proxyCommand: Command = {
     const audit = await createAuditSink(first.config, logger);
     // Follows SIGHUP reloads of `auth:` (keeps its caches when the section is unchanged).
     const authenticator = createReloadingAuthenticator(() => holder.current.config, logger);
+    let metricsServer: ReturnType<typeof startMetricsServer>;
+    try {
+      metricsServer = startMetricsServer(first.config.metrics, logger);
+    } catch (e) {
+      await audit.close();
+      await holder.current.close();
+      throw new Error(`cannot serve metrics on ${first.config.metrics.addr}: ${(e as Error).message}`);
+    }
     let proxy: ReturnType<typeof startProxy>;
     try {
       proxy = startProxy({
@@ -114,6 +123,7 @@ export const proxyCommand: Command = {
         tls,
       });
     } catch (e) {
+      await metricsServer?.stop();
       await audit.close();
       await holder.current.close();
       if (e instanceof UpstreamConfigError) throw new UsageError(e.message);
@@ -126,6 +136,17 @@ export const proxyCommand: Command = {
     });
 
     const done = Promise.withResolvers<void>();
+    const refreshUpstreams = () => {
+      try {
+        proxy.refresh();
+      } catch (e) {
+        logger.error("reloaded config has unusable upstreams; keeping the previous ones", {
+          error: (e as Error).message,
+        });
+      }
+    };
+    // Hot reload on file change too (config and policy), as on SIGHUP.
+    holder.watch([resolveConfigFile({ file: values.config }), first.runtime.policySource], refreshUpstreams);
     const onHup = () => {
       const r = holder.reload();
       if (r.ok) {
@@ -151,9 +172,11 @@ export const proxyCommand: Command = {
     process.off("SIGHUP", onHup);
     process.off("SIGTERM", onTerm);
     process.off("SIGINT", onInt);
+    holder.unwatch();
     try {
       await proxy.shutdown(holder.current.config.drain_timeout);
     } finally {
+      await metricsServer?.stop();
       await audit.flush();
       await audit.close();
       await holder.current.close();

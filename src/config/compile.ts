@@ -2,10 +2,11 @@
  * Config → frozen runtime: the one place that knows every interceptor. A reload compiles a new
  * runtime and swaps one reference ({@link RuntimeHolder}); the live one is never patched.
  */
-import { type ChainLink, compileChain, type RunChain } from "../chain/index.ts";
-import { INTERCEPTORS } from "../interceptors/index.ts";
+
 import { type FSWatcher, watch } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
+import { type ChainLink, compileChain, type RunChain } from "../chain/index.ts";
+import { INTERCEPTORS } from "../interceptors/index.ts";
 import { defaultPolicy, type Policy, PolicySchema } from "../interceptors/policy/index.ts";
 import type { Logger } from "../log/index.ts";
 import { Counter, registry } from "../metrics/index.ts";
@@ -87,7 +88,7 @@ export class RuntimeHolder {
    * Reloads when one of `files` changes (debounced: editors write in several steps). Watches
    * each file's directory, so a file replaced by rename (how editors save) is still seen.
    */
-  watch(files: readonly (string | undefined)[], debounceMs = 150): void {
+  watch(files: readonly (string | undefined)[], onReloaded?: () => void, debounceMs = 150): void {
     const wanted = new Map<string, Set<string>>();
     for (const f of files) {
       if (!f || f === "built-in") continue;
@@ -101,7 +102,9 @@ export class RuntimeHolder {
         const w = watch(dir, { persistent: false }, (_event, name) => {
           if (name !== null && !names.has(String(name))) return;
           clearTimeout(this.timer);
-          this.timer = setTimeout(() => this.reload(), debounceMs);
+          this.timer = setTimeout(() => {
+            if (this.reload().ok) onReloaded?.();
+          }, debounceMs);
         });
         w.on("error", (e) => this.logger.warn("file watch failed", { dir, error: (e as Error).message }));
         this.watchers.push(w);

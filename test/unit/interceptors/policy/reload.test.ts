@@ -42,7 +42,7 @@ describe("RuntimeHolder with a policy file", () => {
     const file = join(dir, "b.yaml");
     writeFileSync(file, ALLOW);
     const holder = holderFor(file);
-    holder.watch([file], 20);
+    holder.watch([file], undefined, 20);
     try {
       writeFileSync(file, DENY);
       for (let i = 0; i < 200 && holder.current.policy.rules[0]!.name !== "none"; i++) await Bun.sleep(25);
