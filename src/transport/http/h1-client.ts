@@ -399,7 +399,9 @@ class Exchange {
     const conn = this.conn;
     conn.uses++;
     if (this.paused) conn.socket?.resume();
-    if (this.keepAlive && extra.length === 0) conn.pool.release(conn);
+    // A response that came before the whole request was written (an early 4xx) leaves request
+    // bytes still to go out: the connection cannot carry another exchange.
+    if (this.keepAlive && extra.length === 0 && !conn.writing) conn.pool.release(conn);
     else conn.destroy();
   }
 }
@@ -413,6 +415,11 @@ class Conn {
   pooled = false;
   dead = false;
   private pending: Uint8Array | null = null;
+
+  /** Request bytes are still waiting for the socket to drain. */
+  get writing(): boolean {
+    return this.pending !== null;
+  }
 
   constructor(
     readonly key: string,

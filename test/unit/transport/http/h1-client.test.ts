@@ -370,6 +370,27 @@ describe("stale connections and aborts", () => {
     expect(c.idleCount(srv.url)).toBe(0);
   });
 
+  test("an answer that comes before the whole request body was written leaves the connection out of the pool", async () => {
+    let answered = false;
+    const listener = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        data(s) {
+          if (answered) return;
+          answered = true;
+          s.write("HTTP/1.1 413 Payload Too Large\r\ncontent-length: 0\r\n\r\n");
+        },
+      },
+    });
+    servers.push(() => listener.stop(true));
+    const c = client();
+    const url = `http://127.0.0.1:${listener.port}/`;
+    const r = await c.request(url, { method: "POST", body: new Uint8Array(64 * 1024 * 1024) });
+    expect(r.status).toBe(413);
+    expect(c.idleCount(url)).toBe(0);
+  });
+
   test("a refused connection rejects with an Error", async () => {
     const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     const port = probe.port;
