@@ -104,6 +104,31 @@ function recordInvalid(
   });
 }
 
+/**
+ * Records a frame that was skipped for being over `limits.max_frame_bytes` (only its size is
+ * known, never its content), so an oversized message is audited like any other refusal.
+ */
+export function recordOversize(
+  deps: JudgeDeps,
+  session: Session,
+  direction: Direction,
+  seen: number,
+  limit: number,
+): void {
+  recordInvalid(
+    deps,
+    session,
+    direction,
+    {
+      kind: "invalid",
+      code: ErrorCode.MESSAGE_TOO_LARGE,
+      reason: `message of ${seen} bytes exceeds the size limit of ${limit} bytes`,
+      id: null,
+    },
+    seen,
+  );
+}
+
 interface One {
   forward: "original" | JsonRpcMessage | null;
   reply: JsonRpcMessage | null;

@@ -51,6 +51,21 @@ rules:
 );
 
 describe("audit through mcpgw wrap", () => {
+  test("a frame skipped for its size is audited as a refusal, with its size and never its content", async () => {
+    const db = dbFile();
+    await using c = spawnWrap(["--audit-db", db, "--policy", POLICY], { MCPGW_MAX_FRAME_BYTES: "4096" });
+    c.send(INIT);
+    await c.response(0);
+    c.send(echoCall(1, "z".repeat(10_000)));
+    expect(await c.response(1)).toMatchObject({ error: { code: ErrorCode.MESSAGE_TOO_LARGE } });
+    expect(await c.end()).toBe(0);
+    const refused = records(db).filter((r) => r.action === "block");
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ direction: "c2s", decided_by: "gateway" });
+    expect(String(refused[0]!.reason)).toMatch(/exceeds the size limit of 4096 bytes/);
+    expect(JSON.stringify(refused[0])).not.toContain("zzzz");
+  });
+
   test("records one decision per message, with the chain intact", async () => {
     const db = dbFile();
     await using c = spawnWrap(["--audit-db", db, "--policy", POLICY]);

@@ -19,7 +19,7 @@ import type { JsonRpcId } from "../../jsonrpc/message.ts";
 import type { FrameTooLargeError } from "../../jsonrpc/scanner.ts";
 import type { Logger } from "../../log/index.ts";
 import { Session } from "../../session/index.ts";
-import { type JudgeDeps, type Judged, judgeFrame, oversizeError } from "../judge.ts";
+import { type JudgeDeps, type Judged, judgeFrame, oversizeError, recordOversize } from "../judge.ts";
 import { ANONYMOUS_AUTHENTICATOR, type Authenticator } from "./auth-hook.ts";
 import { checkOrigin, exceedsDepth, isLoopbackHost, type OriginPolicy, scanHeaders, upstreamHeaders } from "./edge.ts";
 import {
@@ -269,7 +269,13 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     if (depsFor?.rt !== rt)
       depsFor = {
         rt,
-        deps: { chain: rt.chain, audit, enforce: rt.config.mode === "enforce", maxBatch: rt.config.limits.max_batch },
+        deps: {
+          chain: rt.chain,
+          audit,
+          enforce: rt.config.mode === "enforce",
+          maxBatch: rt.config.limits.max_batch,
+          maxDepth: rt.config.limits.max_depth,
+        },
       };
     return depsFor.deps;
   };
@@ -649,6 +655,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
             return out;
           },
           oversize: (err: FrameTooLargeError) => {
+            recordOversize(deps(), session, "s2c", err.seen, err.limit);
             const id = err.id;
             if (id === null || session.settle("s2c", id) === undefined) return null;
             return oversizeError(id, err.limit);
@@ -903,6 +910,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
           return [];
         },
         oversize: (err) => {
+          recordOversize(deps(), session, "s2c", err.seen, err.limit);
           const id = err.id;
           if (id === null || session.settle("s2c", id) === undefined) return null;
           return oversizeError(id, err.limit);

@@ -17,7 +17,7 @@ import { ErrorCode, errorResponse } from "../../jsonrpc/errors.ts";
 import { type FrameTooLargeError, LineScanner } from "../../jsonrpc/scanner.ts";
 import type { Logger } from "../../log/index.ts";
 import { Session } from "../../session/index.ts";
-import { type JudgeDeps, type Judged, judgeFrame, judgeUndecodable, oversizeError } from "../judge.ts";
+import { type JudgeDeps, type Judged, judgeFrame, judgeUndecodable, oversizeError, recordOversize } from "../judge.ts";
 import { createFrameSink, type FrameSink } from "./writer.ts";
 
 export interface WrapOptions {
@@ -160,6 +160,7 @@ export async function runWrap(opts: WrapOptions): Promise<number> {
   const onOversize = (direction: Direction, err: FrameTooLargeError) => {
     const id = err.id;
     logger.warn("frame over the size limit skipped", { direction, bytes: err.seen, limit: err.limit });
+    recordOversize(deps(), session, direction, err.seen, err.limit);
     if (id === null) return;
     const text = oversizeError(id, err.limit);
     const toRecipient = direction === "c2s" ? toChild : out;
