@@ -63,7 +63,7 @@ export const INTERCEPTORS: readonly RegistryEntry[] = [
     name: "schema",
     build: ({ config }) => {
       const entry = config.plugins.find((p) => p.name === "schema");
-      if (!entry || !entry.enabled || entry.name !== "schema") return null;
+      if (!entry?.enabled || entry.name !== "schema") return null;
       return {
         interceptor: createSchemaInterceptor(entry.config),
         mode: config.mode === "audit" ? "audit" : "enforce",
@@ -97,7 +97,7 @@ export const INTERCEPTORS: readonly RegistryEntry[] = [
     name: "servereval",
     build: ({ config }) => {
       const se = config.server_eval;
-      if (!se || !se.enabled) return null;
+      if (!se?.enabled) return null;
       const mode = se.mode ?? config.mode;
       return {
         interceptor: createServerEvalInterceptor(se),
@@ -112,7 +112,7 @@ export const INTERCEPTORS: readonly RegistryEntry[] = [
     name: "pii",
     build: ({ config, logger }) => {
       const entry = config.plugins.find((p) => p.name === "pii");
-      if (!entry || !entry.enabled || entry.name !== "pii") return null;
+      if (!entry?.enabled || entry.name !== "pii") return null;
       return {
         // Global audit mode records what would be redacted and changes nothing.
         interceptor: createPiiInterceptor({

@@ -54,7 +54,6 @@ beforeAll(async () => {
       `policy: ${policy}`,
       "auth:",
       "  api_keys:",
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a YAML ${VAR} reference that mcpgw expands
       "    - key: ${E2E_API_KEY}",
       "      name: ci-bot",
       "      roles: [automation]",

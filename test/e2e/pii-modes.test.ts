@@ -60,7 +60,7 @@ describe("pii modes through mcpgw wrap", () => {
     const peer = start(home.path, "detect");
     await peer.initialize();
     const r = await peer.request("tools/call", { name: "report", arguments: { note: `from ${EMAIL}` } });
-    expect((r.result?.content as { text: string }[])[0]!.text).toBe(`card ${CARD}, token ${GH}`);
+    expect((r.result!.content as { text: string }[])[0]!.text).toBe(`card ${CARD}, token ${GH}`);
     const received = readFileSync(join(home.path, "received.jsonl"), "utf8");
     expect(received).toContain(EMAIL);
     expect(await peer.close()).toBe(0);
