@@ -3,7 +3,9 @@
  * these directly; the audit sink records every decision here (see src/audit/log.ts), so metrics
  * and audit always agree. The proxy serves {@link renderPrometheus} on `metrics.addr`.
  */
+
 import type { Action, Direction } from "../chain/types.ts";
+import { MCP_METHODS } from "../jsonrpc/methods.ts";
 import { Counter, Histogram, PROMETHEUS_CONTENT_TYPE, Registry } from "./registry.ts";
 
 export { Counter, CounterFunc, Gauge, Histogram, PROMETHEUS_CONTENT_TYPE, Registry } from "./registry.ts";
@@ -12,41 +14,7 @@ export { type MetricsConfig, MetricsSchema } from "./schema.ts";
 export const registry = new Registry();
 
 /** MCP methods kept as label values; anything else (client-controlled) is "other". */
-const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  "initialize",
-  "ping",
-  "tools/list",
-  "tools/call",
-  "resources/list",
-  "resources/templates/list",
-  "resources/read",
-  "resources/subscribe",
-  "resources/unsubscribe",
-  "prompts/list",
-  "prompts/get",
-  "completion/complete",
-  "logging/setLevel",
-  "sampling/createMessage",
-  "elicitation/create",
-  "roots/list",
-  "server/discover",
-  "subscriptions/listen",
-  "tasks/get",
-  "tasks/list",
-  "tasks/result",
-  "tasks/cancel",
-  "notifications/initialized",
-  "notifications/cancelled",
-  "notifications/progress",
-  "notifications/message",
-  "notifications/resources/updated",
-  "notifications/resources/list_changed",
-  "notifications/tools/list_changed",
-  "notifications/prompts/list_changed",
-  "notifications/roots/list_changed",
-  "notifications/elicitation/complete",
-  "notifications/tasks/status",
-]);
+const KNOWN_METHODS: ReadonlySet<string> = new Set(MCP_METHODS);
 
 export function methodLabel(method: string | undefined): string {
   if (method === undefined) return "none";

@@ -3,6 +3,8 @@
  * can never match (shadowed by an earlier rule, or with conditions that contradict each other),
  * patterns that can never match a normalised value, and a rule-by-rule comparison of two policies.
  */
+import { MCP_METHODS } from "../../jsonrpc/methods.ts";
+
 import { compileGlob } from "./glob.ts";
 import type { Policy, PolicyRule } from "./schema.ts";
 
@@ -11,43 +13,6 @@ export interface PolicyWarning {
   readonly path: readonly (string | number)[];
   readonly message: string;
 }
-
-/** Methods an MCP peer may send (any revision). A literal method outside this list is a likely typo. */
-export const MCP_METHODS: readonly string[] = [
-  "initialize",
-  "ping",
-  "tools/list",
-  "tools/call",
-  "resources/list",
-  "resources/templates/list",
-  "resources/read",
-  "resources/subscribe",
-  "resources/unsubscribe",
-  "prompts/list",
-  "prompts/get",
-  "completion/complete",
-  "logging/setLevel",
-  "sampling/createMessage",
-  "elicitation/create",
-  "roots/list",
-  "server/discover",
-  "subscriptions/listen",
-  "tasks/get",
-  "tasks/list",
-  "tasks/result",
-  "tasks/cancel",
-  "notifications/initialized",
-  "notifications/cancelled",
-  "notifications/progress",
-  "notifications/message",
-  "notifications/resources/updated",
-  "notifications/resources/list_changed",
-  "notifications/tools/list_changed",
-  "notifications/prompts/list_changed",
-  "notifications/roots/list_changed",
-  "notifications/elicitation/complete",
-  "notifications/tasks/status",
-];
 
 const hasWildcard = (p: string) => p.includes("*") || p.includes("?");
 

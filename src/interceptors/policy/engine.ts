@@ -13,7 +13,7 @@
  */
 
 import { resolve } from "node:path";
-import { MCP_METHODS } from "./analyse.ts";
+import { MCP_METHODS } from "../../jsonrpc/methods.ts";
 import { type ArgLimits, type ArgsView, buildArgs, type KeySpec, type Leaf, parseKeySpec, specCovers } from "./args.ts";
 import { compileFoldedGlobList, compileGlobList, type GlobMatcher } from "./glob.ts";
 import { foldUnicode, normalizePath } from "./normalize.ts";

@@ -1,4 +1,5 @@
-export { analysePolicy, type DiffEntry, diffPolicies, MCP_METHODS, type PolicyWarning } from "./analyse.ts";
+export { MCP_METHODS } from "../../jsonrpc/methods.ts";
+export { analysePolicy, type DiffEntry, diffPolicies, type PolicyWarning } from "./analyse.ts";
 export { type ArgLimits, buildArgs, Leaf, parseKeySpec } from "./args.ts";
 export { DEFAULT_POLICY_YAML, defaultPolicy } from "./default.ts";
 export {
