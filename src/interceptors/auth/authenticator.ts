@@ -15,6 +15,7 @@
  * 8. `auth.oauth.required_scopes` missing → 403 insufficient_scope.
  */
 import { decodeJwt } from "jose";
+import type { Authenticator } from "../../chain/edge.ts";
 import type { Identity } from "../../chain/types.ts";
 import type { Config } from "../../config/schema.ts";
 import type { Logger } from "../../log/index.ts";
@@ -25,17 +26,7 @@ import { buildJwtVerifier, buildOAuthJwtVerifier, type JwtVerifier, oauthAudienc
 import type { Principal, TokenVerifier, VerifyResult } from "./principal.ts";
 import { TokenCache, tokenKey } from "./token-cache.ts";
 
-export type AuthOutcome =
-  | { readonly ok: true; readonly identity: Identity }
-  | { readonly ok: false; readonly response: Response };
-
-export interface Authenticator {
-  /** The RFC 9728 metadata document (or its preflight / 405), or null if `url` is not one. */
-  wellKnown(req: Request, url: URL): Response | null;
-  /** Establishes the caller's identity; called once per HTTP request. Never throws. */
-  authenticate(req: Request, url: URL, clientAddress: string): Promise<AuthOutcome>;
-  close?(): Promise<void>;
-}
+export type { Authenticator, AuthOutcome } from "../../chain/edge.ts";
 
 export interface AuthenticatorOptions {
   /** Wall clock in ms (token expiry, JWKS ages); injected by tests. */

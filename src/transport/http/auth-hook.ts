@@ -3,19 +3,10 @@
  * `createAuthenticator` (src/interceptors/auth/) implements it; without `auth:` configured the
  * proxy uses {@link ANONYMOUS_AUTHENTICATOR}.
  */
+import type { Authenticator, AuthOutcome } from "../../chain/edge.ts";
 import type { Identity } from "../../chain/types.ts";
 
-export type AuthOutcome =
-  | { readonly ok: true; readonly identity: Identity }
-  | { readonly ok: false; readonly response: Response };
-
-export interface Authenticator {
-  /** Serves discovery documents (e.g. /.well-known/oauth-protected-resource…); null when the path is not one. */
-  wellKnown(req: Request, url: URL): Response | null;
-  /** Establishes the caller's identity once per HTTP request; a failure is the HTTP response to send (401/403). */
-  authenticate(req: Request, url: URL, clientAddress: string): Promise<AuthOutcome>;
-  close?(): Promise<void>;
-}
+export type { Authenticator, AuthOutcome } from "../../chain/edge.ts";
 
 const ANONYMOUS: Identity = Object.freeze({
   subject: "anonymous",
