@@ -179,6 +179,8 @@ export interface HintIndex {
   readonly alphabet: number;
   /** transitions[state * alphabet + symbol] → next state; 0 = none (state 0 is the root). */
   readonly transitions: Int32Array;
+  /** Char code → state after the root (most positions stop here). */
+  readonly first: Int32Array;
   /** Plans (by index) whose hint ends at this state. */
   readonly plansAt: readonly (readonly number[] | undefined)[];
   /** Longest hint, in characters. */
@@ -236,7 +238,9 @@ export function indexHints(plans: readonly RulePlan[]): HintIndex {
       transitions[state * alphabet + a] = next;
     });
   });
-  return { symbol, alphabet, transitions, plansAt, longest };
+  const first = new Int32Array(65536);
+  for (let c = 0; c < 65536; c++) if (symbol[c] !== 0) first[c] = transitions[symbol[c]!]!;
+  return { symbol, alphabet, transitions, first, plansAt, longest };
 }
 
 /**
@@ -250,22 +254,26 @@ export function findHints(
   positions: boolean,
 ): (number[] | undefined)[] {
   const hits: (number[] | undefined)[] = new Array(planCount);
-  const { symbol, alphabet, transitions, plansAt } = index;
+  const { symbol, alphabet, transitions, first, plansAt } = index;
   const n = text.length;
   for (let i = 0; i < n; i++) {
-    let state = 0;
-    for (let j = i; j < n; j++) {
-      const a = symbol[text.charCodeAt(j)]!;
+    let state = first[text.charCodeAt(i)]!;
+    if (state === 0) continue;
+    let j = i + 1;
+    for (;;) {
+      const ids = plansAt[state];
+      if (ids !== undefined) {
+        for (const k of ids) {
+          const list = hits[k];
+          if (list === undefined) hits[k] = positions ? [i] : [];
+          else if (positions && list[list.length - 1] !== i) list.push(i);
+        }
+      }
+      if (j >= n) break;
+      const a = symbol[text.charCodeAt(j++)]!;
       if (a === 0) break;
       state = transitions[state * alphabet + a]!;
       if (state === 0) break;
-      const ids = plansAt[state];
-      if (ids === undefined) continue;
-      for (const k of ids) {
-        const list = hits[k];
-        if (list === undefined) hits[k] = positions ? [i] : [];
-        else if (positions && list[list.length - 1] !== i) list.push(i);
-      }
     }
   }
   return hits;
