@@ -98,10 +98,13 @@ describe.skipIf(!canMount)("audit on a full disk", () => {
     });
     expect(v.exitCode).toBe(0);
     const report = JSON.parse(v.stdout.toString());
-    // Every answered call has its request and its response in the log; refused ones their block.
+    // Every answered call has its request and its response in the log; a refused one has its
+    // block, plus its request's pass when the disk filled while the call was at the server (the
+    // response was then refused instead): nothing is lost either way.
     const answered = [...before, ...after].filter((m) => "result" in m).length;
     const blocked = [...before, ...after].filter(refused).length;
-    expect(report.count).toBe(2 + 2 * answered + blocked);
+    expect(report.count).toBeGreaterThanOrEqual(2 + 2 * answered + blocked);
+    expect(report.count).toBeLessThanOrEqual(2 + 2 * answered + 2 * blocked);
     expect(c.stderr()).toContain("audit log write failed");
   });
 
