@@ -44,7 +44,9 @@ export function deliver(result: ChainResult, kind: MessageKind): Delivery {
     return result.modified ? { kind: "forward", message: result.message } : FORWARD_ORIGINAL;
   const block = result.block!;
   const id = idOf(result.message);
-  const data = { interceptor: result.decidedBy ?? "gateway", ...(block.rule ? { rule: block.rule } : {}) };
+  const data = block.conceal
+    ? undefined
+    : { interceptor: result.decidedBy ?? "gateway", ...(block.rule ? { rule: block.rule } : {}) };
   switch (kind) {
     case "request": {
       if (id === null) return DROP;

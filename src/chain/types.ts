@@ -109,6 +109,12 @@ export type Verdict =
        * instead of a JSON-RPC error, as MCP 2025-11-25 asks for input validation failures.
        */
       readonly asToolError?: boolean;
+      /**
+       * Send the bare error, without `data: { interceptor, rule }`: the refusal must read exactly
+       * like the server's own answer (a denied tool that is also hidden from the caller's list
+       * looks like a missing one). Audit still records the interceptor and rule.
+       */
+      readonly conceal?: boolean;
     };
 
 export const PASS: Verdict = Object.freeze({ kind: "pass" });

@@ -82,7 +82,9 @@ async function execBlocked(p: Spawned): Promise<boolean> {
   const id = nextId++;
   p.send({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "exec_command", arguments: { command: "ls" } } });
   const reply = await p.message((m) => m.id === id);
-  return (reply.error as { data?: { interceptor?: string } } | undefined)?.data?.interceptor === "policy";
+  // A tool denied whatever its arguments reads like a missing one: "Unknown tool", and no data.
+  const error = reply.error as { message?: string; data?: unknown } | undefined;
+  return error?.message === "Unknown tool: exec_command" && error.data === undefined;
 }
 
 /** Repeats `probe` until it returns `want` (bounded): the reload is asynchronous. */

@@ -311,11 +311,9 @@ describe("batches", () => {
       {
         jsonrpc: "2.0",
         id: 10,
-        error: {
-          code: -32602,
-          message: "Unknown tool: exec_command",
-          data: { interceptor: "policy", rule: "no-exec" },
-        },
+        // exec_command is denied whatever its arguments, so it is also hidden from tools/list:
+        // the refusal reads exactly like a missing tool (no interceptor or rule in data).
+        error: { code: -32602, message: "Unknown tool: exec_command" },
       },
     ] as never);
     expect(answered).toEqual([{ jsonrpc: "2.0", id: 11, result: { method: "tools/call" } }] as never);

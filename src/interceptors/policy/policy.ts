@@ -101,7 +101,20 @@ export function createPolicyInterceptor(
     const d = compiled.decide(input);
     if (d.allow) return d.unmatched ? { kind: "pass" } : { kind: "pass", rule: d.ruleId };
     const { code, reason } = denial(input.method, p, d.rule, d.message);
-    return { kind: "block", code, reason, rule: d.ruleId, auditOnly: d.auditOnly };
+    // A target the caller can never call is also hidden from its lists: the refusal then carries
+    // nothing that tells it apart from a missing one (no interceptor or rule in `data`).
+    const conceal = d.message === undefined && hiddenFrom(input, ctx);
+    return { kind: "block", code, reason, rule: d.ruleId, auditOnly: d.auditOnly, ...(conceal ? { conceal } : {}) };
+  }
+
+  function hiddenFrom(input: ReturnType<typeof decideInputOf>, ctx: MessageContext): boolean {
+    const who = { subject: ctx.identity?.subject, roles: ctx.identity?.roles, upstream: ctx.upstream };
+    if (input.method === "tools/call") return input.tool === undefined || !compiled.mayCall("tool", input.tool, who);
+    if (input.method === "prompts/get")
+      return input.prompt === undefined || !compiled.mayCall("prompt", input.prompt, who);
+    if (input.method === "resources/read")
+      return input.resource === undefined || !compiled.mayCall("resource", input.resource, who);
+    return false;
   }
 
   function judgeResponse(msg: JsonRpcMessage, ctx: MessageContext): Verdict {

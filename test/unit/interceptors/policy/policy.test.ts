@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { compileChain, type Identity } from "../../../../src/chain/index.ts";
+import { compileChain, deliver, type Identity } from "../../../../src/chain/index.ts";
 import { createPolicyInterceptor, type Policy, PolicySchema } from "../../../../src/interceptors/policy/index.ts";
 import type { JsonRpcMessage, MessageKind } from "../../../../src/jsonrpc/message.ts";
 import { buildContext, Session } from "../../../../src/session/index.ts";
@@ -48,6 +48,24 @@ describe("call time", () => {
     const r = await judge(POLICY, "c2s", callMsg("read_file", { path: "/etc/passwd" }), "request");
     expect(r.action).toBe("block");
     expect(r.block).toMatchObject({ code: -32602, reason: "Unknown tool: read_file", rule: "P-2" });
+  });
+
+  test("a tool hidden from the caller's list is refused with no data; an argument-based denial names its rule", async () => {
+    const hidden = await judge(POLICY, "c2s", callMsg("exec_cmd", {}), "request");
+    expect(deliver(hidden, "request")).toEqual({
+      kind: "reply",
+      message: { jsonrpc: "2.0", id: 5, error: { code: -32602, message: "Unknown tool: exec_cmd" } },
+    });
+    expect(hidden.rule).toBe("no-exec"); // audit still knows why
+    const byArgs = await judge(POLICY, "c2s", callMsg("read_file", { path: "/etc/passwd" }), "request");
+    expect(deliver(byArgs, "request")).toEqual({
+      kind: "reply",
+      message: {
+        jsonrpc: "2.0",
+        id: 5,
+        error: { code: -32602, message: "Unknown tool: read_file", data: { interceptor: "policy", rule: "P-2" } },
+      },
+    });
   });
 
   test("an allowed call passes and records the rule that allowed it", async () => {
