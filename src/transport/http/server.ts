@@ -614,6 +614,36 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         if (ourReplies.length > 0) return errorsFor(session, [], 0, "", batch, ourReplies);
         return new Response(null, { status: resp.status === 204 ? 204 : 202, headers: outHeaders });
       }
+      const upstream = resp;
+      /** The whole upstream body, read under request_timeout; on failure, the response to send instead. */
+      const readWhole = async (): Promise<Uint8Array | Response> => {
+        const requestTimer = setTimeout(() => ac.abort(), cfg.transport.request_timeout);
+        try {
+          return await readBounded(upstream, cfg.limits.max_frame_bytes);
+        } catch (e) {
+          if (e instanceof TooLarge)
+            return errorsFor(
+              session,
+              ids,
+              ErrorCode.MESSAGE_TOO_LARGE,
+              `Upstream response exceeds the limit of ${cfg.limits.max_frame_bytes} bytes`,
+              batch,
+              ourReplies,
+            );
+          if (req.signal.aborted) return new Response(null, { status: 499 });
+          up.breaker.failure();
+          return errorsFor(
+            session,
+            ids,
+            ErrorCode.UPSTREAM_UNAVAILABLE,
+            `Upstream ${up.name} failed mid-response`,
+            batch,
+            ourReplies,
+          );
+        } finally {
+          clearTimeout(requestTimer);
+        }
+      };
       const rct = (resp.headers.get("content-type") ?? "").toLowerCase();
       const learn = facts?.method === "tools/list";
       const rewrite = identity.method !== "anonymous" ? privateCacheHints : undefined;
@@ -688,57 +718,16 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
           },
         };
         if (whole) {
-          const requestTimer = setTimeout(() => ac.abort(), cfg.transport.request_timeout);
-          let raw: Uint8Array;
-          try {
-            raw = await readBounded(resp, cfg.limits.max_frame_bytes);
-          } catch {
-            if (req.signal.aborted) return new Response(null, { status: 499 });
-            up.breaker.failure();
-            return errorsFor(
-              session,
-              ids,
-              ErrorCode.UPSTREAM_UNAVAILABLE,
-              `Upstream ${up.name} failed mid-response`,
-              batch,
-              ourReplies,
-            );
-          } finally {
-            clearTimeout(requestTimer);
-          }
+          const raw = await readWhole();
+          if (raw instanceof Response) return raw;
           return new Response(await relaySseWhole(raw, relayOptions), { status: resp.status, headers: outHeaders });
         }
         streaming = true;
         return streamingResponse(relaySse(resp.body, relayOptions), resp.status, outHeaders);
       }
       if (rct.startsWith("application/json")) {
-        const requestTimer = setTimeout(() => ac.abort(), cfg.transport.request_timeout);
-        let raw: Uint8Array;
-        try {
-          raw = await readBounded(resp, cfg.limits.max_frame_bytes);
-        } catch (e) {
-          if (e instanceof TooLarge)
-            return errorsFor(
-              session,
-              ids,
-              ErrorCode.MESSAGE_TOO_LARGE,
-              `Upstream response exceeds the limit of ${cfg.limits.max_frame_bytes} bytes`,
-              batch,
-              ourReplies,
-            );
-          if (req.signal.aborted) return new Response(null, { status: 499 });
-          up.breaker.failure();
-          return errorsFor(
-            session,
-            ids,
-            ErrorCode.UPSTREAM_UNAVAILABLE,
-            `Upstream ${up.name} failed mid-response`,
-            batch,
-            ourReplies,
-          );
-        } finally {
-          clearTimeout(requestTimer);
-        }
+        const raw = await readWhole();
+        if (raw instanceof Response) return raw;
         const rtext = DECODER.decode(raw);
         if (learn) learnParamHeaders(rtext, up.paramHeaders);
         const sj = judgeFrame(deps(), session, "s2c", rtext, raw.length);
