@@ -17,6 +17,8 @@
  * repetition, no nested quantifiers over overlapping classes.
  */
 
+import { CONFUSABLE_LETTERS, charClassOf } from "./confusables.ts";
+
 export type CarrierKind =
   | "unicode_tags"
   | "zero_width"
@@ -79,50 +81,9 @@ const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0x2061, 0x2062, 0x20
 const BIDI_OVERRIDE = new Set([0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]);
 const BIDI_MARK = new Set([0x200e, 0x200f, 0x061c]);
 
-/** Cyrillic and Greek letters that render like Latin ones, folded inside mixed-script words. */
-const CONFUSABLE: Record<string, string> = {
-  а: "a",
-  в: "b",
-  е: "e",
-  ё: "e",
-  к: "k",
-  м: "m",
-  н: "h",
-  о: "o",
-  р: "p",
-  с: "c",
-  т: "t",
-  у: "y",
-  х: "x",
-  ѕ: "s",
-  і: "i",
-  ї: "i",
-  ј: "j",
-  һ: "h",
-  ԁ: "d",
-  ԛ: "q",
-  ԝ: "w",
-  ӏ: "l",
-  ɡ: "g",
-  α: "a",
-  β: "b",
-  ε: "e",
-  η: "n",
-  ι: "i",
-  κ: "k",
-  ν: "v",
-  ο: "o",
-  ρ: "p",
-  τ: "t",
-  υ: "u",
-  χ: "x",
-  ω: "w",
-  ϲ: "c",
-  ϳ: "j",
-};
 const MIXED_WORD = /[\p{L}\p{M}]{2,40}/gu;
 const LATIN = /[a-z]/;
-const CONFUSABLE_CHAR = /[авеёкмнорстухѕіїјһԁԛԝӏɡαβεηικνορτυχωϲϳ]/;
+const CONFUSABLE_CHAR = charClassOf(CONFUSABLE_LETTERS, "u");
 
 const LEET_HINT = /[a-z][013457]|[013457][a-z]/;
 // Digits only: "@" and "$" stay as they are, so e-mail addresses and variables survive folding.
@@ -335,7 +296,7 @@ function foldHomoglyphs(s: string, carriers: Map<CarrierKind, number>): string {
     if (!LATIN.test(w) || !CONFUSABLE_CHAR.test(w)) return w;
     n++;
     let r = "";
-    for (const c of w) r += CONFUSABLE[c] ?? c;
+    for (const c of w) r += CONFUSABLE_LETTERS[c] ?? c;
     return r;
   });
   if (n > 0) bump(carriers, "homoglyph", n);

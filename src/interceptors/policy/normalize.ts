@@ -17,88 +17,15 @@
  * ones (`rm -fr /`).
  */
 
+import { CONFUSABLES, charClassOf } from "../detect/confusables.ts";
+
 const MAX_PERCENT_ROUNDS = 8;
 /** Invisible characters removed before matching (zero-width, bidi controls, soft hyphen, tags). */
 const INVISIBLE =
   // biome-ignore lint/suspicious/noMisleadingCharacterClass: each character is removed on its own, by design
   /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u{e0000}-\u{e007f}]/gu;
 
-/** Letters that look like ASCII ones (Cyrillic, Greek, Latin extensions) → the ASCII letter. */
-const CONFUSABLES: Readonly<Record<string, string>> = {
-  а: "a",
-  в: "b",
-  е: "e",
-  к: "k",
-  м: "m",
-  н: "h",
-  о: "o",
-  р: "p",
-  с: "c",
-  т: "t",
-  у: "y",
-  х: "x",
-  ѕ: "s",
-  і: "i",
-  ј: "j",
-  ԁ: "d",
-  ԛ: "q",
-  ԝ: "w",
-  ӏ: "l",
-  ɡ: "g",
-  ı: "i",
-  ȷ: "j",
-  А: "A",
-  В: "B",
-  Е: "E",
-  К: "K",
-  М: "M",
-  Н: "H",
-  О: "O",
-  Р: "P",
-  С: "C",
-  Т: "T",
-  Х: "X",
-  Ѕ: "S",
-  І: "I",
-  Ј: "J",
-  α: "a",
-  ο: "o",
-  ρ: "p",
-  ε: "e",
-  ι: "i",
-  κ: "k",
-  ν: "v",
-  τ: "t",
-  υ: "u",
-  χ: "x",
-  Α: "A",
-  Β: "B",
-  Ε: "E",
-  Ζ: "Z",
-  Η: "H",
-  Ι: "I",
-  Κ: "K",
-  Μ: "M",
-  Ν: "N",
-  Ο: "O",
-  Ρ: "P",
-  Τ: "T",
-  Υ: "Y",
-  Χ: "X",
-  "∕": "/",
-  "⁄": "/",
-  "／": "/",
-  "＼": "\\",
-  "․": ".",
-  "‧": ".",
-  "。": ".",
-};
-const CONFUSABLE_RE = new RegExp(
-  `[${Object.keys(CONFUSABLES)
-    .join("")
-    .replace(/[\\\]^-]/g, "\\$&")}]`,
-  "gu",
-);
+const CONFUSABLE_RE = charClassOf(CONFUSABLES, "gu");
 
 /** Unicode folding shared by paths, commands and tool names: invisible removal, NFKC, confusables. */
 export function foldUnicode(s: string): string {

@@ -154,3 +154,8 @@ describe("shell globs", () => {
     expect(analyseCommand("/bin/r? -rf /").canonical).toContain("rm -fr /");
   });
 });
+
+test("path folding uses the shared confusables table, Cyrillic һ and Greek ω included", () => {
+  expect(foldUnicode("/etc/ѕһadow")).toBe("/etc/shadow");
+  expect(foldUnicode("/tmp/ωallet.dat")).toBe("/tmp/wallet.dat");
+});
