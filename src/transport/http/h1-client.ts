@@ -44,7 +44,88 @@ export interface H1RequestInit {
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Uint8Array | null;
   /** Aborts the exchange at any stage; the connection is closed, never pooled. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | AbortHook;
+}
+
+/**
+ * A cheaper stand-in for an AbortController on the proxy's hot path: the pooled client hooks
+ * its one listener here directly, where an AbortSignal costs an EventTarget listener per stage
+ * of every exchange. `signal` gives a standard AbortSignal (for fetch()) on first use.
+ */
+export class AbortHook {
+  aborted = false;
+  reason: unknown = undefined;
+  private listener: (() => void) | null = null;
+  private controller: AbortController | null = null;
+
+  abort(reason?: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason ?? new DOMException("This operation was aborted", "AbortError");
+    const l = this.listener;
+    this.listener = null;
+    l?.();
+    this.controller?.abort(this.reason);
+  }
+
+  /** A standard signal that follows this hook. */
+  get signal(): AbortSignal {
+    if (this.controller === null) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** The one listener (the stage of the exchange in progress); replaces any previous one. */
+  listen(fn: () => void): void {
+    this.listener = fn;
+  }
+
+  unlisten(fn: () => void): void {
+    if (this.listener === fn) this.listener = null;
+  }
+}
+
+type Cancel = AbortSignal | AbortHook;
+
+function onCancel(c: Cancel, fn: () => void): void {
+  if (c instanceof AbortHook) c.listen(fn);
+  else c.addEventListener("abort", fn, { once: true });
+}
+
+function offCancel(c: Cancel, fn: () => void): void {
+  if (c instanceof AbortHook) c.unlisten(fn);
+  else c.removeEventListener("abort", fn);
+}
+
+function cancelReason(c: Cancel): unknown {
+  return c.reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+/**
+ * A response as the pooled client read it: status, header fields (lower-case names) and either
+ * the whole body (it came with the head: no stream, no Response) or a pull-based stream.
+ * Both null: a response without a body (HEAD, 204, 304).
+ */
+export class H1Reply {
+  constructor(
+    readonly status: number,
+    private readonly fields: readonly [string, string][],
+    readonly whole: Uint8Array | null,
+    readonly stream: ReadableStream<Uint8Array> | null,
+  ) {}
+
+  /** A header's value (repeats joined with ", ", as Headers.get does); `name` lower-case. */
+  header(name: string): string | null {
+    let out: string | null = null;
+    for (const f of this.fields) if (f[0] === name) out = out === null ? f[1] : `${out}, ${f[1]}`;
+    return out;
+  }
+
+  toResponse(): Response {
+    return new Response(this.whole ?? this.stream, { status: this.status, headers: this.fields as [string, string][] });
+  }
 }
 
 /** The upstream broke HTTP/1.1 (bad framing, oversized head) or closed at the wrong time. */
@@ -172,13 +253,13 @@ class Exchange {
     private readonly conn: Conn,
     private readonly method: string,
     private readonly maxHeaderBytes: number,
-    private readonly signal: AbortSignal | undefined,
-    private readonly resolve: (r: Response) => void,
+    private readonly signal: Cancel | undefined,
+    private readonly resolve: (r: H1Reply) => void,
     private readonly reject: (e: unknown) => void,
   ) {
     if (signal) {
-      this.onAbort = () => this.fail(signal.reason ?? new DOMException("aborted", "AbortError"));
-      signal.addEventListener("abort", this.onAbort, { once: true });
+      this.onAbort = () => this.fail(cancelReason(signal));
+      onCancel(signal, this.onAbort);
     }
   }
 
@@ -226,7 +307,7 @@ class Exchange {
   }
 
   private detach(): void {
-    if (this.onAbort) this.signal!.removeEventListener("abort", this.onAbort);
+    if (this.onAbort) offCancel(this.signal!, this.onAbort);
     if (this.conn.ex === this) this.conn.ex = null;
   }
 
@@ -260,8 +341,8 @@ class Exchange {
     this.keepAlive = head.keepAlive;
     const { status } = head;
     if (this.method === "HEAD" || status === 204 || status === 304) {
-      this.resolve(new Response(null, { status, headers: head.headers }));
-      this.finish(rest);
+      this.resolve(new H1Reply(status, head.headers, null, null));
+      this.finish(rest.length);
       return;
     }
     if (head.chunked) this.mode = "chunked";
@@ -270,8 +351,8 @@ class Exchange {
       this.remaining = head.length;
       if (rest.length >= head.length) {
         // The whole body came with the head (the usual small JSON answer): no stream needed.
-        this.resolve(new Response(rest.subarray(0, head.length), { status, headers: head.headers }));
-        this.finish(rest.subarray(head.length));
+        this.resolve(new H1Reply(status, head.headers, rest.subarray(0, head.length), null));
+        this.finish(rest.length - head.length);
         return;
       }
     } else {
@@ -296,7 +377,7 @@ class Exchange {
         this.conn.destroy();
       },
     });
-    this.resolve(new Response(stream, { status, headers: head.headers }));
+    this.resolve(new H1Reply(status, head.headers, null, stream));
     if (rest.length > 0) this.body(rest);
   }
 
@@ -307,7 +388,7 @@ class Exchange {
       c.enqueue(d.subarray(0, take));
       this.remaining -= take;
       if (this.remaining === 0) {
-        this.finish(d.subarray(take));
+        this.finish(d.length - take);
         c.close();
         return;
       }
@@ -378,7 +459,7 @@ class Exchange {
             return false;
           }
           if (eol === pos) {
-            this.finish(buf.subarray(pos + 2));
+            this.finish(buf.length - pos - 2);
             c.close();
             return true;
           }
@@ -392,8 +473,8 @@ class Exchange {
     return false;
   }
 
-  /** The response is complete: the connection goes back to the pool when it may be reused. */
-  private finish(extra: Buffer): void {
+  /** The response is complete (`extra` bytes followed it): the connection goes back to the pool when it may be reused. */
+  private finish(extra: number): void {
     this.phase = Phase.Done;
     this.detach();
     const conn = this.conn;
@@ -401,7 +482,7 @@ class Exchange {
     if (this.paused) conn.socket?.resume();
     // A response that came before the whole request was written (an early 4xx) leaves request
     // bytes still to go out: the connection cannot carry another exchange.
-    if (this.keepAlive && extra.length === 0 && !conn.writing) conn.pool.release(conn);
+    if (this.keepAlive && extra === 0 && !conn.writing) conn.pool.release(conn);
     else conn.destroy();
   }
 }
@@ -505,11 +586,16 @@ export class H1Client {
    * Error when the upstream cannot be reached or breaks the protocol.
    */
   async request(url: string, init: H1RequestInit): Promise<Response> {
+    return (await this.send(url, init)).toResponse();
+  }
+
+  /** {@link request}, answered with an {@link H1Reply} (no Response built: the proxy's hot path). */
+  async send(url: string, init: H1RequestInit): Promise<H1Reply> {
     const t = this.target(url);
     const bytes = encodeRequest(t, init);
     const signal = init.signal;
     for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted();
+      if (signal?.aborted) throw cancelReason(signal);
       const pooled = attempt === 0 ? this.take(t.key) : undefined;
       const conn = pooled ?? (await this.connect(t, signal));
       try {
@@ -611,7 +697,7 @@ export class H1Client {
     return t;
   }
 
-  private connect(t: Target, signal: AbortSignal | undefined): Promise<Conn> {
+  private connect(t: Target, signal: Cancel | undefined): Promise<Conn> {
     const conn = new Conn(t.key, this);
     return new Promise<Conn>((resolve, reject) => {
       let settled = false;
@@ -619,19 +705,19 @@ export class H1Client {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
+        if (signal) offCancel(signal, onAbort);
         if (err === undefined) resolve(conn);
         else {
           conn.destroy();
           reject(err);
         }
       };
-      const onAbort = () => done(signal!.reason ?? new DOMException("aborted", "AbortError"));
+      const onAbort = () => done(cancelReason(signal!));
       const timer = setTimeout(
         () => done(new Error(`connect to ${t.key} timed out after ${this.opts.connectTimeoutMs} ms`)),
         this.opts.connectTimeoutMs,
       );
-      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal) onCancel(signal, onAbort);
       Bun.connect<Conn>({ hostname: t.hostname, port: t.port, data: conn, socket: HANDLERS }).then(
         (s) => {
           conn.socket = s;
@@ -648,12 +734,12 @@ export class H1Client {
     });
   }
 
-  private exchange(conn: Conn, method: string, bytes: Uint8Array, signal: AbortSignal | undefined): Promise<Response> {
-    return new Promise<Response>((resolve, reject) => {
+  private exchange(conn: Conn, method: string, bytes: Uint8Array, signal: Cancel | undefined): Promise<H1Reply> {
+    return new Promise<H1Reply>((resolve, reject) => {
       const ex = new Exchange(conn, method, this.maxHeaderBytes, signal, resolve, reject);
       conn.ex = ex;
       if (signal?.aborted) {
-        ex.fail(signal.reason);
+        ex.fail(cancelReason(signal));
         return;
       }
       conn.write(bytes);

@@ -33,7 +33,7 @@ export interface RelayOptions {
   readonly idleMs: number;
   readonly maxFrameBytes: number;
   /** Aborts the upstream request. */
-  readonly abort: AbortController;
+  readonly abort: { abort(): void };
   onClose(how: RelayEnd): void;
 }
 

@@ -31,7 +31,7 @@ import {
   learnParamHeaders,
   recomputeHeaders,
 } from "./era.ts";
-import { H1Client, type H1RequestInit } from "./h1-client.ts";
+import { AbortHook, H1Client, H1Reply, type H1RequestInit } from "./h1-client.ts";
 import { type RelayOptions, relaySse, relaySseWhole } from "./relay.ts";
 import { type ProxySession, SessionTable } from "./sessions.ts";
 import { type Upstream, UpstreamRegistry, type UpstreamSet } from "./upstreams.ts";
@@ -135,6 +135,26 @@ async function readBounded(source: Request | Response, limit: number): Promise<U
   return out;
 }
 
+/** An upstream answer: the pooled client's reply (no Response built for a whole body) or fetch()'s. */
+type Answer = H1Reply | Response;
+
+function headerOf(a: Answer, name: string): string | null {
+  return a instanceof H1Reply ? a.header(name) : a.headers.get(name);
+}
+
+function hasBody(a: Answer): boolean {
+  return a instanceof H1Reply ? a.whole !== null || a.stream !== null : a.body !== null;
+}
+
+async function discard(a: Answer): Promise<void> {
+  await (a instanceof H1Reply ? a.stream : a.body)?.cancel().catch(() => {});
+}
+
+/** The body of an answer that has one ({@link hasBody}), as a stream (for the streaming SSE relay). */
+function streamOf(a: Answer): ReadableStream<Uint8Array> {
+  return (a instanceof H1Reply ? (a.stream ?? a.toResponse().body) : a.body) as ReadableStream<Uint8Array>;
+}
+
 /** Ids of the requests in a parsed body (single or batch). */
 function requestIds(parsed: unknown): JsonRpcId[] {
   const out: JsonRpcId[] = [];
@@ -213,9 +233,11 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
   // The upstream HTTP client (transport.client): pooled keep-alive HTTP/1.1 for http:// upstreams
   // (auto, pooled), fetch() for https:// and when asked for. One pool per transport config generation.
   let pool: { t: unknown; client: H1Client } | undefined;
-  const send = (url: string, init: H1RequestInit): Promise<Response> => {
-    const t = holder.current.config.transport;
-    if (t.client === "fetch" || !/^http:/i.test(url)) return fetch(url, { ...init, redirect: "manual" });
+  const viaFetch = (url: string, init: H1RequestInit): Promise<Response> => {
+    const signal = init.signal instanceof AbortHook ? init.signal.signal : init.signal;
+    return fetch(url, { ...init, signal, redirect: "manual" });
+  };
+  const pooled = (t: typeof holder.current.config.transport): H1Client => {
     if (pool?.t !== t) {
       pool?.client.close();
       pool = {
@@ -228,7 +250,18 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         }),
       };
     }
-    return pool.client.request(url, init);
+    return pool.client;
+  };
+  const send = (url: string, init: H1RequestInit): Promise<Response> => {
+    const t = holder.current.config.transport;
+    if (t.client === "fetch" || !/^http:/i.test(url)) return viaFetch(url, init);
+    return pooled(t).request(url, init);
+  };
+  /** {@link send} for the request path: the pooled client answers without building a Response. */
+  const sendFast = (url: string, init: H1RequestInit): Promise<Answer> => {
+    const t = holder.current.config.transport;
+    if (t.client === "fetch" || !/^http:/i.test(url)) return viaFetch(url, init);
+    return pooled(t).send(url, init);
   };
   const sc = holder.current.config.session;
   /** Ends the upstream sessions behind a gateway session (expired, evicted or deleted by the client). */
@@ -255,7 +288,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
 
   let inflight = 0;
   let draining = false;
-  const active = new Set<AbortController>();
+  const active = new Set<{ abort(): void }>();
   let idleWaiters: (() => void)[] = [];
   const release = () => {
     inflight--;
@@ -507,7 +540,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         ourReplies,
       );
 
-    const ac = new AbortController();
+    const ac = new AbortHook();
     active.add(ac);
     // Watching req.signal while the upstream request is open costs Bun.serve ~70 µs per request:
     // the watch is armed only once the upstream has kept us waiting CLIENT_WATCH_MS. A stream the
@@ -537,9 +570,9 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       if (watching) req.signal.removeEventListener("abort", onClientGone);
     };
     try {
-      let resp: Response;
+      let resp: Answer;
       try {
-        resp = await send(up.url, { method: "POST", headers, body: forwarded, signal: ac.signal });
+        resp = await sendFast(up.url, { method: "POST", headers, body: forwarded, signal: ac });
       } catch (e) {
         clearTimeout(firstByte);
         if (req.signal.aborted) {
@@ -569,7 +602,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       clearTimeout(firstByte);
       if (resp.status >= 500) {
         up.breaker.failure();
-        await resp.body?.cancel().catch(() => {});
+        await discard(resp);
         return errorsFor(
           session,
           ids,
@@ -583,11 +616,11 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
 
       // A 2025-era initialize accepted upstream: the session is born, bound to this identity, under
       // an id we mint; the upstream's id (if it minted one) stays here.
-      const upstreamSid = modern ? null : resp.headers.get("mcp-session-id");
+      const upstreamSid = modern ? null : headerOf(resp, "mcp-session-id");
       const outHeaders: Record<string, string> = {};
       if (!modern && entry === undefined && facts?.method === "initialize" && resp.status < 400) {
         if (upstreamSid !== null && upstreamSid.length > MAX_SESSION_ID) {
-          await resp.body?.cancel().catch(() => {});
+          await discard(resp);
           return errorsFor(
             session,
             ids,
@@ -609,17 +642,26 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         outHeaders["mcp-session-id"] = entry.id;
       } else if (entry !== undefined && upstreamSid !== null) outHeaders["mcp-session-id"] = entry.id;
 
-      if (resp.status === 202 || resp.status === 204 || resp.body === null) {
-        await resp.body?.cancel().catch(() => {});
+      if (resp.status === 202 || resp.status === 204 || !hasBody(resp)) {
+        await discard(resp);
         if (ourReplies.length > 0) return errorsFor(session, [], 0, "", batch, ourReplies);
         return new Response(null, { status: resp.status === 204 ? 204 : 202, headers: outHeaders });
       }
       const upstream = resp;
       /** The whole upstream body, read under request_timeout; on failure, the response to send instead. */
       const readWhole = async (): Promise<Uint8Array | Response> => {
-        const requestTimer = setTimeout(() => ac.abort(), cfg.transport.request_timeout);
+        const whole = upstream instanceof H1Reply ? upstream.whole : null;
+        // Came whole with the head: nothing left to wait for.
+        const requestTimer = whole === null ? setTimeout(() => ac.abort(), cfg.transport.request_timeout) : undefined;
         try {
-          return await readBounded(upstream, cfg.limits.max_frame_bytes);
+          if (whole !== null) {
+            if (whole.length > cfg.limits.max_frame_bytes) throw new TooLarge();
+            return whole;
+          }
+          return await readBounded(
+            upstream instanceof H1Reply ? upstream.toResponse() : upstream,
+            cfg.limits.max_frame_bytes,
+          );
         } catch (e) {
           if (e instanceof TooLarge)
             return errorsFor(
@@ -644,7 +686,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
           clearTimeout(requestTimer);
         }
       };
-      const rct = (resp.headers.get("content-type") ?? "").toLowerCase();
+      const rct = (headerOf(resp, "content-type") ?? "").toLowerCase();
       const learn = facts?.method === "tools/list";
       const rewrite = identity.method !== "anonymous" ? privateCacheHints : undefined;
       if (rct.startsWith("text/event-stream")) {
@@ -652,7 +694,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         const pending = new Set(ids);
         // A body of declared length within the frame limit is complete once read: relayed whole,
         // without a stream (no per-read timers or chunked response); bounded by request_timeout.
-        const declared = resp.headers.get("content-length");
+        const declared = headerOf(resp, "content-length");
         const whole = declared !== null && Number(declared) <= cfg.limits.max_frame_bytes;
         const relayOptions: RelayOptions = {
           judge: (t, size) => {
@@ -723,7 +765,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
           return new Response(await relaySseWhole(raw, relayOptions), { status: resp.status, headers: outHeaders });
         }
         streaming = true;
-        return streamingResponse(relaySse(resp.body, relayOptions), resp.status, outHeaders);
+        return streamingResponse(relaySse(streamOf(resp), relayOptions), resp.status, outHeaders);
       }
       if (rct.startsWith("application/json")) {
         const raw = await readWhole();
@@ -775,7 +817,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         });
       }
       // Neither JSON nor SSE.
-      await resp.body?.cancel().catch(() => {});
+      await discard(resp);
       if (resp.status >= 400) {
         if (resp.status === 404 && entry !== undefined) forgetUpstreamSession(entry, up);
         return jsonError(resp.status, idOf(parsed), ErrorCode.INVALID_REQUEST, `Upstream answered HTTP ${resp.status}`);
