@@ -3,7 +3,7 @@
  * applies `audit.on_failure` when the log cannot keep up or cannot write.
  *
  * Hot path per record: build a flat entry, JSON.stringify it, copy it into a SharedArrayBuffer
- * ring (one `encodeInto`, one Atomics notify). The worker does redaction, hashing, signing and
+ * ring (one `encodeInto`; an Atomics notify only when the writer is idle, see pool/ring.ts). The worker does redaction, hashing, signing and
  * SQLite. The queue bound is `audit.queue_max` records written but not yet committed.
  */
 import { homedir } from "node:os";
@@ -87,6 +87,9 @@ export class AuditLog implements AuditSink {
   private readonly f: Float64Array;
   private readonly entryOpts: EntryOptions;
   private readonly queueMax: number;
+  private readonly batchSize: number;
+  /** Records written since the writer was last woken explicitly. */
+  private sinceWake = 0;
   private readonly logger: Logger;
   private written = 0;
   private closed = false;
@@ -104,6 +107,7 @@ export class AuditLog implements AuditSink {
     this.logger = opts.logger;
     this.blockOnFailure = opts.blockOnFailure;
     this.queueMax = a.queue_max;
+    this.batchSize = a.batch_size;
     this.entryOpts = { arguments: a.arguments, maxArgsBytes: a.max_args_bytes, labelClaims: a.label_claims };
     this.ring = Ring.create(Math.min(64 << 20, Math.max(1 << 20, a.queue_max * 256)));
     const stats = new SharedArrayBuffer(STATS_BYTES);
@@ -208,6 +212,11 @@ export class AuditLog implements AuditSink {
     }
     if (r !== "ok") return this.drop(r === "too_large" ? "too_large" : "queue_full");
     this.written++;
+    // The writer collecting a group is not woken per record (see worker.ts): a full group wakes it.
+    if (++this.sinceWake >= this.batchSize) {
+      this.sinceWake = 0;
+      this.ring.wake();
+    }
     return true;
   }
 
@@ -239,6 +248,7 @@ export class AuditLog implements AuditSink {
       }
       await Bun.sleep(1);
     }
+    this.ring.wake();
     const timer = setTimeout(() => {
       this.acks.delete(id);
       done(false);

@@ -4,7 +4,8 @@
  *
  *   1. a commit happens when `batchSize` entries are waiting, when the oldest waiting entry is
  *      `batchMs` old, or when a flush/close marker arrives (everything before it is committed
- *      before the marker is acknowledged);
+ *      before the marker is acknowledged); while a group is being collected, single records do
+ *      not wake the writer (the sink wakes it for a marker and for every `batchSize` records);
  *   2. a failed commit keeps its entries and the chain state; the worker stops reading (so the
  *      bounded queue fills and the sink applies `on_failure`) and retries every `retryMs`;
  *   3. after a successful commit the records are mirrored to JSONL and, when due, a signed
@@ -199,7 +200,11 @@ async function run(init: WorkerInit): Promise<void> {
       continue;
     }
     if (batch.length > 0) {
-      await ring.waitAsync(seen, Math.max(0.1, init.batchMs - (performance.now() - firstAt)));
+      // Collecting a group: the batch deadline, a marker or a full batch wakes the writer (the
+      // sink calls `wake` for those), not every record: a wake-up per record costs both threads
+      // more than the record itself.
+      const w = ring.waitAsync(seen, Math.max(0.1, init.batchMs - (performance.now() - firstAt)), false);
+      if (w) await w;
     } else {
       const cp = signer
         ? Math.max(10, init.checkpoint!.intervalMs - (performance.now() - lastCheckpointAt))

@@ -12,8 +12,14 @@
  *   3. `used` is the only counter both sides change, with Atomics.add/sub; the payload bytes
  *      written before the `add` are visible to the consumer after it loads `used` (Atomics are
  *      sequentially consistent).
- *   4. `signal` is bumped and notified after every write; consumers wait on it with
- *      `Atomics.wait` (workers) or `Atomics.waitAsync` (the main thread, never blocking).
+ *   4. `signal` is bumped after every write; consumers wait on it with `Atomics.wait` (workers)
+ *      or `Atomics.waitAsync` (the main thread, never blocking).
+ *   5. A write notifies only while the consumer is registered in `waiters` (it registers in
+ *      `wait`/`waitAsync` before comparing the signal): `Atomics.notify` to a waitAsync waiter
+ *      costs a cross-thread task (~10 µs of the producer's CPU), so a busy consumer is not
+ *      woken per record. No wake-up is lost: a producer that sees no waiter bumped the signal
+ *      before the consumer registered, so the consumer's wait returns at once. Consumers must
+ *      read until the ring is empty between taking `signal` and waiting on it.
  *
  * The payload is copied once: `TextEncoder.encodeInto` writes the string's UTF-8 straight into
  * the shared bytes.
@@ -24,6 +30,7 @@ const TAIL = 1;
 const USED = 2;
 const LOCK = 3;
 const SIGNAL = 4;
+const WAITERS = 5;
 const CONTROL_BYTES = 32;
 export const RECORD_HEADER_BYTES = 16;
 const SKIP = -1;
@@ -95,7 +102,7 @@ export class Ring {
       Atomics.store(this.ctrl, LOCK, 0);
     }
     Atomics.add(this.ctrl, SIGNAL, 1);
-    Atomics.notify(this.ctrl, SIGNAL);
+    if (Atomics.load(this.ctrl, WAITERS) !== 0) Atomics.notify(this.ctrl, SIGNAL);
     return "ok";
   }
 
@@ -169,13 +176,34 @@ export class Ring {
 
   /** Blocks the calling thread (a worker, never the main thread) until the signal moves from `seen`. */
   wait(seen: number, timeoutMs?: number): void {
-    Atomics.wait(this.ctrl, SIGNAL, seen, timeoutMs);
+    Atomics.add(this.ctrl, WAITERS, 1);
+    try {
+      Atomics.wait(this.ctrl, SIGNAL, seen, timeoutMs);
+    } finally {
+      Atomics.sub(this.ctrl, WAITERS, 1);
+    }
   }
 
-  /** Resolves when the signal moves from `seen` (or after the timeout); never blocks. */
-  waitAsync(seen: number, timeoutMs?: number): Promise<unknown> | undefined {
+  /**
+   * Resolves when the signal moves from `seen` (or after the timeout); never blocks. With
+   * `onWrite` false the consumer is not registered as a waiter: writes do not wake it, only
+   * {@link wake} and the timeout do (a writer that must be seen soon calls `wake` after writing).
+   */
+  waitAsync(seen: number, timeoutMs?: number, onWrite = true): Promise<unknown> | undefined {
+    if (!onWrite) {
+      const r = Atomics.waitAsync(this.ctrl, SIGNAL, seen, timeoutMs);
+      return r.async ? r.value : undefined;
+    }
+    Atomics.add(this.ctrl, WAITERS, 1);
     const r = Atomics.waitAsync(this.ctrl, SIGNAL, seen, timeoutMs);
-    return r.async ? r.value : undefined;
+    if (!r.async) {
+      Atomics.sub(this.ctrl, WAITERS, 1);
+      return undefined;
+    }
+    return r.value.then((v) => {
+      Atomics.sub(this.ctrl, WAITERS, 1);
+      return v;
+    });
   }
 
   /** Moves the signal without writing, waking any waiter (used when the producer is gone). */

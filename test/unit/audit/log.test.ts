@@ -187,6 +187,20 @@ describe("the audit sink", () => {
     await log.close();
   });
 
+  test("a full group is committed at once, without waiting out batch_ms", async () => {
+    const f = file();
+    const log = open(f, { batch_ms: 1000, batch_size: 10 });
+    await log.ready;
+    log.record(auditEvent({ id: 0 }));
+    await Bun.sleep(20); // the writer has started collecting a group and sleeps until batch_ms
+    const t0 = performance.now();
+    for (let i = 1; i < 10; i++) log.record(auditEvent({ id: i }));
+    while (log.depth > 0 && performance.now() - t0 < 5000) await Bun.sleep(5);
+    expect(performance.now() - t0).toBeLessThan(800);
+    expect(rows(f).length).toBe(10);
+    await log.close();
+  });
+
   test("chains the records of several writers sharing one database into one log", async () => {
     const f = file();
     const jf = join(dir, `shared${n}.jsonl`);

@@ -100,4 +100,27 @@ describe("Ring", () => {
     expect(next).toEqual([count, count, count]);
     expect(ring.used).toBe(0);
   });
+  test("a write wakes a registered waiter; one waiting with onWrite false only by wake or its timeout", async () => {
+    const ring = Ring.create(1024);
+    const registered = ring.waitAsync(ring.signal, 5000)!;
+    expect(ring.tryWrite(1, 0, 0, "a")).toBe("ok");
+    expect(await registered).toBe("ok");
+    ring.read();
+
+    let woken = false;
+    const lazy = ring.waitAsync(ring.signal, 5000, false)!;
+    void lazy.then(() => {
+      woken = true;
+    });
+    expect(ring.tryWrite(2, 0, 0, "b")).toBe("ok");
+    await Bun.sleep(30);
+    expect(woken).toBe(false);
+    ring.wake();
+    expect(await lazy).toBe("ok");
+
+    // Nobody is registered any more: a write does not notify, and a new waiter is not stuck.
+    const seen = ring.signal;
+    expect(ring.tryWrite(3, 0, 0, "c")).toBe("ok");
+    expect(ring.waitAsync(seen, 5000)).toBeUndefined();
+  });
 });
