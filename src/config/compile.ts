@@ -3,8 +3,8 @@
  * runtime and swaps one reference ({@link RuntimeHolder}); the live one is never patched.
  */
 
-import { type FSWatcher, watch } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { type ChainLink, compileChain, type RunChain } from "../chain/index.ts";
 import { INTERCEPTORS } from "../interceptors/index.ts";
 import { defaultPolicy, type Policy, PolicySchema } from "../interceptors/policy/index.ts";
@@ -53,11 +53,24 @@ export const reloadFailuresTotal = registry.register(
   new Counter("mcpgw_reload_failures_total", "Configuration or policy reloads that failed and kept the old one", []),
 );
 
+/** How often a watched config or policy file is checked for a change. */
+export const WATCH_INTERVAL_MS = 250;
+
+/** What a change to a file changes: its inode, size, modification and change times ("" when missing). */
+function fileStamp(file: string): string {
+  try {
+    const st = statSync(file, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return "";
+  }
+}
+
 /** Holds the live runtime; a reload swaps it in one step. */
 export class RuntimeHolder {
   /** Reloads that failed since start (the old runtime kept running). */
   reloadFailures = 0;
-  private watchers: FSWatcher[] = [];
+  private polls: ReturnType<typeof setInterval>[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -85,39 +98,43 @@ export class RuntimeHolder {
   }
 
   /**
-   * Reloads when one of `files` changes (debounced: editors write in several steps). Watches
-   * each file's directory, so a file replaced by rename (how editors save) is still seen.
+   * Reloads when one of `files` changes (debounced: editors write in several steps). The files
+   * are polled: a stat each every {@link WATCH_INTERVAL_MS}, compared with the previous one, which
+   * also sees a file replaced by rename (how editors save). A directory watch (inotify) would be
+   * woken by every write to any file beside the config, and the default audit database lives
+   * beside the default config (~/.mcpgw): each group commit cost a wake-up and a callback.
    */
-  watch(files: readonly (string | undefined)[], onReloaded?: () => void, debounceMs = 150): void {
-    const wanted = new Map<string, Set<string>>();
-    for (const f of files) {
-      if (!f || f === "built-in") continue;
-      const abs = resolve(f);
-      const dir = dirname(abs);
-      if (!wanted.has(dir)) wanted.set(dir, new Set());
-      wanted.get(dir)!.add(basename(abs));
-    }
-    for (const [dir, names] of wanted) {
-      try {
-        const w = watch(dir, { persistent: false }, (_event, name) => {
-          if (name !== null && !names.has(String(name))) return;
-          clearTimeout(this.timer);
-          this.timer = setTimeout(() => {
-            if (this.reload().ok) onReloaded?.();
-          }, debounceMs);
-        });
-        w.on("error", (e) => this.logger.warn("file watch failed", { dir, error: (e as Error).message }));
-        this.watchers.push(w);
-      } catch (e) {
-        this.logger.warn("cannot watch for changes", { dir, error: (e as Error).message });
+  watch(
+    files: readonly (string | undefined)[],
+    onReloaded?: () => void,
+    debounceMs = 150,
+    intervalMs = WATCH_INTERVAL_MS,
+  ): void {
+    const seen = new Map<string, string>();
+    for (const f of files) if (f && f !== "built-in") seen.set(resolve(f), fileStamp(resolve(f)));
+    if (seen.size === 0) return;
+    const poll = setInterval(() => {
+      let changed = false;
+      for (const [file, before] of seen) {
+        const now = fileStamp(file);
+        if (now === before) continue;
+        seen.set(file, now);
+        changed = true;
       }
-    }
+      if (!changed) return;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => {
+        if (this.reload().ok) onReloaded?.();
+      }, debounceMs);
+    }, intervalMs);
+    poll.unref();
+    this.polls.push(poll);
   }
 
   /** Stops watching files. */
   unwatch(): void {
     clearTimeout(this.timer);
-    for (const w of this.watchers) w.close();
-    this.watchers = [];
+    for (const p of this.polls) clearInterval(p);
+    this.polls = [];
   }
 }

@@ -1,8 +1,8 @@
 /**
- * Policy hot reload through the real RuntimeHolder: real files in a temp dir, a real fs watch.
+ * Policy hot reload through the real RuntimeHolder: real files in a temp dir, really polled.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileRuntime, RuntimeHolder, reloadFailuresTotal } from "../../../../src/config/compile.ts";
@@ -45,6 +45,29 @@ describe("RuntimeHolder with a policy file", () => {
     holder.watch([file], undefined, 20);
     try {
       writeFileSync(file, DENY);
+      for (let i = 0; i < 200 && holder.current.policy.rules[0]!.name !== "none"; i++) await Bun.sleep(25);
+      expect(holder.current.policy.rules[0]!.name).toBe("none");
+    } finally {
+      holder.unwatch();
+    }
+  });
+
+  test("watch() sees a file replaced by rename, and ignores writes to other files beside it", async () => {
+    const file = join(dir, "c.yaml");
+    writeFileSync(file, ALLOW);
+    const holder = holderFor(file);
+    const before = holder.current;
+    holder.watch([file], undefined, 20, 20);
+    try {
+      // An audit database beside the config is written all the time: no reload for that.
+      for (let i = 0; i < 10; i++) {
+        writeFileSync(join(dir, "audit.db"), `write ${i}`);
+        await Bun.sleep(10);
+      }
+      await Bun.sleep(100);
+      expect(holder.current).toBe(before);
+      writeFileSync(join(dir, "c.yaml.tmp"), DENY);
+      renameSync(join(dir, "c.yaml.tmp"), file);
       for (let i = 0; i < 200 && holder.current.policy.rules[0]!.name !== "none"; i++) await Bun.sleep(25);
       expect(holder.current.policy.rules[0]!.name).toBe("none");
     } finally {
