@@ -23,7 +23,17 @@ import {
   toolsOf,
 } from "../detect/index.ts";
 import { redactString } from "../pii/redact.ts";
-import { execWindows, findHints, indexHints, longestHint, planRules, WINDOW_MIN_CHARS } from "./plan.ts";
+import { branchAnchors } from "./anchors.ts";
+import {
+  type AnchoredPlan,
+  anchoredPlan,
+  execAnchored,
+  execWindows,
+  indexLiterals,
+  LiteralHits,
+  planRules,
+  WINDOW_MIN_CHARS,
+} from "./plan.ts";
 import { MULTILINGUAL_RULES, type Role, RULES, type Rule } from "./rules.ts";
 
 export const DETECTOR = "injection";
@@ -83,8 +93,45 @@ function excerptOf(text: string, index: number, length: number): string {
 /** RULES and MULTILINGUAL_RULES as one list (multilingual after), with their bounds and hint index. */
 const PLANS = planRules([...RULES, ...MULTILINGUAL_RULES]);
 const FIRST_MULTILINGUAL = RULES.length;
-const HINTS = indexHints(PLANS);
-const HINT_SPAN = longestHint(HINTS);
+/** Literal anchors of the (Latin-script) rules; multilingual ones keep their hint windows. */
+const BRANCHES = PLANS.map((p, k) =>
+  k < FIRST_MULTILINGUAL && Number.isFinite(p.bounds.maxLen) ? branchAnchors(p.rule.re.source) : null,
+);
+/** Every hint and anchor literal, in one trie walked once per text. */
+const LITERALS = (() => {
+  const all = new Set<string>();
+  for (const p of PLANS) for (const h of p.rule.hints ?? []) all.add(h);
+  for (const b of BRANCHES)
+    for (const { anchor, filters } of b ?? [])
+      for (const r of [anchor, ...filters]) for (const l of r.literals) all.add(l);
+  return [...all];
+})();
+const LITERAL_ID = new Map(LITERALS.map((l, id) => [l, id]));
+const HITS = new LiteralHits(indexLiterals(LITERALS));
+const HINT_IDS = PLANS.map((p) => (p.rule.hints ?? []).map((h) => LITERAL_ID.get(h)!));
+const HINT_SPAN = Math.max(...LITERALS.map((l) => l.length));
+const ANCHORED: (AnchoredPlan | null)[] = PLANS.map((p, k) => {
+  const b = BRANCHES[k];
+  return b ? anchoredPlan(p, b, (l) => LITERAL_ID.get(l)!) : null;
+});
+
+/** Start positions (ascending, distinct) of plan k's hints in the text last given to HITS. */
+function hintPositions(k: number): number[] {
+  const out: number[] = [];
+  for (const id of HINT_IDS[k]!) {
+    for (let c = HITS.count(id) - 1; c >= 0; c--) out.push(HITS.position(id, c));
+  }
+  out.sort((a, b) => a - b);
+  let w = 0;
+  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[w - 1]) out[w++] = out[i]!;
+  out.length = w;
+  return out;
+}
+
+function hasHint(k: number): boolean {
+  for (const id of HINT_IDS[k]!) if (HITS.count(id) > 0) return true;
+  return false;
+}
 
 /**
  * Every non-ASCII character the multilingual rules spell out. Text without any of them can only
@@ -103,6 +150,7 @@ const MULTILINGUAL_CHARS = (() => {
     }
   }
   units.delete(Number.NaN);
+  for (const u of units) if (u < 0x80) throw new Error("multilingual rules: an ASCII character among their own");
   const escaped = [...units].map((u) => `\\u${u.toString(16).padStart(4, "0")}`).join("");
   return new RegExp(`[${escaped}]`);
 })();
@@ -142,23 +190,32 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
     const excerpt = excerptOf(text, m.index, m[0].length);
     out.push({ signal: rule.signal, family: rule.family, weight, where, excerpt, hiddenIn });
   };
-  // One pass finds every hint; a rule none of whose hints occurs cannot match.
+  // One pass finds every hint and anchor literal; a rule none of whose hints occurs cannot match.
   const long = text.length >= WINDOW_MIN_CHARS;
-  const found = findHints(HINTS, text, PLANS.length, long);
-  // Only the Latin-script alternatives of the multilingual rules can match text without their characters.
-  const latinOnly = !MULTILINGUAL_CHARS.test(text);
+  HITS.find(text);
+  // Only the Latin-script alternatives of the multilingual rules can match text without their
+  // characters (decided once, and only when a multilingual rule needs it).
+  let latinOnly: boolean | undefined;
   for (let k = 0; k < PLANS.length; k++) {
     const plan = PLANS[k]!;
     const rule = plan.rule;
     const w = rule.weight[col]!;
     if (w === 0 && k < FIRST_MULTILINGUAL) continue;
-    const at = found[k];
-    const gated = rule.hints !== undefined && (k < FIRST_MULTILINGUAL || latinOnly);
-    if (gated && at === undefined) continue;
+    const hinted = rule.hints === undefined || hasHint(k);
+    let gated = rule.hints !== undefined;
+    if (k >= FIRST_MULTILINGUAL && (!hinted || long)) {
+      // UTF-8 length = UTF-16 length only for ASCII text (a native count, much faster than a class scan).
+      latinOnly ??= Buffer.byteLength(text, "utf8") === text.length || !MULTILINGUAL_CHARS.test(text);
+      gated &&= latinOnly;
+    }
+    if (gated && !hinted) continue;
+    const anchored = ANCHORED[k];
     const m =
-      gated && long && Number.isFinite(plan.bounds.maxLen)
-        ? execWindows(plan, text, at!, HINT_SPAN)
-        : rule.re.exec(text);
+      anchored !== null && anchored !== undefined
+        ? execAnchored(anchored, text, HITS)
+        : gated && long && Number.isFinite(plan.bounds.maxLen)
+          ? execWindows(plan, text, hintPositions(k), HINT_SPAN)
+          : rule.re.exec(text);
     if (m !== null) emit(rule, w, m);
   }
   return hits;

@@ -2,10 +2,15 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { normalize } from "../../../../src/interceptors/detect/index.ts";
+import { branchAnchors } from "../../../../src/interceptors/injection/anchors.ts";
 import {
+  anchoredPlan,
+  execAnchored,
   execWindows,
   findHints,
   indexHints,
+  indexLiterals,
+  LiteralHits,
   longestHint,
   planRules,
   regexBounds,
@@ -119,6 +124,62 @@ describe("windowed rule runs", () => {
         });
       });
     }
+  });
+});
+
+describe("anchored rule runs", () => {
+  const readme = readFileSync(join(import.meta.dir, "../../../../README.md"), "utf8");
+  const filler = normalize(readme.slice(0, 6000)).text;
+  const branches = PLANS.map((p) => branchAnchors(p.rule.re.source));
+  const literals = [
+    ...new Set(branches.flatMap((b) => (b ?? []).flatMap((x) => [x.anchor, ...x.filters]).flatMap((r) => r.literals))),
+  ];
+  const ids = new Map(literals.map((l, id) => [l, id]));
+  const hits = new LiteralHits(indexLiterals(literals));
+  const anchored = PLANS.map((p, k) => (branches[k] ? anchoredPlan(p, branches[k]!, (l) => ids.get(l)!) : null));
+
+  test("every Latin-script rule has literal anchors in every alternative", () => {
+    const missing = PLANS.slice(0, RULES.length)
+      .filter((_, k) => anchored[k] === null)
+      .map((p) => p.rule.signal);
+    expect(missing).toEqual([]);
+  });
+
+  test("find the same first match as the rule on the whole text (sampled matches in real prose)", () => {
+    const rnd = seeded(11);
+    let matched = 0;
+    PLANS.forEach((plan, k) => {
+      const a = anchored[k];
+      if (!a) return;
+      const ast = parse(plan.rule.re.source);
+      const texts = [filler, ...PAYLOADS];
+      for (let i = 0; i < 150; i++) {
+        const s = sample(ast, rnd);
+        const at = Math.floor(rnd() * 3000);
+        texts.push(s, ` ${s} `, `${filler.slice(0, at)}\n${s}\n${filler.slice(at, at + 2500)}`);
+        texts.push(`${filler.slice(0, at)} ${s} ${s.slice(0, Math.floor(s.length / 2))}`);
+      }
+      for (const text of texts) {
+        hits.find(text);
+        const want = plan.rule.re.exec(text);
+        const got = execAnchored(a, text, hits);
+        if (want !== null) matched++;
+        expect({ signal: plan.rule.signal, index: got?.index, match: got?.[0] }).toEqual({
+          signal: plan.rule.signal,
+          index: want?.index,
+          match: want?.[0],
+        });
+      }
+    });
+    expect(matched).toBeGreaterThan(1000);
+  });
+
+  test("non-ASCII literals fold to one symbol: occurrences are a superset", () => {
+    const index = indexLiterals(["密送", "ab", "скрыт"]);
+    const h = new LiteralHits(index);
+    h.find("x 密送 ab скрыт 暗送");
+    // "密送" counts every pair of adjacent non-ASCII characters: its own, three in "скрыт", "暗送".
+    expect([h.count(0), h.count(1), h.count(2)]).toEqual([6, 1, 1]);
   });
 });
 

@@ -1,0 +1,337 @@
+/**
+ * Candidate match starts from the literals a regex requires, so a rule's regex runs only where a
+ * match can begin instead of over windows that, for rules with common hints, cover most of a text.
+ *
+ * Each top-level alternative of a rule is read as a sequence of atoms. For atom i, the regex source
+ * gives the offsets at which it can start, relative to the match start (`[minOff, maxOff]`, sums of
+ * the lengths of the atoms before it), and the strings the rest of the alternative can begin with
+ * from there (its literal prefixes, e.g. `\b(?:send|forward)s?\b[^\n]{0,80}` → "send", "forward").
+ * A match of the alternative at p therefore has, for every such atom, an occurrence of one of its
+ * prefixes in `[p + minOff, p + maxOff]`. One atom (the anchor) proposes candidate starts from its
+ * occurrences; the others (filters) must occur in range too. Every real match start survives, so
+ * trying the candidates in ascending order with a sticky copy of the regex returns exactly what
+ * `re.exec(text)` returns. Alternatives without a usable literal make the whole rule unanchored
+ * (it keeps the hint windows of plan.ts).
+ */
+
+type Node =
+  | { readonly t: "char"; readonly c: string }
+  /** A class of a few literal characters, or `null` for anything larger (`.`, `\s`, ranges). */
+  | { readonly t: "class"; readonly chars: readonly string[] | null }
+  /** Zero-width: `\b`, `^`, `$`, lookarounds. */
+  | { readonly t: "zero" }
+  | { readonly t: "group"; readonly alts: readonly (readonly Node[])[] }
+  | { readonly t: "rep"; readonly node: Node; readonly min: number; readonly max: number };
+
+/** Parses a regex source (no `u`/`v` flags). Throws on what it does not understand. */
+function parseRegex(source: string): Node {
+  let i = 0;
+  const disjunction = (): Node => {
+    const alts: Node[][] = [sequence()];
+    while (source[i] === "|") {
+      i++;
+      alts.push(sequence());
+    }
+    return { t: "group", alts };
+  };
+  const sequence = (): Node[] => {
+    const out: Node[] = [];
+    while (i < source.length && source[i] !== "|" && source[i] !== ")") out.push(quantified(atom()));
+    return out;
+  };
+  const quantified = (node: Node): Node => {
+    const c = source[i];
+    let min: number;
+    let max: number;
+    if (c === "*" || c === "+") {
+      i++;
+      min = c === "*" ? 0 : 1;
+      max = Number.POSITIVE_INFINITY;
+    } else if (c === "?") {
+      i++;
+      min = 0;
+      max = 1;
+    } else if (c === "{") {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
+      if (m === null) return node; // a literal "{"
+      i += m[0].length;
+      min = Number(m[1]);
+      max = m[2] === undefined ? min : m[3] === "" ? Number.POSITIVE_INFINITY : Number(m[3]);
+    } else {
+      return node;
+    }
+    if (source[i] === "?") i++; // lazy
+    return { t: "rep", node, min, max };
+  };
+  const parseEscape = (inClass: boolean): Node => {
+    const n = source[i + 1];
+    if (n === undefined) throw new Error("trailing backslash");
+    i += 2;
+    if (!inClass && (n === "b" || n === "B")) return { t: "zero" };
+    if ("dDwWsS".includes(n)) return { t: "class", chars: null };
+    if (n === "n") return { t: "char", c: "\n" };
+    if (n === "t") return { t: "char", c: "\t" };
+    if (n === "r") return { t: "char", c: "\r" };
+    if (n === "u" || n === "x") {
+      const width = n === "u" ? 4 : 2;
+      const hex = source.slice(i, i + width);
+      if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== width) throw new Error("bad escape");
+      i += width;
+      return { t: "char", c: String.fromCharCode(Number.parseInt(hex, 16)) };
+    }
+    if (/[0-9a-zA-Z]/.test(n)) throw new Error(`unsupported escape \\${n}`);
+    return { t: "char", c: n };
+  };
+  const charClass = (): Node => {
+    i++; // [
+    let negated = false;
+    if (source[i] === "^") {
+      negated = true;
+      i++;
+    }
+    const chars: string[] = [];
+    let large = negated;
+    let first = true;
+    while (i < source.length && (source[i] !== "]" || first)) {
+      first = false;
+      let item: Node;
+      if (source[i] === "\\") item = parseEscape(true);
+      else item = { t: "char", c: source[i++]! };
+      if (source[i] === "-" && source[i + 1] !== "]" && source[i + 1] !== undefined) {
+        // A range: skip its upper end.
+        i++;
+        if (source[i] === "\\") parseEscape(true);
+        else i++;
+        large = true;
+        continue;
+      }
+      if (item.t === "char") chars.push(item.c);
+      else large = true;
+    }
+    if (source[i] !== "]") throw new Error("unterminated class");
+    i++;
+    return { t: "class", chars: large || chars.length > 4 ? null : chars };
+  };
+  const atom = (): Node => {
+    const c = source[i]!;
+    if (c === "^" || c === "$") {
+      i++;
+      return { t: "zero" };
+    }
+    if (c === "\\") return parseEscape(false);
+    if (c === "[") return charClass();
+    if (c === ".") {
+      i++;
+      return { t: "class", chars: null };
+    }
+    if (c === "(") {
+      i++;
+      let zero = false;
+      if (source[i] === "?") {
+        const head = source.slice(i, i + 3);
+        if (head.startsWith("?:")) i += 2;
+        else if (head === "?<=" || head === "?<!") {
+          i += 3;
+          zero = true;
+        } else if (head.startsWith("?=") || head.startsWith("?!")) {
+          i += 2;
+          zero = true;
+        } else if (head.startsWith("?<")) {
+          const close = source.indexOf(">", i);
+          if (close < 0) throw new Error("bad group name");
+          i = close + 1;
+        } else throw new Error("unknown group");
+      }
+      const inner = disjunction();
+      if (source[i] !== ")") throw new Error("unbalanced group");
+      i++;
+      return zero ? { t: "zero" } : inner;
+    }
+    if (c === ")" || c === "|" || c === "*" || c === "+" || c === "?") throw new Error("unexpected");
+    i++;
+    return { t: "char", c };
+  };
+  const root = disjunction();
+  if (i !== source.length) throw new Error("trailing input");
+  return root;
+}
+
+function lengthOf(node: Node): [number, number] {
+  switch (node.t) {
+    case "char":
+    case "class":
+      return [1, 1];
+    case "zero":
+      return [0, 0];
+    case "group": {
+      let min = Number.POSITIVE_INFINITY;
+      let max = 0;
+      for (const alt of node.alts) {
+        const [a, b] = sequenceLength(alt);
+        min = Math.min(min, a);
+        max = Math.max(max, b);
+      }
+      return [min, max];
+    }
+    case "rep": {
+      const [a, b] = lengthOf(node.node);
+      return [a * node.min, node.max === 0 || b === 0 ? 0 : b * node.max];
+    }
+  }
+}
+
+function sequenceLength(nodes: readonly Node[]): [number, number] {
+  let min = 0;
+  let max = 0;
+  for (const n of nodes) {
+    const [a, b] = lengthOf(n);
+    min += a;
+    max += b;
+  }
+  return [min, max];
+}
+
+/** A string a match may begin with; `open` when the match may go on after it. */
+interface Start {
+  readonly s: string;
+  readonly open: boolean;
+}
+
+/** Prefixes are cut at this length (longer ones select no better and cost trie states). */
+const PREFIX_CHARS = 5;
+/** Larger sets give up (the part becomes "anything"): they would not select much. */
+const MAX_STARTS = 400;
+const ANYTHING: readonly Start[] = [{ s: "", open: true }];
+const NOTHING: readonly Start[] = [{ s: "", open: false }];
+
+function concat(a: readonly Start[], b: readonly Start[]): readonly Start[] {
+  const out = new Map<string, Start>();
+  const add = (s: string, open: boolean) => {
+    const cut = s.length > PREFIX_CHARS;
+    const st = { s: cut ? s.slice(0, PREFIX_CHARS) : s, open: open || cut };
+    out.set(`${st.open ? 1 : 0}${st.s}`, st);
+  };
+  for (const x of a) {
+    if (x.open) add(x.s, true);
+    else for (const y of b) add(x.s + y.s, y.open);
+    // Too many combinations: what comes before is still a prefix of every match.
+    if (out.size > MAX_STARTS) return a.map((x) => ({ s: x.s, open: true }));
+  }
+  return [...out.values()];
+}
+
+/** Fewer, shorter starts covering the same matches (cut to 4, then 2 characters). */
+function shorten(starts: readonly Start[]): readonly Start[] {
+  for (const n of [4, 2]) {
+    const out = new Map<string, Start>();
+    for (const x of starts) {
+      const cut = x.s.length > n;
+      const st = { s: cut ? x.s.slice(0, n) : x.s, open: x.open || cut };
+      out.set(`${st.open ? 1 : 0}${st.s}`, st);
+    }
+    if (out.size <= MAX_STARTS) return [...out.values()];
+  }
+  return ANYTHING;
+}
+
+function startsOf(node: Node): readonly Start[] {
+  switch (node.t) {
+    case "char":
+      return [{ s: node.c, open: false }];
+    case "class":
+      return node.chars === null ? ANYTHING : node.chars.map((c) => ({ s: c, open: false }));
+    case "zero":
+      return NOTHING;
+    case "group": {
+      const out: Start[] = [];
+      for (const alt of node.alts) out.push(...startsOfSequence(alt));
+      return out.length > MAX_STARTS ? shorten(out) : out;
+    }
+    case "rep": {
+      if (node.max === 0) return NOTHING;
+      const once = startsOf(node.node);
+      // After one repetition more may follow: every start is open (a prefix).
+      const more = node.max > 1 ? once.map((x) => ({ s: x.s, open: true })) : once;
+      return node.min === 0 ? [...NOTHING, ...more] : more;
+    }
+  }
+}
+
+function startsOfSequence(nodes: readonly Node[]): readonly Start[] {
+  let acc: readonly Start[] = NOTHING;
+  for (const n of nodes) {
+    if (!acc.some((x) => !x.open)) break;
+    acc = concat(acc, startsOf(n));
+  }
+  return acc;
+}
+
+/** The shortest prefixes that cover every start, or null when a match may begin with anything. */
+function prefixesOf(starts: readonly Start[]): string[] | null {
+  const all = [...new Set(starts.map((x) => x.s))].sort((a, b) => a.length - b.length);
+  if (all.length === 0 || all[0] === "") return null;
+  const kept: string[] = [];
+  for (const s of all) if (!kept.some((k) => s.startsWith(k))) kept.push(s);
+  return kept;
+}
+
+/** A literal that is not too common to propose or check candidates with. */
+function selective(prefixes: readonly string[]): boolean {
+  return prefixes.every((s) => s.length >= 2 || /[^a-z0-9 \n\t.,;:'"()-]/.test(s));
+}
+
+/** Literals that must start within `[minOff, maxOff]` of a match start (any one of `literals`). */
+export interface Requirement {
+  readonly literals: readonly string[];
+  readonly minOff: number;
+  readonly maxOff: number;
+}
+
+/** One top-level alternative: candidates come from `anchor`; each of `filters` must occur too. */
+export interface BranchAnchors {
+  readonly anchor: Requirement;
+  readonly filters: readonly Requirement[];
+}
+
+/**
+ * The requirements of each top-level alternative of `source`, or null when some alternative has no
+ * selective literal at a bounded offset (or the source is beyond this parser).
+ */
+export function branchAnchors(source: string): BranchAnchors[] | null {
+  let root: Node;
+  try {
+    root = parseRegex(source);
+  } catch {
+    return null;
+  }
+  if (root.t !== "group") return null;
+  const out: BranchAnchors[] = [];
+  for (const alt of root.alts) {
+    const reqs: Requirement[] = [];
+    let minOff = 0;
+    let maxOff = 0;
+    for (let k = 0; k < alt.length && Number.isFinite(maxOff); k++) {
+      const [a, b] = lengthOf(alt[k]!);
+      // Within a literal run only its first character starts a new requirement.
+      if (b > 0 && (k === 0 || alt[k - 1]!.t !== "char")) {
+        const prefixes = prefixesOf(startsOfSequence(alt.slice(k)));
+        if (prefixes !== null && selective(prefixes)) reqs.push({ literals: prefixes, minOff, maxOff });
+      }
+      minOff += a;
+      maxOff += b;
+    }
+    if (reqs.length === 0) return null;
+    // The anchor: the requirement with the narrowest offset range (usually the first literal),
+    // then the longest shortest literal.
+    const width = (r: Requirement) => r.maxOff - r.minOff;
+    const shortest = (r: Requirement) => Math.min(...r.literals.map((l) => l.length));
+    let best = 0;
+    for (let k = 1; k < reqs.length; k++) {
+      const a = reqs[k]!;
+      const b = reqs[best]!;
+      if (width(a) < width(b) || (width(a) === width(b) && shortest(a) > shortest(b))) best = k;
+    }
+    out.push({ anchor: reqs[best]!, filters: reqs.filter((_, k) => k !== best) });
+  }
+  return out;
+}
