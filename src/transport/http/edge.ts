@@ -28,9 +28,22 @@ function hostName(host: string): string {
   return (colon === -1 ? host : host.slice(0, colon)).toLowerCase();
 }
 
+/** The last decision: clients send the same Host and Origin on every request. */
+let lastCheck: { policy: OriginPolicy; host: string | null; origin: string | null; refused: string | null } | null =
+  null;
+
 /** null when allowed, else the reason for a 403. */
 export function checkOrigin(req: Request, policy: OriginPolicy): string | null {
   const host = req.headers.get("host");
+  const origin = req.headers.get("origin");
+  const last = lastCheck;
+  if (last !== null && last.policy === policy && last.host === host && last.origin === origin) return last.refused;
+  const refused = decideOrigin(host, origin, policy);
+  lastCheck = { policy, host, origin, refused };
+  return refused;
+}
+
+function decideOrigin(host: string | null, origin: string | null, policy: OriginPolicy): string | null {
   if (policy.loopbackBind) {
     if (host === null) return "missing Host header";
     const name = hostName(host);
@@ -38,7 +51,6 @@ export function checkOrigin(req: Request, policy: OriginPolicy): string | null {
   } else if (policy.hosts.size > 0 && host !== null && !policy.hosts.has(hostName(host))) {
     return `Host ${JSON.stringify(hostName(host))} is not allowed`;
   }
-  const origin = req.headers.get("origin");
   if (origin === null) return null;
   const o = origin.toLowerCase();
   if (policy.origins.has("*") || policy.origins.has(o)) return null;

@@ -140,6 +140,9 @@ const BAD_VALUE = /[\r\n\0]/;
 const HEX = /^[0-9a-fA-F]{1,13}$/;
 const DIGITS = /^[0-9]{1,15}$/;
 const STATUS = /^[1-5][0-9][0-9]$/;
+/** Byte needles: Buffer.indexOf with a string needle converts it on every call. */
+const CRLF = Buffer.from("\r\n");
+const END_OF_HEAD = Buffer.from("\r\n\r\n");
 /** Request headers the client owns (framing and connection management). */
 const OWN = new Set([
   "host",
@@ -173,6 +176,24 @@ interface Head {
   keepAlive: boolean;
 }
 
+/**
+ * Header names seen before, as sent → lower-case: a known name skips the token check. Bounded:
+ * cleared when full, so a peer that sends ever new names costs only the checks.
+ */
+const KNOWN_NAMES = new Map<string, string>();
+const MAX_KNOWN_NAMES = 512;
+
+/** `name` lower-cased when it is a valid token, else null. */
+function tokenName(name: string): string | null {
+  const known = KNOWN_NAMES.get(name);
+  if (known !== undefined) return known;
+  if (!TOKEN.test(name)) return null;
+  if (KNOWN_NAMES.size >= MAX_KNOWN_NAMES) KNOWN_NAMES.clear();
+  const lower = name.toLowerCase();
+  KNOWN_NAMES.set(name, lower);
+  return lower;
+}
+
 function parseHead(text: string): Head {
   const lines = text.split("\r\n");
   const statusLine = lines[0]!;
@@ -190,11 +211,10 @@ function parseHead(text: string): Head {
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const colon = line.indexOf(":");
-    const name = colon > 0 ? line.slice(0, colon) : "";
-    if (!TOKEN.test(name)) throw new UpstreamProtocolError("upstream sent a malformed header line");
+    const lower = colon > 0 ? tokenName(line.slice(0, colon)) : null;
+    if (lower === null) throw new UpstreamProtocolError("upstream sent a malformed header line");
     const value = line.slice(colon + 1).trim();
     if (BAD_VALUE.test(value)) throw new UpstreamProtocolError("upstream sent a header value with control characters");
-    const lower = name.toLowerCase();
     if (lower === "content-length") {
       if (!DIGITS.test(value)) throw new UpstreamProtocolError("upstream sent an invalid Content-Length");
       const n = Number(value);
@@ -312,47 +332,51 @@ class Exchange {
   }
 
   private head(d: Buffer): void {
-    let buf = this.headBuf === null ? d : Buffer.concat([this.headBuf, d]);
+    const buf = this.headBuf === null ? d : Buffer.concat([this.headBuf, d]);
+    // Offsets into buf rather than subarrays (each costs an object).
+    let off = 0;
     for (;;) {
-      const end = buf.indexOf("\r\n\r\n");
-      if (end < 0 || end > this.maxHeaderBytes) {
-        if (buf.length > this.maxHeaderBytes + 3)
+      const end = buf.indexOf(END_OF_HEAD, off);
+      if (end < 0 || end - off > this.maxHeaderBytes) {
+        if (buf.length - off > this.maxHeaderBytes + 3)
           throw new UpstreamProtocolError(`upstream response headers exceed ${this.maxHeaderBytes} bytes`);
-        this.headBuf = buf;
+        this.headBuf = off === 0 ? buf : buf.subarray(off);
         return;
       }
-      const head = parseHead(buf.toString("latin1", 0, end));
-      buf = buf.subarray(end + 4);
+      const head = parseHead(buf.subarray(off, end).toString("latin1"));
+      off = end + 4;
       if (head.status < 200) {
         if (head.status === 101) throw new UpstreamProtocolError("upstream switched protocols");
         if (++this.informational > MAX_INFORMATIONAL)
           throw new UpstreamProtocolError("upstream sent too many informational responses");
         this.headBuf = null;
-        if (buf.length === 0) return;
+        if (off === buf.length) return;
         continue;
       }
       this.headBuf = null;
-      this.start(head, buf);
+      this.start(head, buf, off);
       return;
     }
   }
 
-  private start(head: Head, rest: Buffer): void {
+  /** The head is parsed; the body's first bytes are `buf` from `off`. */
+  private start(head: Head, buf: Buffer, off: number): void {
     this.keepAlive = head.keepAlive;
     const { status } = head;
+    const restLength = buf.length - off;
     if (this.method === "HEAD" || status === 204 || status === 304) {
       this.resolve(new H1Reply(status, head.headers, null, null));
-      this.finish(rest.length);
+      this.finish(restLength);
       return;
     }
     if (head.chunked) this.mode = "chunked";
     else if (head.length !== null) {
       this.mode = "length";
       this.remaining = head.length;
-      if (rest.length >= head.length) {
+      if (restLength >= head.length) {
         // The whole body came with the head (the usual small JSON answer): no stream needed.
-        this.resolve(new H1Reply(status, head.headers, rest.subarray(0, head.length), null));
-        this.finish(rest.length - head.length);
+        this.resolve(new H1Reply(status, head.headers, buf.subarray(off, off + head.length), null));
+        this.finish(restLength - head.length);
         return;
       }
     } else {
@@ -378,7 +402,7 @@ class Exchange {
       },
     });
     this.resolve(new H1Reply(status, head.headers, null, stream));
-    if (rest.length > 0) this.body(rest);
+    if (restLength > 0) this.body(buf.subarray(off));
   }
 
   private body(d: Buffer): void {
@@ -410,7 +434,7 @@ class Exchange {
     while (pos < buf.length) {
       switch (this.chunk) {
         case Chunk.Size: {
-          const eol = buf.indexOf("\r\n", pos);
+          const eol = buf.indexOf(CRLF, pos);
           if (eol < 0 || eol - pos > MAX_CHUNK_LINE) {
             if (buf.length - pos > MAX_CHUNK_LINE)
               throw new UpstreamProtocolError("upstream sent an oversized chunk line");
@@ -450,7 +474,7 @@ class Exchange {
           break;
         }
         case Chunk.Trailers: {
-          const eol = buf.indexOf("\r\n", pos);
+          const eol = buf.indexOf(CRLF, pos);
           const len = (eol < 0 ? buf.length : eol + 2) - pos;
           if (this.trailerBytes + len > this.maxHeaderBytes)
             throw new UpstreamProtocolError(`upstream trailers exceed ${this.maxHeaderBytes} bytes`);
@@ -756,9 +780,9 @@ function encodeRequest(t: Target, init: H1RequestInit): Uint8Array {
   if (h)
     for (const name in h) {
       const value = h[name]!;
-      if (!TOKEN.test(name) || BAD_VALUE.test(value))
-        throw new TypeError(`invalid request header: ${name.slice(0, 64)}`);
-      if (OWN.has(name.toLowerCase())) continue;
+      const lower = tokenName(name);
+      if (lower === null || BAD_VALUE.test(value)) throw new TypeError(`invalid request header: ${name.slice(0, 64)}`);
+      if (OWN.has(lower)) continue;
       head += `${name}: ${value}\r\n`;
     }
   const body = init.body;
