@@ -103,8 +103,17 @@ export const RECORD_FIELDS = [
   "sig",
 ] as const satisfies readonly (keyof AuditRecord)[];
 
+/** Characters JSON.stringify escapes in a string (and lone surrogates, which it escapes too). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(s)`, without its cost for the common string that needs no escaping. */
+function jsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 /** Deterministic JSON: sorted keys, no whitespace, undefined members omitted (RFC 8785 for our value types). */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === "string") return jsonString(value);
   if (value === null || typeof value !== "object") {
     if (typeof value === "number" && !Number.isFinite(value)) return "null";
     return JSON.stringify(value) ?? "null";
@@ -127,28 +136,37 @@ export function canonicalJson(value: unknown): string {
     if (v === undefined || typeof v === "function") continue;
     if (!first) out += ",";
     first = false;
-    out += `${JSON.stringify(k)}:${canonicalJson(v)}`;
+    out += `${jsonString(k)}:${canonicalJson(v)}`;
   }
   return `${out}}`;
 }
 
-const CHAIN_FIELDS: ReadonlySet<string> = new Set(["prev_hash", "hash", "sig"]);
+const CHAIN_FIELD_LIST = ["prev_hash", "hash", "sig"] as const;
+const CHAIN_FIELDS: ReadonlySet<string> = new Set(CHAIN_FIELD_LIST);
 /** Record fields covered by the hash, in canonical (sorted) order. */
 const HASHED_FIELDS: readonly string[] = RECORD_FIELDS.filter((f) => !CHAIN_FIELDS.has(f)).sort();
-const HASHED_SET: ReadonlySet<string> = new Set(HASHED_FIELDS);
+const HASHED_PREFIXES: readonly string[] = HASHED_FIELDS.map((k) => `"${k}":`);
 
 /** The canonical encoding of a record: everything except prev_hash, hash and sig. */
 export function canonicalRecord(rec: AuditRecord): string {
   const r = rec as unknown as Record<string, unknown>;
-  // A member outside the known fields (a JSONL line from elsewhere) takes the general path.
-  for (const k in r) if (!HASHED_SET.has(k) && !CHAIN_FIELDS.has(k)) return canonicalGeneral(r);
   let out = "{";
-  for (const k of HASHED_FIELDS) {
-    const v = r[k];
+  let members = 0;
+  for (let i = 0; i < HASHED_FIELDS.length; i++) {
+    const v = r[HASHED_FIELDS[i]!];
     if (v === undefined) continue;
+    members++;
     if (out.length > 1) out += ",";
-    out += `"${k}":${canonicalJson(v)}`;
+    out += HASHED_PREFIXES[i]!;
+    // Most members are strings and finite numbers: written here, without a call per member.
+    if (typeof v === "string") out += jsonString(v);
+    else if (typeof v === "number" && Number.isFinite(v)) out += String(v);
+    else out += canonicalJson(v);
   }
+  for (const k of CHAIN_FIELD_LIST) if (r[k] !== undefined) members++;
+  // Any other member (a JSONL line from elsewhere), or one present but undefined, takes the
+  // general path, which checks every member by name.
+  if (Object.keys(r).length !== members) return canonicalGeneral(r);
   return `${out}}`;
 }
 
@@ -165,11 +183,17 @@ export function hexBytes(hex: string): Uint8Array {
   return Buffer.from(hex, "hex");
 }
 
+/** Scratch bytes for {@link chainHash}: prev_hash's 32 bytes, then the canonical text's UTF-8. */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+const utf8 = new TextEncoder();
+
 export function chainHash(prevHash: string, canonical: string): string {
-  const h = new Bun.CryptoHasher("sha256");
-  h.update(hexBytes(prevHash));
-  h.update(canonical);
-  return h.digest("hex");
+  // One buffer for both parts and one native call: no hasher object, no intermediate Buffer.
+  const need = 32 + canonical.length * 3;
+  if (scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, scratch.length * 2));
+  const at = HEX_RE.test(prevHash) ? scratch.write(prevHash, 0, "hex") : 0;
+  const { written } = utf8.encodeInto(canonical, scratch.subarray(at));
+  return Bun.SHA256.hash(scratch.subarray(0, at + written), "hex") as string;
 }
 
 export function recordSig(key: string | Uint8Array, hash: string): string {

@@ -52,4 +52,49 @@ describe("the canonical record", () => {
     const extra = { ...REC, zzz_extension: 1 } as unknown as AuditRecord;
     expect(canonicalRecord(extra)).toBe(CANONICAL.replace(/}$/, ',"zzz_extension":1}'));
   });
+
+  test("agrees with a plain JSON.stringify-based encoding and hasher on awkward strings, numbers and sizes", () => {
+    // The reference: every string through JSON.stringify, the hash through a fresh hasher.
+    const reference = (v: unknown): string => {
+      if (v === null || typeof v !== "object") {
+        if (typeof v === "number" && !Number.isFinite(v)) return "null";
+        return JSON.stringify(v) ?? "null";
+      }
+      if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? "null" : reference(x))).join(",")}]`;
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o)
+        .sort()
+        .filter((k) => o[k] !== undefined);
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(",")}}`;
+    };
+    const strings = [
+      "",
+      "plain",
+      'quote " inside',
+      "back\\slash",
+      "tab\tnew\nline\u0001\u001f",
+      "\u007f del and \u2028 \u2029 separators",
+      "lone \ud800 high",
+      "lone \udfff low",
+      "pair 😀 emoji",
+      "é ü ß",
+      "x".repeat(40_000),
+      "ü".repeat(20_000),
+    ];
+    const numbers = [0, -0, 1, -1.5, 1e21, 1e-7, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY];
+    for (const str of strings) {
+      const value = { [str]: str, nested: [str, { [`k${str.slice(0, 3)}`]: str }], n: numbers, u: undefined };
+      expect(canonicalJson(value)).toBe(reference(value));
+      const rec = { ...REC, reason: str, tool_args: value, chain_ms: 0.125 } as unknown as AuditRecord;
+      const text = canonicalRecord(rec);
+      const { prev_hash: _p, hash: _h, sig: _s, ...rest } = rec as unknown as Record<string, unknown>;
+      expect(text).toBe(reference(rest));
+      for (const prev of [GENESIS_HASH, "ab".repeat(32), "not hex"]) {
+        const h = new Bun.CryptoHasher("sha256");
+        if (/^[0-9a-f]{64}$/.test(prev)) h.update(Buffer.from(prev, "hex"));
+        h.update(text);
+        expect(chainHash(prev, text)).toBe(h.digest("hex"));
+      }
+    }
+  });
 });
