@@ -76,6 +76,7 @@ const CSS_HIDDEN =
   /<([a-z][a-z0-9]{0,10})\b[^>]{0,300}?style\s{0,4}=\s{0,4}["'][^"']{0,300}?(?:display\s{0,4}:\s{0,4}none|visibility\s{0,4}:\s{0,4}hidden|font-size\s{0,4}:\s{0,4}0(?![.\d])|opacity\s{0,4}:\s{0,4}0(?![.\d])|color\s{0,4}:\s{0,4}(?:#fff(?:fff)?|white|transparent))[^"']{0,300}["'][^>]{0,300}>([^<]{0,4000})/gi;
 const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
 const HEX_RUN = /\b(?:[0-9a-fA-F]{2}){16,}\b/g;
+const LONG_RUN = /[A-Za-z0-9+/_-]{24}/;
 
 const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfeff, 0x180e, 0x00ad]);
 const BIDI_OVERRIDE = new Set([0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]);
@@ -85,6 +86,7 @@ const MIXED_WORD = /[\p{L}\p{M}]{2,40}/gu;
 const LATIN = /[a-z]/;
 const CONFUSABLE_CHAR = charClassOf(CONFUSABLE_LETTERS, "u");
 
+const LEET_DIGIT = /[013457]/;
 const LEET_HINT = /[a-z][013457]|[013457][a-z]/;
 // Digits only: "@" and "$" stay as they are, so e-mail addresses and variables survive folding.
 const LEET_WORD = /\b(?=[a-z0-9]{0,30}[a-z])(?=[a-z0-9]{0,30}[013457])[a-z0-9]{3,32}\b/g;
@@ -338,35 +340,38 @@ function revealComments(s: string, carriers: Map<CarrierKind, number>, hidden: H
 function decodeVariants(original: string, lower: string, carriers: Map<CarrierKind, number>, hidden: HiddenSegment[]) {
   if (lower.length > MAX_DECODE_CHARS) return;
   let blobs = 0;
-  BASE64_RUN.lastIndex = 0;
-  for (let m = BASE64_RUN.exec(original); m !== null && blobs < MAX_BLOBS; m = BASE64_RUN.exec(original)) {
-    const run = m[0];
-    // Identifiers, paths and hex digests are not base64 text: require mixed case and length.
-    if (run.length < 24 || !/[a-z]/.test(run) || !/[A-Z]/.test(run)) continue;
-    blobs++;
-    const text = decodeBase64(run);
-    if (text !== null && countCommon(text.toLowerCase()) >= 2) {
-      bump(carriers, "base64_text");
-      hidden.push({ carrier: "base64_text", text: text.toLowerCase() });
+  // A hex run of 32+ digits is also a run of 24 base64 characters: without one, neither loop finds anything.
+  if (LONG_RUN.test(original)) {
+    BASE64_RUN.lastIndex = 0;
+    for (let m = BASE64_RUN.exec(original); m !== null && blobs < MAX_BLOBS; m = BASE64_RUN.exec(original)) {
+      const run = m[0];
+      // Identifiers, paths and hex digests are not base64 text: require mixed case and length.
+      if (run.length < 24 || !/[a-z]/.test(run) || !/[A-Z]/.test(run)) continue;
+      blobs++;
+      const text = decodeBase64(run);
+      if (text !== null && countCommon(text.toLowerCase()) >= 2) {
+        bump(carriers, "base64_text");
+        hidden.push({ carrier: "base64_text", text: text.toLowerCase() });
+      }
     }
-  }
-  HEX_RUN.lastIndex = 0;
-  for (let m = HEX_RUN.exec(original); m !== null && blobs < MAX_BLOBS; m = HEX_RUN.exec(original)) {
-    blobs++;
-    const text = decodeHex(m[0]);
-    if (text !== null && countCommon(text.toLowerCase()) >= 2) {
-      bump(carriers, "hex_text");
-      hidden.push({ carrier: "hex_text", text: text.toLowerCase() });
+    HEX_RUN.lastIndex = 0;
+    for (let m = HEX_RUN.exec(original); m !== null && blobs < MAX_BLOBS; m = HEX_RUN.exec(original)) {
+      blobs++;
+      const text = decodeHex(m[0]);
+      if (text !== null && countCommon(text.toLowerCase()) >= 2) {
+        bump(carriers, "hex_text");
+        hidden.push({ carrier: "hex_text", text: text.toLowerCase() });
+      }
     }
   }
   // ROT13: several words read as common English only once rotated.
   if (/[a-z]{3}/.test(lower)) {
     let rotHits = 0;
     let plainHits = 0;
-    WORD3.lastIndex = 0;
-    for (let m = WORD3.exec(lower); m !== null; m = WORD3.exec(lower)) {
-      if (ROT_WORDS.has(m[0])) plainHits++;
-      else if (ROT_WORDS_ENCODED.has(m[0])) rotHits++;
+    // One native call for the words, then set lookups (an exec per word costs several times more).
+    for (const w of lower.match(WORD3) ?? []) {
+      if (ROT_WORDS.has(w)) plainHits++;
+      else if (ROT_WORDS_ENCODED.has(w)) rotHits++;
     }
     if (rotHits >= 4 && rotHits * 2 >= plainHits) {
       bump(carriers, "rot13_text");
@@ -375,7 +380,7 @@ function decodeVariants(original: string, lower: string, carriers: Map<CarrierKi
   }
   // Leetspeak: several words that mix digits into letters. Once that is established, unit-like
   // words ("4ll") in the same text are folded too.
-  if (!LEET_HINT.test(lower)) return;
+  if (!LEET_DIGIT.test(lower) || !LEET_HINT.test(lower)) return;
   let leet = 0;
   const folded = lower.replace(LEET_WORD, (w) => {
     if (/^\d/.test(w) && /^[0-9a-f]+$/.test(w)) return w;

@@ -233,12 +233,20 @@ const PLAIN_TOKEN = /^[A-Za-z0-9 _.,:/()-]{0,24}$/;
 const DEFINITION_CACHE_CHARS = 4 * 1024 * 1024;
 const DEFINITION_CACHE_MAX_TEXT = 16 * 1024;
 type CachedSignal = Omit<Signal, "where">;
-const definitionCache = new Map<string, readonly CachedSignal[]>();
+/**
+ * Names and other text are scanned differently, so they are cached apart. Keyed by the string
+ * itself (not a concatenated key): the engine hashes a string once, a new key string each time.
+ */
+const definitionCache = {
+  name: new Map<string, readonly CachedSignal[]>(),
+  text: new Map<string, readonly CachedSignal[]>(),
+};
 let definitionCacheChars = 0;
 
 /** Empties the definition cache (benchmarks measure first-sight cost with it). */
 export function clearDefinitionCache(): void {
-  definitionCache.clear();
+  definitionCache.name.clear();
+  definitionCache.text.clear();
   definitionCacheChars = 0;
 }
 
@@ -249,21 +257,25 @@ export function scanString(seg: Segment, role: Role, out: Signal[]): void {
     scanStringUncached(seg, role, out);
     return;
   }
-  const key = `${seg.slot === "name" ? "n" : "t"}:${seg.text}`;
-  let cached = definitionCache.get(key);
+  const cache = seg.slot === "name" ? definitionCache.name : definitionCache.text;
+  const key = seg.text;
+  let cached = cache.get(key);
   if (cached !== undefined) {
-    definitionCache.delete(key); // most recently used last
-    definitionCache.set(key, cached);
+    cache.delete(key); // most recently used last
+    cache.set(key, cached);
   } else {
     const own: Signal[] = [];
     scanStringUncached(seg, role, own);
     cached = own.map(({ where: _where, ...rest }) => rest);
-    definitionCache.set(key, cached);
+    cache.set(key, cached);
     definitionCacheChars += key.length;
-    for (const [k] of definitionCache) {
-      if (definitionCacheChars <= DEFINITION_CACHE_CHARS) break;
-      definitionCache.delete(k);
-      definitionCacheChars -= k.length;
+    // Least recently used first: this kind's, then the other's.
+    for (const m of [cache, cache === definitionCache.name ? definitionCache.text : definitionCache.name]) {
+      for (const [k] of m) {
+        if (definitionCacheChars <= DEFINITION_CACHE_CHARS) break;
+        m.delete(k);
+        definitionCacheChars -= k.length;
+      }
     }
   }
   for (const c of cached) out.push({ ...c, where: seg.path });
