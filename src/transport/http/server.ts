@@ -63,6 +63,12 @@ export interface ProxyServer {
 
 const JSON_HEADERS = { "content-type": "application/json" } as const;
 const SSE_RESPONSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache, no-transform" };
+/**
+ * The usual reply heads, built once: a Response copies its init headers, and copying a Headers
+ * costs about half of building one from an object.
+ */
+const JSON_REPLY_HEADERS = new Headers(JSON_HEADERS);
+const SSE_REPLY_HEADERS = new Headers(SSE_RESPONSE_HEADERS);
 const READY_CACHE_MS = 2_000;
 /** Seconds a connection may stay silent before its request is authenticated (slow headers, idle keep-alive). */
 const IDLE_TIMEOUT_S = 30;
@@ -774,7 +780,10 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         if (whole) {
           const raw = arrived ?? (await readWhole());
           if (raw instanceof Response) return raw;
-          return new Response(await relaySseWhole(raw, relayOptions), { status: resp.status, headers: outHeaders });
+          return new Response(await relaySseWhole(raw, relayOptions), {
+            status: resp.status,
+            headers: "mcp-session-id" in outHeaders ? outHeaders : SSE_REPLY_HEADERS,
+          });
         }
         streaming = true;
         return streamingResponse(relaySse(streamOf(resp), relayOptions), resp.status, outHeaders);
@@ -802,7 +811,11 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         }
         const leftover = ids.filter((id) => session.peek("s2c", id) !== undefined);
         if (j.toRecipient === "original" && ourReplies.length === 0 && leftover.length === 0) {
-          if (rewrite === undefined) return new Response(raw, { status: resp.status, headers: outHeaders });
+          if (rewrite === undefined)
+            return new Response(raw, {
+              status: resp.status,
+              headers: "mcp-session-id" in outHeaders ? outHeaders : JSON_REPLY_HEADERS,
+            });
           return new Response(rewrite(rtext), { status: resp.status, headers: outHeaders });
         }
         const texts = [...ourReplies];
