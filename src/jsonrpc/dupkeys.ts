@@ -9,8 +9,16 @@
  * Only called on frames that can carry tool arguments, so ordinary traffic pays nothing.
  */
 
-/** Returns true when some object in `text` has the same key twice with different raw values. */
-export function hasConflictingDuplicateKeys(text: string): boolean {
+/**
+ * Returns true when some object in `text` has the same key twice with different raw values.
+ *
+ * `parsed`, when given, must be `JSON.parse(text)`: then a text with no more colons than the
+ * parsed objects have members is answered without the scan. Each member in the text has one
+ * colon outside strings, and a duplicate makes the text's members outnumber the parsed ones, so
+ * `colons(text) === members(parsed)` rules duplicates out (colons inside strings only add).
+ */
+export function hasConflictingDuplicateKeys(text: string, parsed?: unknown): boolean {
+  if (parsed !== undefined && colonsAtMost(text, countMembers(parsed))) return false;
   type Frame = { keys: Map<string, string> | null; isObject: boolean; pendingKey: string | null; valueStart: number };
   const stack: Frame[] = [];
   const n = text.length;
@@ -94,6 +102,33 @@ export function hasConflictingDuplicateKeys(text: string): boolean {
     top.keys.set(key, value);
     return false;
   }
+}
+
+/** Members of every object in a parsed JSON value (iterative; JSON values have no cycles). */
+function countMembers(v: unknown): number {
+  if (typeof v !== "object" || v === null) return 0;
+  let n = 0;
+  const stack: object[] = [v];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (Array.isArray(node)) {
+      for (const c of node) if (typeof c === "object" && c !== null) stack.push(c);
+      continue;
+    }
+    for (const k in node) {
+      n++;
+      const c = (node as Record<string, unknown>)[k];
+      if (typeof c === "object" && c !== null) stack.push(c);
+    }
+  }
+  return n;
+}
+
+/** True when `text` has at most `max` colons (native indexOf hops). */
+function colonsAtMost(text: string, max: number): boolean {
+  let seen = 0;
+  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) if (++seen > max) return false;
+  return true;
 }
 
 /** Cheap pre-check: only frames that may carry tool or prompt arguments are scanned. */

@@ -192,7 +192,8 @@ export function judgeFrame(
   });
   if (parsed.kind === "invalid") return judgeInvalid(deps, session, direction, parsed, text, size);
   // Parsers disagree on which of two equal keys wins: flag it for the policy (tool arguments only).
-  const duplicateKeys = mayCarryArguments(text) && hasConflictingDuplicateKeys(text);
+  const duplicateKeys =
+    mayCarryArguments(text) && hasConflictingDuplicateKeys(text, parsed.kind === "single" ? parsed.message : undefined);
   if (parsed.kind === "single") {
     const one = judgeOne(deps, session, direction, parsed.message, parsed.messageKind, size, duplicateKeys);
     const wrap = (o: One): Judged => ({

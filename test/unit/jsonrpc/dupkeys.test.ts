@@ -13,8 +13,15 @@ describe("hasConflictingDuplicateKeys", () => {
     ['{"s":"a \\" , \\"s\\": \\"b","t":1}', false],
     ['{"a":{"k":[1,2]},"a":{"k":[1,3]}}', true],
     ["[1,2,3]", false],
+    ['{"u":"http://a:b@c:80/","u":"http://a:b@c:80/"}', false],
+    ['{"u":"http://x:1/","u":"http://y:1/"}', true],
+    ['{"t":"12:30","a":1,"a":2}', true],
+    ['{"a":{},"a":{}}', false],
+    ['{"__proto__":1,"__proto__":2}', true],
   ])("%s → %p", (text, want) => {
     expect(hasConflictingDuplicateKeys(text)).toBe(want);
+    // With the parsed value the answer is the same, whether or not the colon count decides it.
+    expect(hasConflictingDuplicateKeys(text, JSON.parse(text))).toBe(want);
   });
 
   test("a long frame is scanned in one pass without stack growth", () => {
