@@ -543,11 +543,17 @@ function occursIn(hits: LiteralHits, req: AnchoredRequirement, lo: number, hi: n
   const { cache } = req;
   if (cache.generation !== hits.generation) {
     let total = 0;
-    for (const id of req.ids) total += hits.count(id);
+    let present = 0;
+    for (const id of req.ids) {
+      const c = hits.count(id);
+      total += c;
+      if (c > 0) present++;
+    }
     const all = cache.positions.length >= total ? cache.positions : new Int32Array(total * 2);
     let w = 0;
-    for (const id of req.ids) for (let c = hits.count(id) - 1; c >= 0; c--) all[w++] = hits.position(id, c);
-    all.subarray(0, total).sort();
+    for (const id of req.ids) for (let c = 0, n = hits.count(id); c < n; c++) all[w++] = hits.position(id, c);
+    // One literal's positions are already in order.
+    if (present > 1) all.subarray(0, total).sort();
     cache.positions = all;
     cache.size = total;
     cache.generation = hits.generation;
