@@ -131,6 +131,22 @@ const ROT_WORDS = new Set(
 
 const ROT_WORDS_ENCODED = new Set([...ROT_WORDS].map(rot13));
 
+/** A whole run of letters that is a ROT13-encoded common word (what the loop below counts). */
+const ROT_WORD_RUN = new RegExp(`(?<![a-z])(?:${[...ROT_WORDS_ENCODED].join("|")})(?![a-z])`, "g");
+const LONG_LETTER_RUN = /[a-z]{13}/;
+
+/**
+ * False only when the ROT13 check cannot succeed: with no run of 13+ letters, WORD3's tokens are
+ * whole letter runs, so fewer than four encoded runs means fewer than four encoded tokens.
+ */
+function mayBeRot13(lower: string): boolean {
+  if (LONG_LETTER_RUN.test(lower)) return true;
+  ROT_WORD_RUN.lastIndex = 0;
+  let n = 0;
+  while (ROT_WORD_RUN.exec(lower) !== null) if (++n >= 4) return true;
+  return false;
+}
+
 function countCommon(s: string): number {
   let n = 0;
   COMMON.lastIndex = 0;
@@ -365,7 +381,7 @@ function decodeVariants(original: string, lower: string, carriers: Map<CarrierKi
     }
   }
   // ROT13: several words read as common English only once rotated.
-  if (/[a-z]{3}/.test(lower)) {
+  if (/[a-z]{3}/.test(lower) && mayBeRot13(lower)) {
     let rotHits = 0;
     let plainHits = 0;
     // One native call for the words, then set lookups (an exec per word costs several times more).
