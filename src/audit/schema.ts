@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { ByteSize, Duration } from "../config/common.ts";
 
-export const DEFAULT_BATCH_MS = 5;
+export const DEFAULT_BATCH_MS = 10;
 export const DEFAULT_BATCH_SIZE = 256;
 export const DEFAULT_QUEUE_MAX = 65_536;
 export const DEFAULT_MAX_ARGS_BYTES = 64 * 1024;

@@ -187,6 +187,10 @@ describe("the audit sink", () => {
     await log.close();
   });
 
+  test("groups commits every 10 ms by default (the writer's CPU per record, see docs/audit.md)", () => {
+    expect(AuditSchema.parse({}).batch_ms).toBe(10);
+  });
+
   test("a full group is committed at once, without waiting out batch_ms", async () => {
     const f = file();
     const log = open(f, { batch_ms: 1000, batch_size: 10 });
