@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 /** Answers every request with an initialize result; `hangUp` decides to close instead. */
-function upstream(hangUp: (conn: Conn) => boolean = () => false) {
+function upstream(hangUp: (conn: Conn) => boolean = () => false, serverName = "raw") {
   const conns: Conn[] = [];
   const listener: TCPSocketListener<Conn> = Bun.listen<Conn>({
     hostname: "127.0.0.1",
@@ -54,7 +54,7 @@ function upstream(hangUp: (conn: Conn) => boolean = () => false) {
           const body = JSON.stringify({
             jsonrpc: "2.0",
             id,
-            result: { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name: "raw", version: "1" } },
+            result: { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name: serverName, version: "1" } },
           });
           s.write(
             `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
@@ -100,6 +100,22 @@ describe("transport.client", () => {
     expect(head).toStartWith("post /mcp http/1.1\r\n");
     expect(head).not.toContain("user-agent:");
     expect(head).not.toContain("test-client");
+  });
+
+  test("an answer reaches the client byte for byte, ASCII or not", async () => {
+    // ASCII answers are relayed as their text, others as their bytes: both must be the upstream's.
+    for (const name of ["raw", "na\u00efve \u65e5\u672c \u{1f389}"]) {
+      const up = upstream(() => false, name);
+      const p = await proxyTo(up.url);
+      const r = await post(`${p.url}/mcp`, init(7));
+      expect(r.status).toBe(200);
+      const expected = JSON.stringify({
+        jsonrpc: "2.0",
+        id: 7,
+        result: { protocolVersion: "2025-06-18", capabilities: {}, serverInfo: { name, version: "1" } },
+      });
+      expect(Buffer.from(await r.arrayBuffer()).equals(Buffer.from(expected))).toBe(true);
+    }
   });
 
   test("fetch uses Bun's fetch() instead", async () => {

@@ -82,6 +82,11 @@ class TooLarge extends Error {}
 /** UTF-8 text of a body; ASCII (the usual JSON) is copied as Latin-1, several times cheaper than TextDecoder. */
 function utf8Text(b: Uint8Array): string {
   if (!isAscii(b)) return DECODER.decode(b);
+  return asciiText(b);
+}
+
+/** Text of bytes known to be ASCII. */
+function asciiText(b: Uint8Array): string {
   return (b instanceof Buffer ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString("latin1");
 }
 
@@ -791,7 +796,11 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       if (rct.startsWith("application/json")) {
         const raw = arrived ?? (await readWhole());
         if (raw instanceof Response) return raw;
-        const rtext = utf8Text(raw);
+        // ASCII text encodes back to exactly these bytes, and a Response takes a string for about a
+        // quarter of what it takes to copy a byte view (0.5 against 1.8 us small, 12 against 50 us
+        // at 1 MiB): the original is answered as its text then, as its bytes otherwise.
+        const ascii = isAscii(raw);
+        const rtext = ascii ? asciiText(raw) : DECODER.decode(raw);
         if (learn) learnParamHeaders(rtext, up.paramHeaders);
         const sj = judgeFrame(deps(), session, "s2c", rtext, raw.length);
         const j = sj instanceof Promise ? await sj : sj;
@@ -812,7 +821,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         const leftover = ids.filter((id) => session.peek("s2c", id) !== undefined);
         if (j.toRecipient === "original" && ourReplies.length === 0 && leftover.length === 0) {
           if (rewrite === undefined)
-            return new Response(raw, {
+            return new Response(ascii ? rtext : raw, {
               status: resp.status,
               headers: "mcp-session-id" in outHeaders ? outHeaders : JSON_REPLY_HEADERS,
             });
