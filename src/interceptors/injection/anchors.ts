@@ -23,6 +23,8 @@ type Node =
   | { readonly t: "group"; readonly alts: readonly (readonly Node[])[] }
   | { readonly t: "rep"; readonly node: Node; readonly min: number; readonly max: number };
 
+const BRACES = /\{(\d+)(,(\d*))?\}/y;
+
 /** Parses a regex source (no `u`/`v` flags). Throws on what it does not understand. */
 function parseRegex(source: string): Node {
   let i = 0;
@@ -52,7 +54,8 @@ function parseRegex(source: string): Node {
       min = 0;
       max = 1;
     } else if (c === "{") {
-      const m = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
+      BRACES.lastIndex = i;
+      const m = BRACES.exec(source);
       if (m === null) return node; // a literal "{"
       i += m[0].length;
       min = Number(m[1]);
@@ -205,19 +208,22 @@ const ANYTHING: readonly Start[] = [{ s: "", open: true }];
 const NOTHING: readonly Start[] = [{ s: "", open: false }];
 
 function concat(a: readonly Start[], b: readonly Start[]): readonly Start[] {
-  const out = new Map<string, Start>();
-  const add = (s: string, open: boolean) => {
-    const cut = s.length > PREFIX_CHARS;
-    const st = { s: cut ? s.slice(0, PREFIX_CHARS) : s, open: open || cut };
-    out.set(`${st.open ? 1 : 0}${st.s}`, st);
+  const open = new Set<string>();
+  const closed = new Set<string>();
+  const add = (s: string, isOpen: boolean) => {
+    if (s.length > PREFIX_CHARS) open.add(s.slice(0, PREFIX_CHARS));
+    else (isOpen ? open : closed).add(s);
   };
   for (const x of a) {
     if (x.open) add(x.s, true);
     else for (const y of b) add(x.s + y.s, y.open);
     // Too many combinations: what comes before is still a prefix of every match.
-    if (out.size > MAX_STARTS) return a.map((x) => ({ s: x.s, open: true }));
+    if (open.size + closed.size > MAX_STARTS) return a.map((x) => ({ s: x.s, open: true }));
   }
-  return [...out.values()];
+  const out: Start[] = [];
+  for (const s of open) out.push({ s, open: true });
+  for (const s of closed) out.push({ s, open: false });
+  return out;
 }
 
 /** Fewer, shorter starts covering the same matches (cut to 4, then 2 characters). */
@@ -234,7 +240,18 @@ function shorten(starts: readonly Start[]): readonly Start[] {
   return ANYTHING;
 }
 
+const startsMemo = new WeakMap<Node, readonly Start[]>();
+
 function startsOf(node: Node): readonly Start[] {
+  let out = startsMemo.get(node);
+  if (out === undefined) {
+    out = computeStarts(node);
+    startsMemo.set(node, out);
+  }
+  return out;
+}
+
+function computeStarts(node: Node): readonly Start[] {
   switch (node.t) {
     case "char":
       return [{ s: node.c, open: false }];
@@ -270,15 +287,20 @@ function startsOfSequence(nodes: readonly Node[]): readonly Start[] {
 function prefixesOf(starts: readonly Start[]): string[] | null {
   const all = [...new Set(starts.map((x) => x.s))].sort((a, b) => a.length - b.length);
   if (all.length === 0 || all[0] === "") return null;
-  const kept: string[] = [];
-  for (const s of all) if (!kept.some((k) => s.startsWith(k))) kept.push(s);
-  return kept;
+  const kept = new Set<string>();
+  next: for (const s of all) {
+    for (let n = 1; n < s.length; n++) if (kept.has(s.slice(0, n))) continue next;
+    kept.add(s);
+  }
+  return [...kept];
 }
 
 /** A literal that is not too common to propose or check candidates with. */
 function selective(prefixes: readonly string[]): boolean {
   return prefixes.every((s) => s.length >= 2 || /[^a-z0-9 \n\t.,;:'"()-]/.test(s));
 }
+
+const MAX_REQUIREMENTS = 4;
 
 /** Literals that must start within `[minOff, maxOff]` of a match start (any one of `literals`). */
 export interface Requirement {
@@ -310,7 +332,8 @@ export function branchAnchors(source: string): BranchAnchors[] | null {
     const reqs: Requirement[] = [];
     let minOff = 0;
     let maxOff = 0;
-    for (let k = 0; k < alt.length && Number.isFinite(maxOff); k++) {
+    // A few requirements select as well as all of them, and each costs set work here and per candidate.
+    for (let k = 0; k < alt.length && Number.isFinite(maxOff) && reqs.length < MAX_REQUIREMENTS; k++) {
       const [a, b] = lengthOf(alt[k]!);
       // Within a literal run only its first character starts a new requirement.
       if (b > 0 && (k === 0 || alt[k - 1]!.t !== "char")) {
