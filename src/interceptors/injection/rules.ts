@@ -8,10 +8,13 @@
  *   - Directive words alone ("must", "important", "always", "never") carry no weight.
  *   - Every regex is linear on hostile input: gaps are bounded (`[^\n]{0,N}`), alternations are
  *     literal, and no quantified group contains another unbounded quantifier.
- *   - Every match has a bounded length (no `+` or `*`): long text is scanned only in windows
- *     around hint occurrences (plan.ts), which is exact only for bounded patterns.
+ *   - Every match has a bounded length (no `+` or `*`): a rule runs only at candidate starts
+ *     derived from the literals its regex requires (anchors.ts), or in windows around hint
+ *     occurrences (plan.ts); both are exact only for bounded patterns.
  *   - `hints`: every match contains at least one of them. One pass finds all hints of all rules;
- *     a rule runs only when one of its hints occurs, and on long text only around them.
+ *     a rule runs only when one of its hints occurs.
+ *   - Each top-level alternative should contain a literal (a word, or a group of words) at a
+ *     bounded offset from its start; `plan.test.ts` fails when a Latin-script rule has none.
  */
 
 /** Where the text sits: a tool definition (tools/list) or content flowing to the model. */
