@@ -404,6 +404,8 @@ export class LiteralHits {
   private readonly stamp: Int32Array;
   private readonly aliases: readonly (readonly number[])[];
   private gen = 0;
+  /** Literals that occur in the last text (aliases not included). */
+  readonly touchedIds: number[] = [];
 
   constructor(private readonly index: LiteralIndex) {
     const n = index.literals.length;
@@ -439,7 +441,8 @@ export class LiteralHits {
     const { ids, at } = this;
     // Counting sort by literal (stable, so each literal's positions stay ascending).
     const { counts, stamp, start, aliases } = this;
-    const touched: number[] = [];
+    const touched = this.touchedIds;
+    touched.length = 0;
     for (let h = 0; h < hits; h++) {
       const id = ids[h]!;
       if (stamp[id] !== gen) {

@@ -107,7 +107,9 @@ const LITERALS = (() => {
   return [...all];
 })();
 const LITERAL_ID = new Map(LITERALS.map((l, id) => [l, id]));
-const HITS = new LiteralHits(indexLiterals(LITERALS));
+const LITERAL_INDEX = indexLiterals(LITERALS);
+const HITS = new LiteralHits(LITERAL_INDEX);
+const ALIASES = LITERAL_INDEX.aliases;
 const HINT_IDS = PLANS.map((p) => (p.rule.hints ?? []).map((h) => LITERAL_ID.get(h)!));
 const HINT_SPAN = Math.max(...LITERALS.map((l) => l.length));
 const ANCHORED: (AnchoredPlan | null)[] = PLANS.map((p, k) => {
@@ -128,9 +130,28 @@ function hintPositions(k: number): number[] {
   return out;
 }
 
+/** Plans (by index) each literal is a hint of, and which plans had a hint in the last text. */
+const PLANS_OF_LITERAL: number[][] = LITERALS.map(() => []);
+HINT_IDS.forEach((ids, k) => {
+  for (const id of ids) PLANS_OF_LITERAL[id]!.push(k);
+});
+const hintedIn = new Int32Array(PLANS.length);
+let hintGeneration = 0;
+
+/** Marks the plans with a hint in the text HITS last read (one pass over the literals found). */
+function markHints(): void {
+  hintGeneration = HITS.generation;
+  const touched = HITS.touchedIds;
+  for (let t = 0; t < touched.length; t++) {
+    const id = touched[t]!;
+    // A folded non-ASCII literal stands for the others at its trie state.
+    for (const k of PLANS_OF_LITERAL[id]!) hintedIn[k] = hintGeneration;
+    for (const other of ALIASES[id]!) for (const k of PLANS_OF_LITERAL[other]!) hintedIn[k] = hintGeneration;
+  }
+}
+
 function hasHint(k: number): boolean {
-  for (const id of HINT_IDS[k]!) if (HITS.count(id) > 0) return true;
-  return false;
+  return hintedIn[k] === hintGeneration;
 }
 
 /**
@@ -193,6 +214,7 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
   // One pass finds every hint and anchor literal; a rule none of whose hints occurs cannot match.
   const long = text.length >= WINDOW_MIN_CHARS;
   HITS.find(text);
+  markHints();
   // Only the Latin-script alternatives of the multilingual rules can match text without their
   // characters (decided once, and only when a multilingual rule needs it).
   let latinOnly: boolean | undefined;
