@@ -4,6 +4,10 @@
  * what `workers.offload_min_bytes` is chosen from.
  */
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createAuditSink } from "../../src/audit/log.ts";
 import { NULL_AUDIT_SINK } from "../../src/audit/sink.ts";
 import { compileRuntime } from "../../src/config/compile.ts";
 import { ConfigSchema } from "../../src/config/schema.ts";
@@ -80,6 +84,8 @@ export async function runMicro(quick: boolean): Promise<MicroResult[]> {
     });
   }
 
+  out.push(...(await exchangeWithAudit(quick ? 2_000 : 20_000, logger)));
+
   const lines = Buffer.from(`${call}\n`.repeat(10_000));
   let frames = 0;
   const scanner = new LineScanner({ onLine: () => frames++, onError: () => {} }, 1 << 20);
@@ -144,4 +150,66 @@ export async function runMicro(quick: boolean): Promise<MicroResult[]> {
   }
   await rt.close();
   return out;
+}
+
+/**
+ * One small exchange (a tools/call and its result) through judgeFrame with the `inline` target's
+ * chain and its audit log to SQLite: the event loop's time, and the whole process's CPU (the
+ * audit writer thread and the engine's GC threads included) per exchange. The second figure is
+ * what an exchange costs the machine beyond the transport.
+ */
+async function exchangeWithAudit(n: number, logger: ReturnType<typeof createLogger>): Promise<MicroResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), "mcpgw-bench-micro-"));
+  const config = ConfigSchema.parse({
+    plugins: [{ name: "injection" }, { name: "pii", config: { mode: "redact" } }, { name: "schema" }],
+    audit: { db: join(dir, "audit.db") },
+    workers: { size: 0 },
+  });
+  const rt = compileRuntime(config, logger);
+  const audit = await createAuditSink(config, logger);
+  try {
+    const session = new Session("bench-exchange", null, "bench");
+    const deps = { chain: rt.chain, audit, enforce: true, maxBatch: 100 };
+    const result = `{"type":"text","text":"${"x".repeat(64)}"}`;
+    let id = 0;
+    const exchange = () => {
+      id++;
+      const call = `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"echo","arguments":{"bytes":64}}}`;
+      judgeFrame(deps, session, "c2s", call, call.length);
+      const reply = `{"jsonrpc":"2.0","id":${id},"result":{"content":[${result}]}}`;
+      judgeFrame(deps, session, "s2c", reply, reply.length);
+    };
+    const loop = async (count: number) => {
+      let loopMs = 0;
+      for (let i = 0; i < count; i += 500) {
+        const t0 = performance.now();
+        for (let k = 0; k < 500; k++) exchange();
+        loopMs += performance.now() - t0;
+        await Bun.sleep(0); // let the event loop (and the writer's acknowledgements) run
+      }
+      await audit.flush();
+      return loopMs;
+    };
+    await loop(Math.max(1000, n / 5));
+    const cpu0 = process.cpuUsage();
+    const loopMs = await loop(n);
+    const cpu = process.cpuUsage(cpu0);
+    return [
+      {
+        name: "exchange (call + result), inline chain + audit to SQLite: event loop",
+        unit: "µs",
+        value: round((loopMs * 1000) / n, 1),
+      },
+      {
+        name: "exchange (call + result), inline chain + audit to SQLite: process CPU",
+        unit: "µs",
+        value: round((cpu.user + cpu.system) / n, 1),
+        note: "all threads: the audit writer and GC included",
+      },
+    ];
+  } finally {
+    await audit.close();
+    await rt.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
