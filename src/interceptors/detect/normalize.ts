@@ -134,16 +134,24 @@ const ROT_WORDS_ENCODED = new Set([...ROT_WORDS].map(rot13));
 /** A whole run of letters that is a ROT13-encoded common word (what the loop below counts). */
 const ROT_WORD_RUN = new RegExp(`(?<![a-z])(?:${[...ROT_WORDS_ENCODED].join("|")})(?![a-z])`, "g");
 const LONG_LETTER_RUN = /[a-z]{13}/;
+const LONG_LETTER_RUN_G = /[a-z]{13,}/g;
 
 /**
- * False only when the ROT13 check cannot succeed: with no run of 13+ letters, WORD3's tokens are
- * whole letter runs, so fewer than four encoded runs means fewer than four encoded tokens.
+ * False only when the ROT13 check cannot succeed: it counts WORD3's tokens, which are whole letter
+ * runs of 3–12 letters (counted here by one native regex) and the 12-letter chunks of longer runs
+ * (looked up one by one; such runs are few). Fewer than four encoded tokens: no ROT13 text.
  */
 function mayBeRot13(lower: string): boolean {
-  if (LONG_LETTER_RUN.test(lower)) return true;
   ROT_WORD_RUN.lastIndex = 0;
   let n = 0;
   while (ROT_WORD_RUN.exec(lower) !== null) if (++n >= 4) return true;
+  if (!LONG_LETTER_RUN.test(lower)) return false;
+  LONG_LETTER_RUN_G.lastIndex = 0;
+  for (let m = LONG_LETTER_RUN_G.exec(lower); m !== null; m = LONG_LETTER_RUN_G.exec(lower)) {
+    const run = m[0];
+    for (let i = 0; i + 3 <= run.length; i += 12)
+      if (ROT_WORDS_ENCODED.has(run.slice(i, i + 12)) && ++n >= 4) return true;
+  }
   return false;
 }
 
