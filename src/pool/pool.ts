@@ -15,10 +15,14 @@
  *   4. A worker that dies (crash, uncaught error, terminate) rejects its in-flight jobs with
  *      WORKER_CRASHED and is replaced by a fresh worker with fresh rings.
  *   5. A worker whose oldest job runs past `jobTimeoutMs` is terminated: its jobs fail with
- *      WORKER_TIMEOUT and the replacement serves the next ones.
+ *      WORKER_TIMEOUT and the replacement serves the next ones. A job's clock starts when it is
+ *      queued or when its worker is ready (modules loaded, tables built), whichever is later: a
+ *      fresh worker's start-up is not charged to the jobs waiting for it.
+ *   6. A worker that is not ready within `startupTimeoutMs` is terminated the same way (its jobs
+ *      fail with WORKER_TIMEOUT) and counts as a worker that died before answering.
  */
 import { POOL_WORKER_URL } from "../worker-urls.ts";
-import { packWord, REQ_CONFIG, REQ_DROP, REQ_RUN, RES_OK, type WorkerInit } from "./protocol.ts";
+import { packWord, REQ_CONFIG, REQ_DROP, REQ_RUN, RES_OK, WORKER_READY, type WorkerInit } from "./protocol.ts";
 import { Ring } from "./ring.ts";
 import { type TaskName, taskIndex } from "./tasks.ts";
 
@@ -52,6 +56,8 @@ export interface PoolOptions {
   readonly ringBytes: number;
   /** A worker whose oldest job is older than this is terminated and replaced. */
   readonly jobTimeoutMs: number;
+  /** A worker not ready (loaded and serving) this long after it was started is terminated and replaced. */
+  readonly startupTimeoutMs?: number;
   /** Worker entry; defaults to the pool worker. */
   readonly url?: URL | string;
   /** Told about worker deaths and replacements (for logs and metrics). */
@@ -65,6 +71,8 @@ export type PoolEvent =
 
 /** Workers that die this many times in a row without answering are not replaced again. */
 const MAX_EARLY_DEATHS = 3;
+/** Default bound on a worker's start-up: loading the detectors takes well under a second. */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 10_000;
 
 interface Job {
   /** Configuration acknowledgements do not count against the queue bound. */
@@ -92,6 +100,9 @@ class Slot {
   pumping = false;
   /** Set once the worker answered anything: a worker that dies before that may be unable to start. */
   served = false;
+  readonly spawnedAt = performance.now();
+  /** When the worker said it was ready to take work; jobs' timeout clocks start no earlier. */
+  readyAt: number | undefined;
 
   constructor(
     readonly index: number,
@@ -101,6 +112,12 @@ class Slot {
     this.requests = Ring.create(ringBytes);
     this.responses = Ring.create(ringBytes);
     this.worker = new Worker(url, { smol: true });
+    this.worker.addEventListener("message", (e) => {
+      if ((e as MessageEvent).data !== WORKER_READY || this.readyAt !== undefined) return;
+      this.readyAt = performance.now();
+      // A pump waiting on the start-up deadline recomputes its deadline from the jobs.
+      this.responses.wake();
+    });
     const init: WorkerInit = { requests: this.requests.buffer, responses: this.responses.buffer };
     this.worker.postMessage(init);
     this.worker.unref();
@@ -312,6 +329,21 @@ export class WorkerPool {
     return id;
   }
 
+  private get startupTimeoutMs(): number {
+    return this.opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
+  }
+
+  /**
+   * Milliseconds until the slot's deadline: its start-up bound while the worker is not ready,
+   * then its oldest job's timeout, counted from max(queued, worker ready).
+   */
+  private timeLeft(slot: Slot): number {
+    const now = performance.now();
+    if (slot.readyAt === undefined) return slot.spawnedAt + this.startupTimeoutMs - now;
+    const oldest = slot.inflight.values().next().value as Job;
+    return Math.max(oldest.startedAt, slot.readyAt) + this.opts.jobTimeoutMs - now;
+  }
+
   /** Drains a slot's responses while it has jobs in flight, waiting without blocking. */
   private async pump(slot: Slot): Promise<void> {
     slot.pumping = true;
@@ -330,13 +362,13 @@ export class WorkerPool {
           } else job.reject(new PoolError("TASK_FAILED", rec.payload));
         }
         if (!slot.alive || slot.inflight.size === 0) break;
-        const oldest = slot.inflight.values().next().value as Job;
-        const left = oldest.startedAt + this.opts.jobTimeoutMs - performance.now();
+        const left = this.timeLeft(slot);
         if (left <= 0) {
-          this.kill(
-            slot,
-            new PoolError("WORKER_TIMEOUT", `pool worker ${slot.index} exceeded ${this.opts.jobTimeoutMs} ms`),
-          );
+          const message =
+            slot.readyAt === undefined
+              ? `pool worker ${slot.index} did not start within ${this.startupTimeoutMs} ms`
+              : `pool worker ${slot.index} exceeded ${this.opts.jobTimeoutMs} ms`;
+          this.kill(slot, new PoolError("WORKER_TIMEOUT", message));
           slot.worker.terminate();
           this.replace(slot, "timeout");
           break;

@@ -19,6 +19,9 @@ export const packWord = (type: number, task: number) => (task << 8) | type;
 export const wordType = (word: number) => word & 0xff;
 export const wordTask = (word: number) => word >>> 8;
 
+/** worker → main, by postMessage once it has loaded and is serving its rings. */
+export const WORKER_READY = "ready";
+
 /** The one postMessage a worker receives: its two rings. */
 export interface WorkerInit {
   readonly requests: SharedArrayBuffer;

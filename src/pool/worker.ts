@@ -4,7 +4,17 @@
  * own event loop (where the engine finishes garbage collection work); a full response ring is
  * the only place it blocks, briefly, in `Atomics.wait`.
  */
-import { REQ_CONFIG, REQ_DROP, REQ_RUN, RES_ERR, RES_OK, type WorkerInit, wordTask, wordType } from "./protocol.ts";
+import {
+  REQ_CONFIG,
+  REQ_DROP,
+  REQ_RUN,
+  RES_ERR,
+  RES_OK,
+  WORKER_READY,
+  type WorkerInit,
+  wordTask,
+  wordType,
+} from "./protocol.ts";
 import { Ring, type RingRecord } from "./ring.ts";
 import { type PoolTask, taskAt } from "./tasks.ts";
 
@@ -91,5 +101,8 @@ self.onmessage = (event: MessageEvent<WorkerInit>) => {
   self.onmessage = null;
   // A pending waitAsync does not keep a worker alive: this timer does (the pool decides when it ends).
   setInterval(() => {}, 1 << 30);
+  // Modules are loaded: from now on the pool counts the timeouts of this worker's jobs. Said
+  // before serving, which runs the jobs already queued before it first waits.
+  self.postMessage(WORKER_READY);
   void serve(new Ring(event.data.requests), new Ring(event.data.responses));
 };

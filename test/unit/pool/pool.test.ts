@@ -2,6 +2,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { PoolError, type PoolEvent, WorkerPool } from "../../../src/pool/index.ts";
 
+const slowStart = new URL("../../fixtures/workers/slow-start-worker-fixture.ts", import.meta.url);
+
 const pools: WorkerPool[] = [];
 afterEach(async () => {
   for (const p of pools.splice(0)) await p.close();
@@ -115,6 +117,25 @@ describe("WorkerPool", () => {
     expect(err.code).toBe("WORKER_TIMEOUT");
     expect(pool.workers[0]).not.toBe(stuck);
     expect(JSON.parse(await pool.run("echo", "fresh", echo))).toBe("fresh");
+  });
+
+  test("counts a job's timeout from when its worker is ready, not while the worker starts", async () => {
+    // The worker takes 1500 ms to load; a 500 ms timeout counted from the enqueue would fire.
+    const pool = makePool({ url: slowStart, jobTimeoutMs: 500 });
+    const echo = pool.publish("echo", null).generation;
+    expect(JSON.parse(await pool.run("echo", "after start-up", echo))).toBe("after start-up");
+  });
+
+  test("replaces a worker that is not ready within the start-up bound and fails its jobs", async () => {
+    const events: PoolEvent[] = [];
+    const pool = makePool({ url: slowStart, startupTimeoutMs: 200, onEvent: (e) => events.push(e) });
+    const echo = pool.publish("echo", null).generation;
+    const first = pool.workers[0]!;
+    const err = await rejection(pool.run("echo", "x", echo));
+    expect(err.code).toBe("WORKER_TIMEOUT");
+    expect(err.message).toContain("did not start within 200 ms");
+    expect(pool.workers[0]).not.toBe(first);
+    expect(events).toContainEqual(expect.objectContaining({ type: "worker_exit", worker: 0, failedJobs: 1 }));
   });
 
   test("delivers a new configuration to every worker before a job of that generation runs", async () => {
