@@ -56,10 +56,14 @@ describe("a pool worker that dies mid-message", () => {
     try {
       judgeFrame(deps, session, "c2s", call(1), call(1).length);
       const victim = pool.workers[0]!;
+      // Hold the only worker in a long job first: the message queued behind it cannot be
+      // inspected before terminate() lands, however fast the scan is.
+      const hold = pool.run("spin", "60000", pool.publish("spin", null).generation).catch((e: unknown) => e);
       const pending = judgeFrame(deps, session, "s2c", big(1), big(1).length);
       expect(pending).toBeInstanceOf(Promise);
-      expect(pool.inflight).toBeGreaterThan(0);
+      expect(pool.inflight).toBeGreaterThanOrEqual(2);
       victim.terminate();
+      expect(await hold).toMatchObject({ code: "WORKER_CRASHED" });
       const failed = await pending;
       expect(failed.actions).toEqual(["block"]);
       expect(JSON.parse(failed.toRecipient as string)).toMatchObject({
