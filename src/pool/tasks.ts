@@ -10,7 +10,13 @@
  * report inline for small messages, so a verdict never depends on where it was computed.
  */
 import type { PayloadKind } from "../interceptors/detect/extract.ts";
-import { type ContentReport, scanContent, scanTools, type ToolReport } from "../interceptors/injection/scan.ts";
+import {
+  type ContentReport,
+  scanContent,
+  scanTools,
+  type ToolReport,
+  warmRules,
+} from "../interceptors/injection/scan.ts";
 import type { Category } from "../interceptors/pii/detect.ts";
 import { type PiiHit, scanDeep } from "../interceptors/pii/scan.ts";
 
@@ -138,6 +144,8 @@ export interface InjectionContentConfig {
 const injectionContentTask: PoolTask<InjectionContentConfig, InjectionContentConfig, ContentReport> = {
   prepare(config) {
     if (config?.base !== "result" && config?.base !== "params") throw new Error("injection_content: bad base");
+    // The rule tables are built here, when the configuration arrives, not by the first job.
+    warmRules();
     return Object.freeze({ kind: config.kind, base: config.base });
   },
   run: (payload, cfg) => scanContent(cfg.kind, JSON.parse(payload), cfg.base),
@@ -151,7 +159,10 @@ export interface InjectionToolsPayload {
 
 /** Tool-poisoning scan of a tools/list result. */
 const injectionToolsTask: PoolTask<unknown, null, ToolReport[]> = {
-  prepare: () => null,
+  prepare() {
+    warmRules();
+    return null;
+  },
   run(payload) {
     const p = JSON.parse(payload) as InjectionToolsPayload;
     return scanTools(p.result, { foreignTools: new Set(p.foreign) });

@@ -13,6 +13,8 @@ export {
   scanText,
   scanTools,
   type ToolReport,
+  warmRules,
+  warmRulesSoon,
 } from "./scan.ts";
 export {
   DEFAULT_THRESHOLD,

@@ -19,7 +19,7 @@ import type { JsonRpcMessage } from "../../jsonrpc/message.ts";
 import { createOffloader, type Offloader, type OffloadTarget } from "../../pool/index.ts";
 import type { PayloadKind } from "../detect/index.ts";
 import { replaceStrings } from "./replace.ts";
-import { type ContentReport, scanContent, scanText, scanTools, type ToolReport } from "./scan.ts";
+import { type ContentReport, scanContent, scanText, scanTools, type ToolReport, warmRulesSoon } from "./scan.ts";
 import { type InjectionConfig, thresholdOf } from "./schema.ts";
 
 export const NAME = "injection";
@@ -77,6 +77,8 @@ function notice(score: number, findings: readonly Finding[]): string {
 
 export function createInjectionInterceptor(opts: InjectionOptions): Interceptor {
   const { config, audit } = opts;
+  // The rule tables are built once per process, right after start-up rather than by the first message.
+  warmRulesSoon();
   const threshold = thresholdOf(config);
   const allow = new Set(config.allow_tools);
   const pooled = opts.offload?.pool ? opts.offload : undefined;

@@ -90,38 +90,94 @@ function excerptOf(text: string, index: number, length: number): string {
   return e;
 }
 
-/** RULES and MULTILINGUAL_RULES as one list (multilingual after), with their bounds and hint index. */
-const PLANS = planRules([...RULES, ...MULTILINGUAL_RULES]);
 const FIRST_MULTILINGUAL = RULES.length;
-/** Literal anchors of the (Latin-script) rules; multilingual ones keep their hint windows. */
-const BRANCHES = PLANS.map((p, k) =>
-  k < FIRST_MULTILINGUAL && Number.isFinite(p.bounds.maxLen) ? branchAnchors(p.rule.re.source) : null,
-);
-/** Every hint and anchor literal, in one trie walked once per text. */
-const LITERALS = (() => {
+
+/**
+ * What the rules compile to: their plans (bounds, hints), the literal anchors of their
+ * alternatives and one trie over every literal. Building it parses every rule's regex (tens of
+ * milliseconds), so it is built on first use or by {@link warmRules}, not at module load: every
+ * process and pool worker imports this module, not all of them scan.
+ */
+interface RuleTables {
+  /** RULES and MULTILINGUAL_RULES as one list (multilingual after), with their bounds and hint index. */
+  readonly plans: ReturnType<typeof planRules>;
+  readonly hits: LiteralHits;
+  readonly aliases: ReturnType<typeof indexLiterals>["aliases"];
+  readonly hintIds: readonly (readonly number[])[];
+  readonly hintSpan: number;
+  readonly anchored: readonly (AnchoredPlan | null)[];
+  /** Plans (by index) each literal is a hint of. */
+  readonly plansOfLiteral: readonly (readonly number[])[];
+  /** Which plans had a hint in the last text (`hintGeneration` marks them). */
+  readonly hintedIn: Int32Array;
+}
+
+let tables: RuleTables | undefined;
+
+function buildTables(): RuleTables {
+  const plans = planRules([...RULES, ...MULTILINGUAL_RULES]);
+  // Literal anchors of the (Latin-script) rules; multilingual ones keep their hint windows.
+  const branches = plans.map((p, k) =>
+    k < FIRST_MULTILINGUAL && Number.isFinite(p.bounds.maxLen) ? branchAnchors(p.rule.re.source) : null,
+  );
+  // Every hint and anchor literal, in one trie walked once per text.
   const all = new Set<string>();
-  for (const p of PLANS) for (const h of p.rule.hints ?? []) all.add(h);
-  for (const b of BRANCHES)
+  for (const p of plans) for (const h of p.rule.hints ?? []) all.add(h);
+  for (const b of branches)
     for (const { anchor, filters } of b ?? [])
       for (const r of [anchor, ...filters]) for (const l of r.literals) all.add(l);
-  return [...all];
-})();
-const LITERAL_ID = new Map(LITERALS.map((l, id) => [l, id]));
-const LITERAL_INDEX = indexLiterals(LITERALS);
-const HITS = new LiteralHits(LITERAL_INDEX);
-const ALIASES = LITERAL_INDEX.aliases;
-const HINT_IDS = PLANS.map((p) => (p.rule.hints ?? []).map((h) => LITERAL_ID.get(h)!));
-const HINT_SPAN = Math.max(...LITERALS.map((l) => l.length));
-const ANCHORED: (AnchoredPlan | null)[] = PLANS.map((p, k) => {
-  const b = BRANCHES[k];
-  return b ? anchoredPlan(p, b, (l) => LITERAL_ID.get(l)!) : null;
-});
+  const literals = [...all];
+  const literalId = new Map(literals.map((l, id) => [l, id]));
+  const index = indexLiterals(literals);
+  const hintIds = plans.map((p) => (p.rule.hints ?? []).map((h) => literalId.get(h)!));
+  const plansOfLiteral: number[][] = literals.map(() => []);
+  hintIds.forEach((ids, k) => {
+    for (const id of ids) plansOfLiteral[id]!.push(k);
+  });
+  return {
+    plans,
+    hits: new LiteralHits(index),
+    aliases: index.aliases,
+    hintIds,
+    hintSpan: Math.max(...literals.map((l) => l.length)),
+    anchored: plans.map((p, k) => {
+      const b = branches[k];
+      return b ? anchoredPlan(p, b, (l) => literalId.get(l)!) : null;
+    }),
+    plansOfLiteral,
+    hintedIn: new Int32Array(plans.length),
+  };
+}
 
-/** Start positions (ascending, distinct) of plan k's hints in the text last given to HITS. */
-function hintPositions(k: number): number[] {
+/**
+ * Builds the rule tables now if they are not built yet. A process calls it once it knows it will
+ * scan (the interceptor's creation, a pool worker preparing an injection task), so the first
+ * message does not pay for it.
+ */
+export function warmRules(): void {
+  tables ??= buildTables();
+}
+
+let warmQueued = false;
+
+/**
+ * Builds the rule tables on the next turn of the event loop: a process that is starting (config
+ * compiled, upstream being spawned) gets them off its start-up path and before its first message
+ * in practice; a message that comes sooner builds them itself.
+ */
+export function warmRulesSoon(): void {
+  if (tables !== undefined || warmQueued) return;
+  warmQueued = true;
+  setTimeout(warmRules, 0).unref();
+}
+
+let hintGeneration = 0;
+
+/** Start positions (ascending, distinct) of plan k's hints in the text last given to `t.hits`. */
+function hintPositions(t: RuleTables, k: number): number[] {
   const out: number[] = [];
-  for (const id of HINT_IDS[k]!) {
-    for (let c = HITS.count(id) - 1; c >= 0; c--) out.push(HITS.position(id, c));
+  for (const id of t.hintIds[k]!) {
+    for (let c = t.hits.count(id) - 1; c >= 0; c--) out.push(t.hits.position(id, c));
   }
   out.sort((a, b) => a - b);
   let w = 0;
@@ -130,28 +186,16 @@ function hintPositions(k: number): number[] {
   return out;
 }
 
-/** Plans (by index) each literal is a hint of, and which plans had a hint in the last text. */
-const PLANS_OF_LITERAL: number[][] = LITERALS.map(() => []);
-HINT_IDS.forEach((ids, k) => {
-  for (const id of ids) PLANS_OF_LITERAL[id]!.push(k);
-});
-const hintedIn = new Int32Array(PLANS.length);
-let hintGeneration = 0;
-
-/** Marks the plans with a hint in the text HITS last read (one pass over the literals found). */
-function markHints(): void {
-  hintGeneration = HITS.generation;
-  const touched = HITS.touchedIds;
-  for (let t = 0; t < touched.length; t++) {
-    const id = touched[t]!;
+/** Marks the plans with a hint in the text `t.hits` last read (one pass over the literals found). */
+function markHints(t: RuleTables): void {
+  hintGeneration = t.hits.generation;
+  const touched = t.hits.touchedIds;
+  for (let i = 0; i < touched.length; i++) {
+    const id = touched[i]!;
     // A folded non-ASCII literal stands for the others at its trie state.
-    for (const k of PLANS_OF_LITERAL[id]!) hintedIn[k] = hintGeneration;
-    for (const other of ALIASES[id]!) for (const k of PLANS_OF_LITERAL[other]!) hintedIn[k] = hintGeneration;
+    for (const k of t.plansOfLiteral[id]!) t.hintedIn[k] = hintGeneration;
+    for (const other of t.aliases[id]!) for (const k of t.plansOfLiteral[other]!) t.hintedIn[k] = hintGeneration;
   }
-}
-
-function hasHint(k: number): boolean {
-  return hintedIn[k] === hintGeneration;
 }
 
 /**
@@ -213,17 +257,20 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
   };
   // One pass finds every hint and anchor literal; a rule none of whose hints occurs cannot match.
   const long = text.length >= WINDOW_MIN_CHARS;
-  HITS.find(text);
-  markHints();
+  tables ??= buildTables();
+  const t = tables;
+  const { plans, hits: found, hintedIn } = t;
+  found.find(text);
+  markHints(t);
   // Only the Latin-script alternatives of the multilingual rules can match text without their
   // characters (decided once, and only when a multilingual rule needs it).
   let latinOnly: boolean | undefined;
-  for (let k = 0; k < PLANS.length; k++) {
-    const plan = PLANS[k]!;
+  for (let k = 0; k < plans.length; k++) {
+    const plan = plans[k]!;
     const rule = plan.rule;
     const w = rule.weight[col]!;
     if (w === 0 && k < FIRST_MULTILINGUAL) continue;
-    const hinted = rule.hints === undefined || hasHint(k);
+    const hinted = rule.hints === undefined || hintedIn[k] === hintGeneration;
     let gated = rule.hints !== undefined;
     if (k >= FIRST_MULTILINGUAL && (!hinted || long)) {
       // UTF-8 length = UTF-16 length only for ASCII text (a native count, much faster than a class scan).
@@ -231,12 +278,12 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
       gated &&= latinOnly;
     }
     if (gated && !hinted) continue;
-    const anchored = ANCHORED[k];
+    const anchored = t.anchored[k];
     const m =
       anchored !== null && anchored !== undefined
-        ? execAnchored(anchored, text, HITS)
+        ? execAnchored(anchored, text, found)
         : gated && long && Number.isFinite(plan.bounds.maxLen)
-          ? execWindows(plan, text, hintPositions(k), HINT_SPAN)
+          ? execWindows(plan, text, hintPositions(t, k), t.hintSpan)
           : rule.re.exec(text);
     if (m !== null) emit(rule, w, m);
   }
