@@ -196,9 +196,25 @@ export function chainHash(prevHash: string, canonical: string): string {
   return Bun.SHA256.hash(scratch.subarray(0, at + written), "hex") as string;
 }
 
+/**
+ * The keyed HMAC state of the last string key used: copying it skips hashing the key for every
+ * record. Byte keys are not cached (their contents could change under the same reference).
+ */
+let sigKey: string | undefined;
+let sigBase: Bun.CryptoHasher | undefined;
+const sigScratch = Buffer.alloc(32);
+
 export function recordSig(key: string | Uint8Array, hash: string): string {
-  const h = new Bun.CryptoHasher("sha256", key);
-  h.update(hexBytes(hash));
+  let h: Bun.CryptoHasher;
+  if (typeof key !== "string") h = new Bun.CryptoHasher("sha256", key);
+  else {
+    if (sigBase === undefined || sigKey !== key) {
+      sigBase = new Bun.CryptoHasher("sha256", key);
+      sigKey = key;
+    }
+    h = sigBase.copy();
+  }
+  h.update(HEX_RE.test(hash) ? (sigScratch.write(hash, 0, "hex"), sigScratch) : sigScratch.subarray(0, 0));
   return h.digest("hex");
 }
 

@@ -1,5 +1,7 @@
 /** The canonical encoding and chain, checked against vectors computed independently (Python's json/hashlib/hmac). */
+
 import { describe, expect, test } from "bun:test";
+import { createHmac } from "node:crypto";
 import {
   type AuditRecord,
   canonicalJson,
@@ -39,6 +41,25 @@ describe("the canonical record", () => {
 
   test("hashes prev_hash bytes then the canonical text, and signs the hash bytes", () => {
     expect(chainHash(GENESIS_HASH, CANONICAL)).toBe(HASH);
+    expect(recordSig("test-signing-key-0123456789", HASH)).toBe(SIG);
+  });
+
+  test("signs with the key of each call when keys alternate (the keyed state is cached)", () => {
+    const hmac = (key: string | Uint8Array, hex: string) =>
+      createHmac("sha256", key)
+        .update(Buffer.from(/^[0-9a-f]{64}$/.test(hex) ? hex : "", "hex"))
+        .digest("hex");
+    const other = "another-signing-key-9876543210";
+    for (const key of ["test-signing-key-0123456789", other, "test-signing-key-0123456789", other]) {
+      expect(recordSig(key, HASH)).toBe(hmac(key, HASH));
+      expect(recordSig(key, GENESIS_HASH)).toBe(hmac(key, GENESIS_HASH));
+    }
+    const bytes = new TextEncoder().encode(other);
+    expect(recordSig(bytes, HASH)).toBe(hmac(other, HASH));
+    bytes[0] = 0x41;
+    expect(recordSig(bytes, HASH)).toBe(hmac(bytes, HASH));
+    // Not a hash: the MAC of no bytes, as before.
+    expect(recordSig(other, "not-hex")).toBe(hmac(other, ""));
     expect(recordSig("test-signing-key-0123456789", HASH)).toBe(SIG);
   });
 
