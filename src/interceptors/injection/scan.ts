@@ -23,7 +23,7 @@ import {
   toolsOf,
 } from "../detect/index.ts";
 import { redactString } from "../pii/redact.ts";
-import { branchAnchors } from "./anchors.ts";
+import { ruleBranches } from "./anchors-cache.ts";
 import {
   type AnchoredPlan,
   anchoredPlan,
@@ -94,9 +94,9 @@ const FIRST_MULTILINGUAL = RULES.length;
 
 /**
  * What the rules compile to: their plans (bounds, hints), the literal anchors of their
- * alternatives and one trie over every literal. Building it parses every rule's regex (tens of
- * milliseconds), so it is built on first use or by {@link warmRules}, not at module load: every
- * process and pool worker imports this module, not all of them scan.
+ * alternatives (precomputed in anchors.cache.json) and one trie over every literal. Built on first
+ * use or by {@link warmRules}, not at module load: every process and pool worker imports this
+ * module, not all of them scan.
  */
 interface RuleTables {
   /** RULES and MULTILINGUAL_RULES as one list (multilingual after), with their bounds and hint index. */
@@ -117,9 +117,7 @@ let tables: RuleTables | undefined;
 function buildTables(): RuleTables {
   const plans = planRules([...RULES, ...MULTILINGUAL_RULES]);
   // Literal anchors of the (Latin-script) rules; multilingual ones keep their hint windows.
-  const branches = plans.map((p, k) =>
-    k < FIRST_MULTILINGUAL && Number.isFinite(p.bounds.maxLen) ? branchAnchors(p.rule.re.source) : null,
-  );
+  const branches = ruleBranches(plans, FIRST_MULTILINGUAL);
   // Every hint and anchor literal, in one trie walked once per text.
   const all = new Set<string>();
   for (const p of plans) for (const h of p.rule.hints ?? []) all.add(h);
