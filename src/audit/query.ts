@@ -79,6 +79,8 @@ export function buildWhere(f: QueryFilter, now = Date.now()): { sql: string; par
         throw new QueryError(`unknown action "${a}" (pass, modify, block, would_block)`);
     where.push(`action IN (${f.actions.map(() => "?").join(", ")})`);
     params.push(...f.actions);
+    // The literal condition of the partial index records_flagged (store.ts), so it can be used.
+    if (!f.actions.includes("pass")) where.push("action <> 'pass'");
   }
   if (f.direction !== undefined) {
     where.push("direction = ?");

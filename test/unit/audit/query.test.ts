@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildWhere, timeBound } from "../../../src/audit/query.ts";
+import { AuditWriter, openForRead, openForWrite } from "../../../src/audit/store.ts";
 import { writeDb } from "../../helpers/audit.ts";
 import { isolatedEnv, MAIN } from "../../helpers/wrap-client.ts";
 
@@ -96,6 +97,43 @@ describe("mcpgw audit query", () => {
     const r = run("query", db, "--action", "block", "--limit", "1");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^\s+40 {2}2026-01-01T00:00:40\.000Z {2}s2c {2}tools\/call/);
+  });
+});
+
+describe("the action index", () => {
+  test("exports pass records, and pass with another action, from the partial index's database", () => {
+    expect(seqs(run("export", db, "--action", "pass").out)).toEqual(range((i) => i % 5 !== 0));
+    expect(seqs(run("export", db, "--action", "pass,block").out)).toEqual(range(() => true));
+  });
+
+  test("covers only records that are not a plain pass, and queries for other actions use it", () => {
+    const d = openForRead(db);
+    try {
+      const names = (
+        d.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records'").all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
+      expect(names).toContain("records_flagged");
+      expect(names).not.toContain("records_action");
+      const { sql, params } = buildWhere({ actions: ["block", "would_block"] });
+      const plan = d.query(`EXPLAIN QUERY PLAN SELECT * FROM records ${sql} ORDER BY seq`).all(...params);
+      expect(JSON.stringify(plan)).toContain("records_flagged");
+    } finally {
+      d.close();
+    }
+  });
+
+  test("a database with the former full action index loses it when a writer opens it", () => {
+    const old = join(dir, "old.db");
+    const d = openForWrite(old, "normal");
+    d.exec("CREATE INDEX records_action ON records(action, timestamp)");
+    d.close();
+    new AuditWriter({ file: old, synchronous: "normal" }).close();
+    const r = openForRead(old);
+    const n = r.query("SELECT count(*) AS n FROM sqlite_master WHERE name = 'records_action'").get() as { n: number };
+    r.close();
+    expect(n.n).toBe(0);
   });
 });
 
