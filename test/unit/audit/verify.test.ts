@@ -4,10 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordLine } from "../../../src/audit/jsonl.ts";
+import { GENESIS_HASH } from "../../../src/audit/record.ts";
 import { createCheckpointSigner, generateCheckpointKeys, loadPublicKey } from "../../../src/audit/signer.ts";
 import { AuditWriter, openForRead, rowToRecord } from "../../../src/audit/store.ts";
 import { verifyDb, verifyJsonl } from "../../../src/audit/verify.ts";
-import { tamper, unchained, writeDb } from "../../helpers/audit.ts";
+import { rowCount, tamper, unchained, writeDb } from "../../helpers/audit.ts";
 
 setDefaultTimeout(30_000);
 
@@ -181,6 +182,59 @@ describe("mcpgw audit verify", () => {
     expect(both.count).toBe(4);
     const one = await verifyDb(f, { keys: new Map([[KEY.id, KEY.secret]]) });
     expect(one.problem).toMatchObject({ seq: 3, kind: "unknown_key" });
+  });
+
+  test("stores every row of batches of many sizes, column for column, and verifies", async () => {
+    const f = join(dir, "sizes.db");
+    const w = new AuditWriter({ file: f, synchronous: "normal", key: KEY });
+    const sizes = [1, 15, 16, 17, 31, 32, 33, 64, 3];
+    let i = 0;
+    const written = [];
+    for (const n of sizes) {
+      const batch = [];
+      for (let j = 0; j < n; j++) {
+        i++;
+        // Optional columns absent on some rows: their NULLs must land in the right row.
+        batch.push(unchained(i, i % 7 === 0 ? { method: undefined, tool_name: undefined, subject: undefined } : {}));
+      }
+      written.push(...w.append(batch));
+    }
+    w.close();
+    expect(written.map((r) => r.seq)).toEqual(Array.from({ length: i }, (_, k) => k + 1));
+    const db = openForRead(f);
+    const rows = db.query("SELECT * FROM records ORDER BY seq").all() as Record<string, unknown>[];
+    db.close();
+    expect(rows.length).toBe(i);
+    for (const [k, row] of rows.entries()) {
+      const rec = written[k]!;
+      expect(rowToRecord(row)).toEqual({ ...rec });
+      expect(row.method ?? undefined).toBe(rec.method);
+      expect(row.subject ?? undefined).toBe(rec.subject);
+      expect(row.prev_hash).toBe(k === 0 ? GENESIS_HASH : written[k - 1]!.hash);
+    }
+    const report = await verifyDb(f, { keys: new Map([[KEY.id, KEY.secret]]) });
+    expect(report.ok).toBe(true);
+    expect(report.count).toBe(i);
+  });
+
+  test("a batch whose insert fails midway leaves nothing behind and is retried whole", async () => {
+    const f = join(dir, "midway.db");
+    const w = new AuditWriter({ file: f, synchronous: "normal", key: KEY });
+    w.append([unchained(1)]);
+    // A row that another writer already holds at seq 20 makes the batch fail after some inserts.
+    w.db.exec(
+      "INSERT INTO records (seq, timestamp, direction, action, record, prev_hash, hash) VALUES (20, 't', 'c2s', 'pass', '{}', '', '')",
+    );
+    const batch = Array.from({ length: 40 }, (_, k) => unchained(k + 2));
+    expect(() => w.append(batch)).toThrow();
+    expect(w.seq).toBe(1);
+    expect(rowCount(f)).toBe(2);
+    w.db.exec("DELETE FROM records WHERE seq = 20");
+    expect(w.append(batch).length).toBe(40);
+    w.close();
+    const report = await verifyDb(f, { keys: new Map([[KEY.id, KEY.secret]]) });
+    expect(report.ok).toBe(true);
+    expect(report.count).toBe(41);
   });
 
   test("exits 2 with a clear message for a missing file", () => {
