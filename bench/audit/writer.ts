@@ -1,9 +1,12 @@
 #!/usr/bin/env bun
 /**
- * `bun bench/audit/writer.ts [--records N] [--batch B]`: the audit writer's CPU per record, by
- * stage, on this thread (the writer worker's work without the ring): JSON parse of the pending
- * entry, finalize (redaction), then AuditWriter.append (canonical JSON, SHA-256 chain, HMAC,
- * SQLite insert, head update, commit). Medians of 5 rounds; prints one JSON object.
+ * `bun bench/audit/writer.ts [--records N] [--batch B] [--pragma 'name=value']...`: the audit
+ * writer's CPU per record, by stage, on this thread (the writer worker's work without the ring):
+ * JSON parse of the pending entry, finalize (redaction), then AuditWriter.append (canonical JSON,
+ * SHA-256 chain, HMAC, SQLite insert, head update, commit). `--pragma` is run on the writer's
+ * connection first (to try a setting); BENCH_DB names the database file (default: a temp file).
+ * Medians of 5 rounds after a warm-up round; prints one JSON object. On a shared machine, compare
+ * variants in alternating runs: round-to-round noise here reaches ±30%.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
