@@ -214,7 +214,11 @@ export function recordSig(key: string | Uint8Array, hash: string): string {
     }
     h = sigBase.copy();
   }
-  h.update(HEX_RE.test(hash) ? (sigScratch.write(hash, 0, "hex"), sigScratch) : sigScratch.subarray(0, 0));
+  // Not a hash: the MAC of no bytes, as hexBytes gives.
+  if (HEX_RE.test(hash)) {
+    sigScratch.write(hash, 0, "hex");
+    h.update(sigScratch);
+  }
   return h.digest("hex");
 }
 
