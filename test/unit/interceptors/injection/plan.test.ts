@@ -7,16 +7,14 @@ import {
   anchoredPlan,
   execAnchored,
   execWindows,
-  findHints,
-  indexHints,
   indexLiterals,
   LiteralHits,
-  longestHint,
   planRules,
   regexBounds,
 } from "../../../../src/interceptors/injection/plan.ts";
 import { MULTILINGUAL_RULES, RULES } from "../../../../src/interceptors/injection/rules.ts";
 import { clearDefinitionCache, scanTools } from "../../../../src/interceptors/injection/scan.ts";
+import { findHints, indexHints, longestHint } from "../../../helpers/hint-index.ts";
 import { parse, sample, seeded } from "../../../helpers/regex-sample.ts";
 
 const PLANS = planRules([...RULES, ...MULTILINGUAL_RULES]);
