@@ -189,28 +189,18 @@ export function execWindows(
 ): RegExpExecArray | null {
   const { maxLen, behind, ahead } = plan.bounds;
   const n = text.length;
-  const re = plan.global;
   let k = 0;
   while (k < at.length) {
     // Candidate starts for this occurrence, merged with the next ones while their slices overlap.
-    let lo = Math.max(0, at[k]! - maxLen - ahead);
+    const lo = Math.max(0, at[k]! - maxLen - ahead);
     let hi = at[k]! + hintLen + behind;
     k++;
     while (k < at.length && at[k]! - maxLen - ahead <= hi + maxLen + ahead + behind + 2) {
       hi = at[k]! + hintLen + behind;
       k++;
     }
-    hi = Math.min(hi, n);
-    const sliceStart = Math.max(0, lo - behind - 1);
-    const sliceEnd = Math.min(n, hi + maxLen + ahead + 1);
-    lo = Math.max(lo, sliceStart);
-    re.lastIndex = lo - sliceStart;
-    const m = re.exec(text.slice(sliceStart, sliceEnd));
-    if (m !== null && m.index + sliceStart <= hi) {
-      m.index += sliceStart;
-      m.input = text;
-      return m;
-    }
+    const m = execRange(plan, text, lo, Math.min(hi, n));
+    if (m !== null) return m;
   }
   return null;
 }
@@ -519,7 +509,12 @@ function execSticky(re: RegExp, text: string, lo: number, hi: number): RegExpExe
 }
 
 /** The first match starting in [lo, hi], from a slice that sees everything such attempts read. */
-function execRange(plan: AnchoredPlan, text: string, lo: number, hi: number): RegExpExecArray | null {
+function execRange(
+  plan: Pick<RulePlan, "bounds" | "global">,
+  text: string,
+  lo: number,
+  hi: number,
+): RegExpExecArray | null {
   const { maxLen, behind, ahead } = plan.bounds;
   const n = text.length;
   const sliceStart = Math.max(0, lo - behind - 1);
