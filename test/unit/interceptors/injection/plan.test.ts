@@ -94,7 +94,7 @@ describe("windowed rule runs", () => {
   test("find the same first match as running the rule on the whole text", () => {
     let matched = 0;
     for (const text of texts) {
-      const hits = findHints(HINTS, text, PLANS.length, true);
+      const hits = findHints(HINTS, text);
       PLANS.forEach((plan, k) => {
         // Multilingual rules run on the whole text when it has non-Latin characters; these texts have none.
         const want = plan.rule.re.exec(text);
@@ -113,12 +113,15 @@ describe("windowed rule runs", () => {
 
   test("the single hint pass finds the same rules as looking for each hint", () => {
     for (const text of [...texts, ...PAYLOADS]) {
-      const hits = findHints(HINTS, text, PLANS.length, false);
+      const hits = findHints(HINTS, text);
       PLANS.forEach((plan, k) => {
         const any = plan.rule.hints?.some((h) => text.includes(h)) ?? false;
-        expect({ signal: plan.rule.signal, found: hits[k] !== undefined }).toEqual({
+        // ASCII hints are found exactly; folded non-ASCII ones may report more, never less.
+        const exact = plan.rule.hints?.every((h) => /^[\x00-\x7f]*$/.test(h)) ?? true;
+        const found = hits[k] !== undefined;
+        expect({ signal: plan.rule.signal, found: exact ? found : found || !any }).toEqual({
           signal: plan.rule.signal,
-          found: any,
+          found: exact ? any : true,
         });
       });
     }
