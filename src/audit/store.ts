@@ -243,12 +243,19 @@ export class AuditWriter {
     this.putCheckpoint.run(row.seq, row.hash, row.timestamp, row.key_id, row.jws);
   }
 
+  /**
+   * Checkpoints the WAL and closes the connection for real. Prepared statements are finalized
+   * first: `Database.close()` with statements still open leaves a "zombie" connection
+   * (sqlite3_close_v2) that keeps its locks until the thread's heap is collected, and another
+   * process opening the file meanwhile gets "database is locked".
+   */
   close(): void {
     try {
       this.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch {
       // a read-only or full disk: the WAL stays and is replayed on the next open
     }
-    this.db.close();
+    for (const st of [this.insert, this.putHead, this.readHead, this.putCheckpoint]) st.finalize();
+    this.db.close(true);
   }
 }

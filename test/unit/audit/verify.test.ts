@@ -1,4 +1,5 @@
 /** Real SQLite files in temp dirs, tampered with bun:sqlite; checked by `mcpgw audit verify` (spawned) and verifyDb. */
+import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -215,6 +216,20 @@ describe("mcpgw audit verify", () => {
     const report = await verifyDb(f, { keys: new Map([[KEY.id, KEY.secret]]) });
     expect(report.ok).toBe(true);
     expect(report.count).toBe(i);
+  });
+
+  test("a closed writer holds no lock: another connection may take the database at once", () => {
+    const f = join(dir, "released.db");
+    const w = new AuditWriter({ file: f, synchronous: "normal", key: KEY });
+    w.append([unchained(1), unchained(2)]);
+    w.close();
+    // Changing the journal mode needs every other connection gone (a zombie one answers SQLITE_BUSY).
+    const other = new Database(f);
+    try {
+      expect(other.query("PRAGMA journal_mode=DELETE").get()).toEqual({ journal_mode: "delete" });
+    } finally {
+      other.close();
+    }
   });
 
   test("a batch whose insert fails midway leaves nothing behind and is retried whole", async () => {
