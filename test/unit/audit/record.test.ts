@@ -118,4 +118,27 @@ describe("the canonical record", () => {
       }
     }
   });
+  test("writes the same text as canonicalJson for values JSON.stringify would order or write differently", () => {
+    const body = (rec: Record<string, unknown>) => {
+      const { prev_hash: _p, hash: _h, sig: _s, ...rest } = rec;
+      return canonicalJson(rest);
+    };
+    const awkward: unknown[] = [
+      JSON.parse('{"b":1,"10":2,"9":3,"a":{"2":"x","1":"y"},"-1":4,"1a":5}'),
+      JSON.parse('{"__proto__":{"polluted":true},"z":[1,{"__proto__":2}]}'),
+      { toJSON: "not a function", n: [undefined, () => 1, Number.NaN, -0], d: new Date(0) },
+      { f: () => 1, s: Symbol("s"), keep: "yes" },
+      [[[]], {}, [{ "": "" }], { "\ud800": "\udfff", é: "e", E: "E", _: "_" }],
+      { deep: { deeper: { deepest: [{ z: 1, a: 2 }] } } },
+    ];
+    for (const tool_args of awkward) {
+      const rec = { ...REC, tool_args, findings: [{ where: "w", detector: "d", signal: "s", score: 1.5 }] };
+      expect(canonicalRecord(rec as unknown as AuditRecord)).toBe(body(rec as unknown as Record<string, unknown>));
+    }
+    // Top-level: a non-finite number, a boolean-valued and an array-valued field.
+    const odd = { ...REC, threat_score: Number.POSITIVE_INFINITY, roles: ["b", "a"], labels: { "0": "zero", a: "b" } };
+    expect(canonicalRecord(odd as unknown as AuditRecord)).toBe(body(odd as unknown as Record<string, unknown>));
+    expect(canonicalRecord(odd as unknown as AuditRecord)).toContain('"labels":{"0":"zero","a":"b"}');
+    expect(canonicalRecord(odd as unknown as AuditRecord)).toContain('"threat_score":null');
+  });
 });
