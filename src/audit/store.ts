@@ -115,6 +115,9 @@ export function rowToRecord(row: Record<string, unknown>): AuditRecord {
   return rec as unknown as AuditRecord;
 }
 
+/** Page size of a new audit database, bytes. */
+export const PAGE_SIZE = 16_384;
+
 /** Opens (creating when needed) an audit database for writing. */
 export function openForWrite(file: string, synchronous: "normal" | "full"): Database {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -123,6 +126,10 @@ export function openForWrite(file: string, synchronous: "normal" | "full"): Data
   const db = new Database(file, { create: true, readwrite: true, strict: true });
   // First: another process may be creating or writing the same database right now.
   db.exec("PRAGMA busy_timeout = 5000");
+  // Before WAL mode, and only while the file is empty: a new database gets 16 KiB pages (a
+  // commit writes a quarter as many WAL frames, about 1 us less CPU a record at 128-record
+  // groups than 4 KiB pages); an existing one keeps the page size it was made with.
+  db.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
   db.exec("PRAGMA journal_mode = WAL");
   db.exec(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
   db.exec(SCHEMA);

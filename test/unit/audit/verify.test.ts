@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { recordLine } from "../../../src/audit/jsonl.ts";
 import { GENESIS_HASH } from "../../../src/audit/record.ts";
 import { createCheckpointSigner, generateCheckpointKeys, loadPublicKey } from "../../../src/audit/signer.ts";
-import { AuditWriter, openForRead, rowToRecord } from "../../../src/audit/store.ts";
+import { AuditWriter, openForRead, PAGE_SIZE, rowToRecord } from "../../../src/audit/store.ts";
 import { verifyDb, verifyJsonl } from "../../../src/audit/verify.ts";
 import { rowCount, tamper, unchained, writeDb } from "../../helpers/audit.ts";
 
@@ -216,6 +216,34 @@ describe("mcpgw audit verify", () => {
     const report = await verifyDb(f, { keys: new Map([[KEY.id, KEY.secret]]) });
     expect(report.ok).toBe(true);
     expect(report.count).toBe(i);
+  });
+
+  test("a new database gets 16 KiB pages; one made with 4 KiB pages keeps them, takes records and verifies", async () => {
+    const pageSize = (f: string) => {
+      const d = openForRead(f);
+      try {
+        return (d.query("PRAGMA page_size").get() as { page_size: number }).page_size;
+      } finally {
+        d.close();
+      }
+    };
+    const f = fresh(5);
+    expect(pageSize(f)).toBe(PAGE_SIZE);
+    // A database of the former default page size, written by the writer as it was.
+    const old = join(dir, "pages-4k.db");
+    const d = new Database(old, { create: true });
+    d.exec("PRAGMA page_size = 4096");
+    d.exec("PRAGMA journal_mode = WAL");
+    d.close();
+    writeDb(old, 30, KEY);
+    expect(pageSize(old)).toBe(4096);
+    const w = new AuditWriter({ file: old, synchronous: "normal", key: KEY });
+    w.append([unchained(31), unchained(32)]);
+    w.close();
+    expect(pageSize(old)).toBe(4096);
+    const r = await verifyDb(old, { keys: new Map([[KEY.id, KEY.secret]]) });
+    expect(r.problem).toBeUndefined();
+    expect(r.count).toBe(32);
   });
 
   test("a closed writer holds no lock: another connection may take the database at once", () => {
