@@ -1,10 +1,11 @@
 #!/usr/bin/env bun
 /**
- * `bun bench/audit/writer.ts [--records N] [--batch B] [--pragma 'name=value']...`: the audit
+ * `bun bench/audit/writer.ts [--records N] [--batch B] [--anonymous] [--pragma 'name=value']...`: the audit
  * writer's CPU per record, by stage, on this thread (the writer worker's work without the ring):
  * JSON parse of the pending entry, finalize (redaction), then AuditWriter.append (canonical JSON,
  * SHA-256 chain, HMAC, SQLite insert, head update, commit). `--pragma` is run on the writer's
  * connection first (to try a setting); BENCH_DB names the database file (default: a temp file).
+ * `--anonymous`: records without an identity (no authentication, as the full-chain bench).
  * Medians of 5 rounds after a warm-up round; prints one JSON object. On a shared machine, compare
  * variants in alternating runs: round-to-round noise here reaches ±30%.
  */
@@ -18,12 +19,19 @@ import { AuditWriter } from "../../src/audit/store.ts";
 import { auditEvent } from "../../test/helpers/audit.ts";
 
 const { values } = parseArgs({
-  options: { records: { type: "string" }, batch: { type: "string" }, pragma: { type: "string", multiple: true } },
+  options: {
+    records: { type: "string" },
+    batch: { type: "string" },
+    anonymous: { type: "boolean" },
+    pragma: { type: "string", multiple: true },
+  },
 });
 const N = Number(values.records ?? 50_000);
 const B = Number(values.batch ?? 32);
 const dir = mkdtempSync(join(tmpdir(), "mcpgw-bench-writer-"));
-const identity = { subject: "alice", roles: ["dev"], scopes: [], labels: { team: "red" }, method: "jwt" } as const;
+const identity = values.anonymous
+  ? null
+  : ({ subject: "alice", roles: ["dev"], scopes: [], labels: { team: "red" }, method: "jwt" } as const);
 const opts = { arguments: "redacted", maxArgsBytes: 65536, labelClaims: [] } as const;
 // An exchange: the request (with arguments) and its response.
 const lines = [
@@ -79,6 +87,7 @@ try {
     bun: Bun.version,
     records: N,
     batch: B,
+    anonymous: values.anonymous === true,
     parse_us: r3(median(parse)),
     finalize_us: r3(median(fin)),
     append_us: r3(median(app)),

@@ -43,8 +43,11 @@ CREATE TABLE IF NOT EXISTS records (
   sig TEXT
 );
 CREATE INDEX IF NOT EXISTS records_time ON records(timestamp);
-CREATE INDEX IF NOT EXISTS records_subject ON records(subject, timestamp);
-CREATE INDEX IF NOT EXISTS records_tool ON records(tool_name, timestamp);
+-- Partial: a record without a subject (no authentication) or tool skips them; a filter on
+-- either column (=, LIKE) implies IS NOT NULL, so queries still use them. Databases made before
+-- keep their full indexes of the same names (equally usable).
+CREATE INDEX IF NOT EXISTS records_subject ON records(subject, timestamp) WHERE subject IS NOT NULL;
+CREATE INDEX IF NOT EXISTS records_tool ON records(tool_name, timestamp) WHERE tool_name IS NOT NULL;
 -- Only the records that are not a plain pass: most records skip this index, and a query for
 -- other actions names the same condition (see query.ts) so it can use it.
 CREATE INDEX IF NOT EXISTS records_flagged ON records(action, timestamp) WHERE action <> 'pass';

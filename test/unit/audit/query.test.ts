@@ -1,11 +1,13 @@
 /** `mcpgw audit query` and `export`, spawned against a real SQLite file written by the real writer. */
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { UnchainedRecord } from "../../../src/audit/finalize.ts";
 import { buildWhere, timeBound } from "../../../src/audit/query.ts";
 import { AuditWriter, openForRead, openForWrite } from "../../../src/audit/store.ts";
-import { writeDb } from "../../helpers/audit.ts";
+import { unchained, writeDb } from "../../helpers/audit.ts";
 import { isolatedEnv, MAIN } from "../../helpers/wrap-client.ts";
 
 setDefaultTimeout(30_000);
@@ -134,6 +136,80 @@ describe("the action index", () => {
     const n = r.query("SELECT count(*) AS n FROM sqlite_master WHERE name = 'records_action'").get() as { n: number };
     r.close();
     expect(n.n).toBe(0);
+  });
+});
+
+describe("the subject and tool indexes", () => {
+  // Records 1…30: every third has no subject, every fifth no tool.
+  const mixed = (file: string) => {
+    const w = new AuditWriter({ file, synchronous: "normal" });
+    const batch = Array.from({ length: 30 }, (_, k) => {
+      const r = unchained(k + 1) as unknown as Record<string, unknown>;
+      if ((k + 1) % 3 === 0) delete r.subject;
+      if ((k + 1) % 5 === 0) delete r.tool_name;
+      return r as unknown as UnchainedRecord;
+    });
+    w.append(batch);
+    w.close();
+  };
+  const filtered = (file: string) => ({
+    alice: seqs(run("export", file, "--subject", "alice").out),
+    bob: seqs(run("export", file, "--subject", "bob").out),
+    write: seqs(run("export", file, "--tool", "write_file").out),
+    glob: seqs(run("export", file, "--tool", "read_*").out),
+  });
+  const expected = {
+    alice: Array.from({ length: 30 }, (_, k) => k + 1).filter((i) => i % 3 !== 0 && i % 4 === 0),
+    bob: Array.from({ length: 30 }, (_, k) => k + 1).filter((i) => i % 3 !== 0 && i % 4 !== 0),
+    write: Array.from({ length: 30 }, (_, k) => k + 1).filter((i) => i % 5 !== 0 && i % 3 === 0),
+    glob: Array.from({ length: 30 }, (_, k) => k + 1).filter((i) => i % 5 !== 0 && i % 3 !== 0),
+  };
+
+  test("cover only records that have a subject / tool, and subject and tool filters use them", () => {
+    const f = join(dir, "partial.db");
+    mixed(f);
+    const d = openForRead(f);
+    try {
+      const sql = (name: string) =>
+        (d.query("SELECT sql FROM sqlite_master WHERE name = ?").get(name) as { sql: string }).sql;
+      expect(sql("records_subject")).toContain("WHERE subject IS NOT NULL");
+      expect(sql("records_tool")).toContain("WHERE tool_name IS NOT NULL");
+      const plan = (f: Parameters<typeof buildWhere>[0]) => {
+        const w = buildWhere(f);
+        return JSON.stringify(
+          d.query(`EXPLAIN QUERY PLAN SELECT * FROM records ${w.sql} ORDER BY seq`).all(...w.params),
+        );
+      };
+      expect(plan({ subject: "alice" })).toContain("records_subject");
+      expect(plan({ tool: "write_file" })).toContain("records_tool");
+    } finally {
+      d.close();
+    }
+    expect(filtered(f)).toEqual(expected);
+  });
+
+  test("a database with the former full indexes keeps them and answers the same", () => {
+    const f = join(dir, "full-indexes.db");
+    // The records table and indexes as the writer made them before the partial indexes.
+    const d = new Database(f, { create: true });
+    d.exec(`PRAGMA journal_mode = WAL;
+CREATE TABLE records (seq INTEGER PRIMARY KEY, timestamp TEXT NOT NULL, direction TEXT NOT NULL, method TEXT,
+  tool_name TEXT, action TEXT NOT NULL, decided_by TEXT, subject TEXT, session_id TEXT, record TEXT NOT NULL,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL, sig TEXT);
+CREATE INDEX records_subject ON records(subject, timestamp);
+CREATE INDEX records_tool ON records(tool_name, timestamp);`);
+    d.close();
+    mixed(f);
+    const r = openForRead(f);
+    try {
+      const sql = (r.query("SELECT sql FROM sqlite_master WHERE name = 'records_subject'").get() as { sql: string })
+        .sql;
+      expect(sql).not.toContain("WHERE");
+    } finally {
+      r.close();
+    }
+    expect(filtered(f)).toEqual(expected);
+    expect(run("verify", f).code).toBe(0);
   });
 });
 
