@@ -111,8 +111,24 @@ function jsonString(s: string): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
-/** Deterministic JSON: sorted keys, no whitespace, undefined members omitted (RFC 8785 for our value types). */
+/**
+ * Deterministic JSON: sorted keys, no whitespace, undefined members omitted (RFC 8785 for our
+ * value types). An object or array is written by JSON.stringify over a member-sorted copy (one
+ * flat string, see {@link canonicalRecord}) unless it holds something that copy cannot take.
+ */
 export function canonicalJson(value: unknown): string {
+  if (value !== null && typeof value === "object") {
+    try {
+      return JSON.stringify(sortedCopy(value));
+    } catch (e) {
+      if (e !== NOT_PLAIN) throw e;
+    }
+  }
+  return canonicalSlow(value);
+}
+
+/** canonicalJson member by member: the reference for every value. */
+function canonicalSlow(value: unknown): string {
   if (typeof value === "string") return jsonString(value);
   if (value === null || typeof value !== "object") {
     if (typeof value === "number" && !Number.isFinite(value)) return "null";
@@ -123,7 +139,7 @@ export function canonicalJson(value: unknown): string {
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ",";
       const v = value[i];
-      out += v === undefined || typeof v === "function" ? "null" : canonicalJson(v);
+      out += v === undefined || typeof v === "function" ? "null" : canonicalSlow(v);
     }
     return `${out}]`;
   }
@@ -136,7 +152,7 @@ export function canonicalJson(value: unknown): string {
     if (v === undefined || typeof v === "function") continue;
     if (!first) out += ",";
     first = false;
-    out += `${jsonString(k)}:${canonicalJson(v)}`;
+    out += `${jsonString(k)}:${canonicalSlow(v)}`;
   }
   return `${out}}`;
 }

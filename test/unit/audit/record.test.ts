@@ -31,6 +31,20 @@ const REC = {
 // python3: json.dumps(rec, sort_keys=True, separators=(",", ":"), ensure_ascii=False), sha256, hmac
 const CANONICAL =
   '{"action":"pass","direction":"c2s","key_id":"k1","kind":"request","labels":{"team":"red"},"method":"tools/call","seq":1,"size":42,"subject":"alice","timestamp":"2026-01-01T00:00:00.000Z","tool_args":{"a":{"y":"\u2028","z":1},"b":[1,2.5,true,null],"path":"/tmp/é"},"tool_name":"read_file"}';
+/** The reference encoding: every string through JSON.stringify, members sorted one by one. */
+const reference = (v: unknown): string => {
+  if (v === null || typeof v !== "object") {
+    if (typeof v === "number" && !Number.isFinite(v)) return "null";
+    return JSON.stringify(v) ?? "null";
+  }
+  if (Array.isArray(v))
+    return `[${v.map((x) => (x === undefined || typeof x === "function" ? "null" : reference(x))).join(",")}]`;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o)
+    .sort()
+    .filter((k) => o[k] !== undefined && typeof o[k] !== "function");
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(",")}}`;
+};
 const HASH = "9517135d83fb148e3b0b06ee7d22025b3e89408ac6500f8b6e5310ccb29320ee";
 const SIG = "7ce72a5c73c1f18077678e6e35aa881349f8ef83269f8529a3307bc269037bbf";
 
@@ -75,19 +89,6 @@ describe("the canonical record", () => {
   });
 
   test("agrees with a plain JSON.stringify-based encoding and hasher on awkward strings, numbers and sizes", () => {
-    // The reference: every string through JSON.stringify, the hash through a fresh hasher.
-    const reference = (v: unknown): string => {
-      if (v === null || typeof v !== "object") {
-        if (typeof v === "number" && !Number.isFinite(v)) return "null";
-        return JSON.stringify(v) ?? "null";
-      }
-      if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? "null" : reference(x))).join(",")}]`;
-      const o = v as Record<string, unknown>;
-      const keys = Object.keys(o)
-        .sort()
-        .filter((k) => o[k] !== undefined);
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(",")}}`;
-    };
     const strings = [
       "",
       "plain",
@@ -118,10 +119,10 @@ describe("the canonical record", () => {
       }
     }
   });
-  test("writes the same text as canonicalJson for values JSON.stringify would order or write differently", () => {
+  test("writes the reference encoding for values JSON.stringify would order or write differently", () => {
     const body = (rec: Record<string, unknown>) => {
       const { prev_hash: _p, hash: _h, sig: _s, ...rest } = rec;
-      return canonicalJson(rest);
+      return reference(rest);
     };
     const awkward: unknown[] = [
       JSON.parse('{"b":1,"10":2,"9":3,"a":{"2":"x","1":"y"},"-1":4,"1a":5}'),
@@ -132,6 +133,7 @@ describe("the canonical record", () => {
       { deep: { deeper: { deepest: [{ z: 1, a: 2 }] } } },
     ];
     for (const tool_args of awkward) {
+      expect(canonicalJson(tool_args)).toBe(reference(tool_args));
       const rec = { ...REC, tool_args, findings: [{ where: "w", detector: "d", signal: "s", score: 1.5 }] };
       expect(canonicalRecord(rec as unknown as AuditRecord)).toBe(body(rec as unknown as Record<string, unknown>));
     }
