@@ -54,7 +54,6 @@ export const MAX_DECODE_CHARS = 16_384;
 /** Most encoded blobs decoded per string. */
 const MAX_BLOBS = 16;
 
-const NON_ASCII_OR_CONTROL = /[^\x20-\x7e\t\n\r]/;
 /** Code points stripInvisible acts on; most text has none, so the per-code-point pass is skipped. */
 const INVISIBLE =
   /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/;
@@ -421,19 +420,78 @@ function decodeVariants(original: string, lower: string, carriers: Map<CarrierKi
 
 const EMPTY_MAP: ReadonlyMap<CarrierKind, number> = new Map();
 
+const NON_ASCII_RUN = /[^\x00-\x7f]+/g;
+/** ASCII control characters other than tab, line feed and carriage return (ESC among them). */
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+/** More runs than this and the class tests read the whole string (the probe would cost as much). */
+const MAX_PROBE_RUNS = 128;
+
+/**
+ * The non-ASCII code units of `s`: its runs of them joined by "\n" ("" for ASCII text), or `s`
+ * itself when there are many runs. The Unicode class tests here (and the multilingual rules' class
+ * in the injection scanner) match only non-ASCII code units, alone or as a surrogate pair, which a
+ * run keeps together; "\n" keeps units of different runs from pairing. So they answer the same on
+ * this string as on `s`, which on long mostly-ASCII text is a few characters instead of all.
+ */
+export function nonAsciiOf(s: string): string {
+  // UTF-8 length = UTF-16 length only for ASCII text (a native count, much faster than a class scan).
+  if (Buffer.byteLength(s, "utf8") === s.length) return "";
+  NON_ASCII_RUN.lastIndex = 0;
+  let out = "";
+  let runs = 0;
+  for (let m = NON_ASCII_RUN.exec(s); m !== null; m = NON_ASCII_RUN.exec(s)) {
+    if (++runs > MAX_PROBE_RUNS) return s;
+    out = runs === 1 ? m[0] : `${out}\n${m[0]}`;
+  }
+  return out;
+}
+
+/**
+ * NFKC of each compatibility character. Where the probe lists them, each distinct one is replaced
+ * with a native string search instead of a class scan over the whole text: the class matches single
+ * code points that cannot overlap, so the result is the same as `s.replace(COMPATIBILITY_G, …)` as
+ * long as no replacement contains (or, at its ends, can pair into) one of them.
+ */
+function foldCompatibility(s: string, probe: string): string {
+  if (probe === s) return s.replace(COMPATIBILITY_G, (c) => c.normalize("NFKC"));
+  const found = [...new Set(probe.match(COMPATIBILITY_G))];
+  const into = found.map((c) => c.normalize("NFKC"));
+  const safe = into.every((r) => !/^[\udc00-\udfff]|[\ud800-\udbff]$/.test(r) && !found.some((c) => r.includes(c)));
+  if (!safe) return s.replace(COMPATIBILITY_G, (c) => c.normalize("NFKC"));
+  let out = s;
+  for (let i = 0; i < found.length; i++) out = out.replaceAll(found[i]!, into[i]!);
+  return out;
+}
+
 /** Normalises one string for matching. Pure; cheap for plain ASCII text. */
 export function normalize(input: string): Normalized {
   const carriers = new Map<CarrierKind, number>();
   const hidden: HiddenSegment[] = [];
   let s = input;
-  // One pass decides whether any of the (costlier) Unicode steps has work to do.
-  if (NON_ASCII_OR_CONTROL.test(s) && SPECIAL.test(s)) {
-    if (s.includes(ESC) || s.includes("\r")) s = stripAnsi(s, carriers, hidden);
-    if (INVISIBLE.test(s)) s = stripInvisible(s, carriers, hidden);
+  // The Unicode steps test their classes on the probe of non-ASCII characters, re-made whenever a
+  // step changes the text; most text has none of them, and the steps are skipped.
+  let probe = nonAsciiOf(s);
+  const ansi = s.includes(ESC) || s.includes("\r");
+  // (As before the probe: a CR in ASCII text without other control characters is left as it is.)
+  if (ansi ? probe.length > 0 || CONTROL.test(s) : probe.length > 0 && SPECIAL.test(probe)) {
+    if (ansi) {
+      s = stripAnsi(s, carriers, hidden);
+      probe = nonAsciiOf(s);
+    }
+    if (INVISIBLE.test(probe)) {
+      s = stripInvisible(s, carriers, hidden);
+      probe = nonAsciiOf(s);
+    }
     // NFKC per compatibility character: the rest of the text is already in normal form for matching.
-    if (COMPATIBILITY.test(s)) s = s.replace(COMPATIBILITY_G, (c) => c.normalize("NFKC"));
-    if (CONFUSABLE_CHAR.test(s) && LATIN.test(s)) s = foldHomoglyphs(s, carriers);
-    if (SMART_QUOTES.test(s))
+    if (COMPATIBILITY.test(probe)) {
+      s = foldCompatibility(s, probe);
+      probe = nonAsciiOf(s);
+    }
+    if (CONFUSABLE_CHAR.test(probe) && LATIN.test(s)) {
+      s = foldHomoglyphs(s, carriers);
+      probe = nonAsciiOf(s);
+    }
+    if (SMART_QUOTES.test(probe))
       s = s.replace(/[\u2018\u2019\u201b\u2032]/g, "'").replace(/[\u201c\u201d\u201f\u2033]/g, '"');
   }
   if (hasPadding(s)) bump(carriers, "whitespace_padding");

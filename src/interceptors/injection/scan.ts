@@ -16,6 +16,7 @@ import type { Finding } from "../../chain/types.ts";
 import {
   type CarrierKind,
   extractSegments,
+  nonAsciiOf,
   normalize,
   type PayloadKind,
   type Segment,
@@ -271,8 +272,8 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
     const hinted = rule.hints === undefined || hintedIn[k] === hintGeneration;
     let gated = rule.hints !== undefined;
     if (k >= FIRST_MULTILINGUAL && (!hinted || long)) {
-      // UTF-8 length = UTF-16 length only for ASCII text (a native count, much faster than a class scan).
-      latinOnly ??= Buffer.byteLength(text, "utf8") === text.length || !MULTILINGUAL_CHARS.test(text);
+      // The class reads only non-ASCII characters: tested on those alone ("" for ASCII text).
+      latinOnly ??= !MULTILINGUAL_CHARS.test(nonAsciiOf(text));
       gated &&= latinOnly;
     }
     if (gated && !hinted) continue;
