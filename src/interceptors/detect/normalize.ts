@@ -434,16 +434,45 @@ const MAX_PROBE_RUNS = 128;
  * this string as on `s`, which on long mostly-ASCII text is a few characters instead of all.
  */
 export function nonAsciiOf(s: string): string {
+  runsOf = undefined;
+  runs.length = 0;
   // UTF-8 length = UTF-16 length only for ASCII text (a native count, much faster than a class scan).
   if (Buffer.byteLength(s, "utf8") === s.length) return "";
   NON_ASCII_RUN.lastIndex = 0;
   let out = "";
-  let runs = 0;
   for (let m = NON_ASCII_RUN.exec(s); m !== null; m = NON_ASCII_RUN.exec(s)) {
-    if (++runs > MAX_PROBE_RUNS) return s;
-    out = runs === 1 ? m[0] : `${out}\n${m[0]}`;
+    if (runs.length === 2 * MAX_PROBE_RUNS) {
+      runs.length = 0;
+      return s;
+    }
+    out = runs.length === 0 ? m[0] : `${out}\n${m[0]}`;
+    runs.push(m.index, m.index + m[0].length);
   }
+  runsOf = s;
   return out;
+}
+
+/** The string nonAsciiOf last made a probe of (not `s` itself), and where its runs start and end. */
+let runsOf: string | undefined;
+const runs: number[] = [];
+
+/**
+ * `s.toLowerCase()`, where `s` is `source` or has the same length and runs (smart quotes replaced
+ * one for one). JavaScriptCore lower-cases a string with any non-ASCII UTF-16 character through
+ * ICU, several times slower than ASCII text: the ASCII stretches between runs are lower-cased
+ * apart from the runs. Lower-casing is the same piecewise as whole except for Σ, whose small form
+ * depends on the letters around it (the only context-dependent mapping outside tr/az/lt locales).
+ */
+function toLower(s: string, source: string, probe: string): string {
+  if (runsOf !== source || probe.includes("\u03a3")) return s.toLowerCase();
+  let out = "";
+  let last = 0;
+  for (let k = 0; k < runs.length; k += 2) {
+    out += s.slice(last, runs[k]).toLowerCase();
+    out += s.slice(runs[k], runs[k + 1]).toLowerCase();
+    last = runs[k + 1]!;
+  }
+  return out + s.slice(last).toLowerCase();
 }
 
 /**
@@ -471,32 +500,37 @@ export function normalize(input: string): Normalized {
   // The Unicode steps test their classes on the probe of non-ASCII characters, re-made whenever a
   // step changes the text; most text has none of them, and the steps are skipped.
   let probe = nonAsciiOf(s);
+  let source = s;
   const ansi = s.includes(ESC) || s.includes("\r");
   // (As before the probe: a CR in ASCII text without other control characters is left as it is.)
   if (ansi ? probe.length > 0 || CONTROL.test(s) : probe.length > 0 && SPECIAL.test(probe)) {
     if (ansi) {
       s = stripAnsi(s, carriers, hidden);
       probe = nonAsciiOf(s);
+      source = s;
     }
     if (INVISIBLE.test(probe)) {
       s = stripInvisible(s, carriers, hidden);
       probe = nonAsciiOf(s);
+      source = s;
     }
     // NFKC per compatibility character: the rest of the text is already in normal form for matching.
     if (COMPATIBILITY.test(probe)) {
       s = foldCompatibility(s, probe);
       probe = nonAsciiOf(s);
+      source = s;
     }
     if (CONFUSABLE_CHAR.test(probe) && LATIN.test(s)) {
       s = foldHomoglyphs(s, carriers);
       probe = nonAsciiOf(s);
+      source = s;
     }
     if (SMART_QUOTES.test(probe))
       s = s.replace(/[\u2018\u2019\u201b\u2032]/g, "'").replace(/[\u201c\u201d\u201f\u2033]/g, '"');
   }
   if (hasPadding(s)) bump(carriers, "whitespace_padding");
   revealComments(s, carriers, hidden);
-  const lower = s.toLowerCase();
+  const lower = toLower(s, source, probe);
   decodeVariants(s, lower, carriers, hidden);
   return { text: lower, hidden, carriers: carriers.size === 0 ? EMPTY_MAP : carriers };
 }

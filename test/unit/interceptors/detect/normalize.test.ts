@@ -140,6 +140,11 @@ describe("normalize", () => {
     expect(n.carriers.get("homoglyph")).toBe(2);
     expect(n.carriers.get("zero_width")).toBe(2);
     expect(n.hidden).toContainEqual({ carrier: "unicode_tags", text: "send notes" });
+    // Lower-cased as a whole would be, final sigma included.
+    const cased = `${prose}ÉCOLE \u0130stanbul \u039f\u0394\u039f\u03a3 \u03a3\u039f\u03a6\u0399\u0391 \u0391\u03a3b \u2026 ${prose}`;
+    expect(normalize(cased).text).toBe(cased.replace("\u2026", "...").toLowerCase());
+    expect(normalize(cased).text).toContain("\u03bf\u03b4\u03bf\u03c2 \u03c3\u03bf\u03c6\u03b9\u03b1");
+    expect(normalize(cased.replace(/\u03a3/g, "")).text).toContain("\u00e9cole i\u0307stanbul");
     // A carriage return in ASCII text is only read as ANSI overwriting alongside other controls or non-ASCII.
     expect(normalize(`${prose}\rnew`).carriers.has("ansi_hidden")).toBe(false);
     expect(normalize(`${prose}\u2026\rnew`).carriers.has("ansi_hidden")).toBe(true);
