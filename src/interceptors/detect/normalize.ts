@@ -340,7 +340,8 @@ function revealComments(s: string, carriers: Map<CarrierKind, number>, hidden: H
       }
     }
   }
-  if (s.includes("[//]:") || s.includes("[comment]:") || s.includes("[_]:")) {
+  // Each of the three ends with "]:": one search usually answers for all of them.
+  if (s.includes("]:") && (s.includes("[//]:") || s.includes("[comment]:") || s.includes("[_]:"))) {
     MD_COMMENT.lastIndex = 0;
     for (let m = MD_COMMENT.exec(s); m !== null; m = MD_COMMENT.exec(s)) {
       bump(carriers, "markdown_comment");
