@@ -130,26 +130,51 @@ const ROT_WORDS = new Set(
 
 const ROT_WORDS_ENCODED = new Set([...ROT_WORDS].map(rot13));
 
-/** A whole run of letters that is a ROT13-encoded common word (what the loop below counts). */
-const ROT_WORD_RUN = new RegExp(`(?<![a-z])(?:${[...ROT_WORDS_ENCODED].join("|")})(?![a-z])`, "g");
-const LONG_LETTER_RUN = /[a-z]{13}/;
-const LONG_LETTER_RUN_G = /[a-z]{13,}/g;
+/** A letter run's hash (16 bits; see mayBeRot13). */
+function letterHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) & 0xffff;
+  return h;
+}
+
+/** Bit set of the hashes of the encoded words: most letter runs are ruled out without making a string. */
+const ROT_HASHES = new Uint8Array(8192);
+for (const w of ROT_WORDS_ENCODED) {
+  const h = letterHash(w);
+  ROT_HASHES[h >> 3]! |= 1 << (h & 7);
+}
 
 /**
  * False only when the ROT13 check cannot succeed: it counts WORD3's tokens, which are whole letter
- * runs of 3–12 letters (counted here by one native regex) and the 12-letter chunks of longer runs
- * (looked up one by one; such runs are few). Fewer than four encoded tokens: no ROT13 text.
+ * runs of 3–12 letters and the 12-letter chunks of longer runs. Fewer than four runs (of any
+ * length up to 12) or chunks that are encoded words: no ROT13 text. One pass over the characters,
+ * hashing each letter run as it goes; a string is made only for runs whose hash is an encoded
+ * word's, and for the chunks of runs longer than 12 letters (such runs are few).
  */
 function mayBeRot13(lower: string): boolean {
-  ROT_WORD_RUN.lastIndex = 0;
   let n = 0;
-  while (ROT_WORD_RUN.exec(lower) !== null) if (++n >= 4) return true;
-  if (!LONG_LETTER_RUN.test(lower)) return false;
-  LONG_LETTER_RUN_G.lastIndex = 0;
-  for (let m = LONG_LETTER_RUN_G.exec(lower); m !== null; m = LONG_LETTER_RUN_G.exec(lower)) {
-    const run = m[0];
-    for (let i = 0; i + 3 <= run.length; i += 12)
-      if (ROT_WORDS_ENCODED.has(run.slice(i, i + 12)) && ++n >= 4) return true;
+  let start = -1;
+  let h = 0;
+  const len = lower.length;
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? lower.charCodeAt(i) : 0;
+    if (c >= 97 && c <= 122) {
+      if (start < 0) {
+        start = i;
+        h = 0;
+      }
+      h = (h * 31 + c) & 0xffff;
+      continue;
+    }
+    if (start < 0) continue;
+    if (i - start <= 12) {
+      if ((ROT_HASHES[h >> 3]! & (1 << (h & 7))) !== 0 && ROT_WORDS_ENCODED.has(lower.slice(start, i)) && ++n >= 4)
+        return true;
+    } else {
+      for (let k = start; k + 3 <= i; k += 12)
+        if (ROT_WORDS_ENCODED.has(lower.slice(k, Math.min(k + 12, i))) && ++n >= 4) return true;
+    }
+    start = -1;
   }
   return false;
 }
