@@ -565,6 +565,42 @@ export function anchoredPlan(
   };
 }
 
+/** Where each literal's run of positions ends in the array occursIn fills (reused). */
+const runEnds: number[] = [];
+let mergeSpace = new Int32Array(1024);
+
+/**
+ * Sorts `a[0, ends[last])`, made of ascending runs ending at `ends`, by merging neighbouring runs
+ * pass after pass (log2 of the run count passes; a typed-array sort costs more here).
+ */
+function mergeRuns(a: Int32Array, ends: readonly number[]): void {
+  const total = ends[ends.length - 1]!;
+  if (mergeSpace.length < total) mergeSpace = new Int32Array(total * 2);
+  let src: Int32Array = a;
+  let dst: Int32Array = mergeSpace;
+  let bounds = ends;
+  while (bounds.length > 1) {
+    const next: number[] = [];
+    for (let k = 0; k < bounds.length; k += 2) {
+      const from = k === 0 ? 0 : bounds[k - 1]!;
+      const mid = bounds[k]!;
+      const to = k + 1 < bounds.length ? bounds[k + 1]! : mid;
+      let i = from;
+      let j = mid;
+      let o = from;
+      while (i < mid && j < to) dst[o++] = src[i]! <= src[j]! ? src[i++]! : src[j++]!;
+      while (i < mid) dst[o++] = src[i++]!;
+      while (j < to) dst[o++] = src[j++]!;
+      next.push(to);
+    }
+    bounds = next;
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src !== a) a.set(src.subarray(0, total));
+}
+
 /** Whether some literal of `req` starts in [lo, hi] (in the text `hits` last read). */
 function occursIn(hits: LiteralHits, req: AnchoredRequirement, lo: number, hi: number): boolean {
   const { cache } = req;
@@ -578,9 +614,15 @@ function occursIn(hits: LiteralHits, req: AnchoredRequirement, lo: number, hi: n
     }
     const all = cache.positions.length >= total ? cache.positions : new Int32Array(total * 2);
     let w = 0;
-    for (const id of req.ids) for (let c = 0, n = hits.count(id); c < n; c++) all[w++] = hits.position(id, c);
-    // One literal's positions are already in order.
-    if (present > 1) all.subarray(0, total).sort();
+    runEnds.length = 0;
+    for (const id of req.ids) {
+      const n = hits.count(id);
+      if (n === 0) continue;
+      for (let c = 0; c < n; c++) all[w++] = hits.position(id, c);
+      runEnds.push(w);
+    }
+    // One literal's positions are already in order: merge the literals' runs.
+    if (present > 1) mergeRuns(all, runEnds);
     cache.positions = all;
     cache.size = total;
     cache.generation = hits.generation;
