@@ -95,7 +95,7 @@ const FIRST_MULTILINGUAL = RULES.length;
 
 /**
  * What the rules compile to: their plans (bounds, hints), the literal anchors of their
- * alternatives (precomputed in anchors.cache.json) and one trie over every literal. Built on first
+ * alternatives (precomputed in anchors.cache.json) and one automaton over every literal. Built on first
  * use or by {@link warmRules}, not at module load: every process and pool worker imports this
  * module, not all of them scan.
  */
@@ -119,7 +119,7 @@ function buildTables(): RuleTables {
   const plans = planRules([...RULES, ...MULTILINGUAL_RULES]);
   // Literal anchors of the (Latin-script) rules; multilingual ones keep their hint windows.
   const branches = ruleBranches(plans, FIRST_MULTILINGUAL);
-  // Every hint and anchor literal, in one trie walked once per text.
+  // Every hint and anchor literal, in one automaton run once per text.
   const all = new Set<string>();
   for (const p of plans) for (const h of p.rule.hints ?? []) all.add(h);
   for (const b of branches)
@@ -191,7 +191,7 @@ function markHints(t: RuleTables): void {
   const touched = t.hits.touchedIds;
   for (let i = 0; i < touched.length; i++) {
     const id = touched[i]!;
-    // A folded non-ASCII literal stands for the others at its trie state.
+    // A folded non-ASCII literal stands for the others at its automaton state.
     for (const k of t.plansOfLiteral[id]!) t.hintedIn[k] = hintGeneration;
     for (const other of t.aliases[id]!) for (const k of t.plansOfLiteral[other]!) t.hintedIn[k] = hintGeneration;
   }
