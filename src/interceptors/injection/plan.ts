@@ -247,67 +247,59 @@ export function indexLiterals(literals: readonly string[]): LiteralIndex {
   if (alphabet > 256) throw new Error("too many literal characters");
   let shift = 1;
   while (1 << shift < alphabet) shift++;
-  // The trie of the literals.
-  const rows: number[][] = [[]];
-  const ends: number[][] = [[]];
-  const depths: number[] = [0];
+  // The trie of the literals, its transitions written straight into the table (0: no child; no
+  // state has the root as a child). At most one state per literal character, plus the root.
+  let bound = 1;
+  for (const s of literals) bound += s.length;
+  const goto = new Int32Array(bound << shift);
+  const depthOf = new Uint16Array(bound);
+  const endOf = new Int32Array(bound).fill(-1);
+  const alias: number[][] = literals.map(() => []);
+  let states = 1;
   literals.forEach((s, id) => {
     if (s.length === 0) throw new Error("empty literal");
     let state = 0;
     for (let i = 0; i < s.length; i++) {
-      const a = symbol[s.charCodeAt(i)]!;
-      let next = rows[state]![a];
-      if (next === undefined) {
-        next = rows.length;
-        rows.push([]);
-        ends.push([]);
-        depths.push(i + 1);
-        rows[state]![a] = next;
+      const slot = (state << shift) | symbol[s.charCodeAt(i)]!;
+      let next = goto[slot]!;
+      if (next === 0) {
+        next = states++;
+        depthOf[next] = i + 1;
+        goto[slot] = next;
       }
       state = next;
     }
-    ends[state]!.push(id);
+    // Folded non-ASCII literals can share a state: the first id stands for the state, the others follow it.
+    if (endOf[state]! < 0) endOf[state] = id;
+    else alias[endOf[state]!]!.push(id);
   });
-  const states = rows.length;
   if (states >= 65536) throw new Error("too many literal states");
-  // Folded non-ASCII literals can share a state: the first id stands for the state, the others follow it.
-  const literalAt = new Int32Array(states).fill(-1);
-  const alias: number[][] = literals.map(() => []);
-  ends.forEach((ids, state) => {
-    if (ids.length === 0) return;
-    literalAt[state] = ids[0]!;
-    alias[ids[0]!]!.push(...ids.slice(1));
-  });
+  const literalAt = endOf.slice(0, states);
   // Breadth first: each state's failure state (longest proper suffix that is a trie state) is
-  // complete before the state itself, so its missing transitions are copied from there.
+  // complete before the state itself, so its missing transitions are copied from there. A row
+  // still holds only its trie children when its state is reached.
   const delta = new Uint16Array(states << shift);
+  delta.set(goto.subarray(0, states << shift));
   const output = new Uint16Array(states);
   const nextOutput = new Uint16Array(states);
   const fail = new Uint16Array(states);
-  const queue: number[] = [];
-  for (let a = 0; a < alphabet; a++) {
-    const next = rows[0]![a];
-    if (next !== undefined) {
-      delta[a] = next;
-      queue.push(next);
-    }
-  }
-  for (let q = 0; q < queue.length; q++) {
+  const queue = new Uint16Array(states);
+  let tail = 0;
+  for (let a = 0; a < alphabet; a++) if (delta[a] !== 0) queue[tail++] = delta[a]!;
+  for (let q = 0; q < tail; q++) {
     const state = queue[q]!;
     const f = fail[state]!;
     nextOutput[state] = output[f]!;
     output[state] = literalAt[state]! >= 0 ? state : output[f]!;
-    const row = rows[state]!;
     const base = state << shift;
     const fbase = f << shift;
     for (let a = 0; a < alphabet; a++) {
-      const next = row[a];
-      if (next === undefined) {
+      const next = delta[base + a]!;
+      if (next === 0) {
         delta[base + a] = delta[fbase + a]!;
       } else {
-        delta[base + a] = next;
         fail[next] = delta[fbase + a]!;
-        queue.push(next);
+        queue[tail++] = next;
       }
     }
   }
@@ -320,7 +312,7 @@ export function indexLiterals(literals: readonly string[]): LiteralIndex {
     delta,
     maxLen: Math.max(0, ...literals.map((l) => l.length)),
     literalAt,
-    depth: Uint16Array.from(depths),
+    depth: depthOf.slice(0, states),
     output,
     nextOutput,
     aliases: alias,
