@@ -10,4 +10,11 @@ export {
   toolSegments,
   toolsOf,
 } from "./extract.ts";
-export { type CarrierKind, type HiddenSegment, MAX_DECODE_CHARS, type Normalized, normalize } from "./normalize.ts";
+export {
+  type CarrierKind,
+  type HiddenSegment,
+  MAX_DECODE_CHARS,
+  type Normalized,
+  nonAsciiOf,
+  normalize,
+} from "./normalize.ts";

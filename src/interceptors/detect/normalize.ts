@@ -54,7 +54,6 @@ export const MAX_DECODE_CHARS = 16_384;
 /** Most encoded blobs decoded per string. */
 const MAX_BLOBS = 16;
 
-const NON_ASCII_OR_CONTROL = /[^\x20-\x7e\t\n\r]/;
 /** Code points stripInvisible acts on; most text has none, so the per-code-point pass is skipped. */
 const INVISIBLE =
   /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/;
@@ -131,26 +130,51 @@ const ROT_WORDS = new Set(
 
 const ROT_WORDS_ENCODED = new Set([...ROT_WORDS].map(rot13));
 
-/** A whole run of letters that is a ROT13-encoded common word (what the loop below counts). */
-const ROT_WORD_RUN = new RegExp(`(?<![a-z])(?:${[...ROT_WORDS_ENCODED].join("|")})(?![a-z])`, "g");
-const LONG_LETTER_RUN = /[a-z]{13}/;
-const LONG_LETTER_RUN_G = /[a-z]{13,}/g;
+/** A letter run's hash (16 bits; see mayBeRot13). */
+function letterHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) & 0xffff;
+  return h;
+}
+
+/** Bit set of the hashes of the encoded words: most letter runs are ruled out without making a string. */
+const ROT_HASHES = new Uint8Array(8192);
+for (const w of ROT_WORDS_ENCODED) {
+  const h = letterHash(w);
+  ROT_HASHES[h >> 3]! |= 1 << (h & 7);
+}
 
 /**
  * False only when the ROT13 check cannot succeed: it counts WORD3's tokens, which are whole letter
- * runs of 3–12 letters (counted here by one native regex) and the 12-letter chunks of longer runs
- * (looked up one by one; such runs are few). Fewer than four encoded tokens: no ROT13 text.
+ * runs of 3–12 letters and the 12-letter chunks of longer runs. Fewer than four runs (of any
+ * length up to 12) or chunks that are encoded words: no ROT13 text. One pass over the characters,
+ * hashing each letter run as it goes; a string is made only for runs whose hash is an encoded
+ * word's, and for the chunks of runs longer than 12 letters (such runs are few).
  */
 function mayBeRot13(lower: string): boolean {
-  ROT_WORD_RUN.lastIndex = 0;
   let n = 0;
-  while (ROT_WORD_RUN.exec(lower) !== null) if (++n >= 4) return true;
-  if (!LONG_LETTER_RUN.test(lower)) return false;
-  LONG_LETTER_RUN_G.lastIndex = 0;
-  for (let m = LONG_LETTER_RUN_G.exec(lower); m !== null; m = LONG_LETTER_RUN_G.exec(lower)) {
-    const run = m[0];
-    for (let i = 0; i + 3 <= run.length; i += 12)
-      if (ROT_WORDS_ENCODED.has(run.slice(i, i + 12)) && ++n >= 4) return true;
+  let start = -1;
+  let h = 0;
+  const len = lower.length;
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? lower.charCodeAt(i) : 0;
+    if (c >= 97 && c <= 122) {
+      if (start < 0) {
+        start = i;
+        h = 0;
+      }
+      h = (h * 31 + c) & 0xffff;
+      continue;
+    }
+    if (start < 0) continue;
+    if (i - start <= 12) {
+      if ((ROT_HASHES[h >> 3]! & (1 << (h & 7))) !== 0 && ROT_WORDS_ENCODED.has(lower.slice(start, i)) && ++n >= 4)
+        return true;
+    } else {
+      for (let k = start; k + 3 <= i; k += 12)
+        if (ROT_WORDS_ENCODED.has(lower.slice(k, Math.min(k + 12, i))) && ++n >= 4) return true;
+    }
+    start = -1;
   }
   return false;
 }
@@ -341,7 +365,8 @@ function revealComments(s: string, carriers: Map<CarrierKind, number>, hidden: H
       }
     }
   }
-  if (s.includes("[//]:") || s.includes("[comment]:") || s.includes("[_]:")) {
+  // Each of the three ends with "]:": one search usually answers for all of them.
+  if (s.includes("]:") && (s.includes("[//]:") || s.includes("[comment]:") || s.includes("[_]:"))) {
     MD_COMMENT.lastIndex = 0;
     for (let m = MD_COMMENT.exec(s); m !== null; m = MD_COMMENT.exec(s)) {
       bump(carriers, "markdown_comment");
@@ -421,24 +446,117 @@ function decodeVariants(original: string, lower: string, carriers: Map<CarrierKi
 
 const EMPTY_MAP: ReadonlyMap<CarrierKind, number> = new Map();
 
+const NON_ASCII_RUN = /[^\x00-\x7f]+/g;
+/** ASCII control characters other than tab, line feed and carriage return (ESC among them). */
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+/** More runs than this and the class tests read the whole string (the probe would cost as much). */
+const MAX_PROBE_RUNS = 128;
+
+/**
+ * The non-ASCII code units of `s`: its runs of them joined by "\n" ("" for ASCII text), or `s`
+ * itself when there are many runs. The Unicode class tests here (and the multilingual rules' class
+ * in the injection scanner) match only non-ASCII code units, alone or as a surrogate pair, which a
+ * run keeps together; "\n" keeps units of different runs from pairing. So they answer the same on
+ * this string as on `s`, which on long mostly-ASCII text is a few characters instead of all.
+ */
+export function nonAsciiOf(s: string): string {
+  runsOf = undefined;
+  runs.length = 0;
+  // UTF-8 length = UTF-16 length only for ASCII text (a native count, much faster than a class scan).
+  if (Buffer.byteLength(s, "utf8") === s.length) return "";
+  NON_ASCII_RUN.lastIndex = 0;
+  let out = "";
+  for (let m = NON_ASCII_RUN.exec(s); m !== null; m = NON_ASCII_RUN.exec(s)) {
+    if (runs.length === 2 * MAX_PROBE_RUNS) {
+      runs.length = 0;
+      return s;
+    }
+    out = runs.length === 0 ? m[0] : `${out}\n${m[0]}`;
+    runs.push(m.index, m.index + m[0].length);
+  }
+  runsOf = s;
+  return out;
+}
+
+/** The string nonAsciiOf last made a probe of (not `s` itself), and where its runs start and end. */
+let runsOf: string | undefined;
+const runs: number[] = [];
+
+/**
+ * `s.toLowerCase()`, where `s` is `source` or has the same length and runs (smart quotes replaced
+ * one for one). JavaScriptCore lower-cases a string with any non-ASCII UTF-16 character through
+ * ICU, several times slower than ASCII text: the ASCII stretches between runs are lower-cased
+ * apart from the runs. Lower-casing is the same piecewise as whole except for Σ, whose small form
+ * depends on the letters around it (the only context-dependent mapping outside tr/az/lt locales).
+ */
+function toLower(s: string, source: string, probe: string): string {
+  if (runsOf !== source || probe.includes("\u03a3")) return s.toLowerCase();
+  let out = "";
+  let last = 0;
+  for (let k = 0; k < runs.length; k += 2) {
+    out += s.slice(last, runs[k]).toLowerCase();
+    out += s.slice(runs[k], runs[k + 1]).toLowerCase();
+    last = runs[k + 1]!;
+  }
+  return out + s.slice(last).toLowerCase();
+}
+
+/**
+ * NFKC of each compatibility character. Where the probe lists them, each distinct one is replaced
+ * with a native string search instead of a class scan over the whole text: the class matches single
+ * code points that cannot overlap, so the result is the same as `s.replace(COMPATIBILITY_G, …)` as
+ * long as no replacement contains (or, at its ends, can pair into) one of them.
+ */
+function foldCompatibility(s: string, probe: string): string {
+  if (probe === s) return s.replace(COMPATIBILITY_G, (c) => c.normalize("NFKC"));
+  const found = [...new Set(probe.match(COMPATIBILITY_G))];
+  const into = found.map((c) => c.normalize("NFKC"));
+  const safe = into.every((r) => !/^[\udc00-\udfff]|[\ud800-\udbff]$/.test(r) && !found.some((c) => r.includes(c)));
+  if (!safe) return s.replace(COMPATIBILITY_G, (c) => c.normalize("NFKC"));
+  let out = s;
+  for (let i = 0; i < found.length; i++) out = out.replaceAll(found[i]!, into[i]!);
+  return out;
+}
+
 /** Normalises one string for matching. Pure; cheap for plain ASCII text. */
 export function normalize(input: string): Normalized {
   const carriers = new Map<CarrierKind, number>();
   const hidden: HiddenSegment[] = [];
   let s = input;
-  // One pass decides whether any of the (costlier) Unicode steps has work to do.
-  if (NON_ASCII_OR_CONTROL.test(s) && SPECIAL.test(s)) {
-    if (s.includes(ESC) || s.includes("\r")) s = stripAnsi(s, carriers, hidden);
-    if (INVISIBLE.test(s)) s = stripInvisible(s, carriers, hidden);
+  // The Unicode steps test their classes on the probe of non-ASCII characters, re-made whenever a
+  // step changes the text; most text has none of them, and the steps are skipped.
+  let probe = nonAsciiOf(s);
+  let source = s;
+  const ansi = s.includes(ESC) || s.includes("\r");
+  // (As before the probe: a CR in ASCII text without other control characters is left as it is.)
+  if (ansi ? probe.length > 0 || CONTROL.test(s) : probe.length > 0 && SPECIAL.test(probe)) {
+    if (ansi) {
+      s = stripAnsi(s, carriers, hidden);
+      probe = nonAsciiOf(s);
+      source = s;
+    }
+    if (INVISIBLE.test(probe)) {
+      s = stripInvisible(s, carriers, hidden);
+      probe = nonAsciiOf(s);
+      source = s;
+    }
     // NFKC per compatibility character: the rest of the text is already in normal form for matching.
-    if (COMPATIBILITY.test(s)) s = s.replace(COMPATIBILITY_G, (c) => c.normalize("NFKC"));
-    if (CONFUSABLE_CHAR.test(s) && LATIN.test(s)) s = foldHomoglyphs(s, carriers);
-    if (SMART_QUOTES.test(s))
+    if (COMPATIBILITY.test(probe)) {
+      s = foldCompatibility(s, probe);
+      probe = nonAsciiOf(s);
+      source = s;
+    }
+    if (CONFUSABLE_CHAR.test(probe) && LATIN.test(s)) {
+      s = foldHomoglyphs(s, carriers);
+      probe = nonAsciiOf(s);
+      source = s;
+    }
+    if (SMART_QUOTES.test(probe))
       s = s.replace(/[\u2018\u2019\u201b\u2032]/g, "'").replace(/[\u201c\u201d\u201f\u2033]/g, '"');
   }
   if (hasPadding(s)) bump(carriers, "whitespace_padding");
   revealComments(s, carriers, hidden);
-  const lower = s.toLowerCase();
+  const lower = toLower(s, source, probe);
   decodeVariants(s, lower, carriers, hidden);
   return { text: lower, hidden, carriers: carriers.size === 0 ? EMPTY_MAP : carriers };
 }

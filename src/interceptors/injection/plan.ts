@@ -206,27 +206,37 @@ export function execWindows(
 }
 
 /**
- * Many literals (hints and the anchors of anchors.ts) as one trie walked once over a text's char
- * codes; positions of every occurrence (overlapping ones too) are collected per literal.
- * Non-ASCII characters share one symbol: a literal then matches a superset of its occurrences
- * (more candidates on non-ASCII text, never fewer), and the table stays small enough for the cache.
+ * Many literals (hints and the anchors of anchors.ts) as one Aho–Corasick automaton run once over a
+ * text's char codes: one table step per character, and the positions of every occurrence (overlapping
+ * ones too) collected per literal. Non-ASCII characters share one symbol: a literal then matches a
+ * superset of its occurrences (more candidates on non-ASCII text, never fewer), and the alphabet,
+ * hence the table, stays small.
  */
 export interface LiteralIndex {
   readonly literals: readonly string[];
   readonly symbol: Uint8Array;
-  readonly alphabet: number;
-  readonly transitions: Uint16Array;
-  readonly first: Uint16Array;
+  /** Rows of `delta` are `1 << shift` wide (the alphabet rounded up to a power of two). */
+  readonly shift: number;
+  /** Next state for (state, symbol) at `(state << shift) | symbol`; state 0 is the root. */
+  readonly delta: Uint16Array;
+  /** Longest literal. */
+  readonly maxLen: number;
   /** Literal id ending at a state, or -1. */
   readonly literalAt: Int32Array;
+  /** Length of the literal(s) ending at a state (its depth in the trie). */
+  readonly depth: Uint16Array;
+  /** The state itself when a literal ends there, else the nearest suffix state where one does (0: none). */
+  readonly output: Uint16Array;
+  /** The next suffix state, after an output state, where a literal ends (0: none). */
+  readonly nextOutput: Uint16Array;
   /** Other literals ending at the same state as literal id (folded non-ASCII spellings). */
   readonly aliases: readonly (readonly number[])[];
 }
 
-/** Builds the trie of `literals` (ids are their indices). */
+/** Builds the automaton of `literals` (ids are their indices). */
 export function indexLiterals(literals: readonly string[]): LiteralIndex {
   const symbol = new Uint8Array(65536);
-  let alphabet = 2; // 1: every non-ASCII character
+  let alphabet = 2; // 0: no literal has it; 1: every non-ASCII character
   for (let c = 0x80; c < 65536; c++) symbol[c] = 1;
   for (const s of literals) {
     for (let i = 0; i < s.length; i++) {
@@ -234,41 +244,79 @@ export function indexLiterals(literals: readonly string[]): LiteralIndex {
       if (symbol[c] === 0) symbol[c] = alphabet++;
     }
   }
-  const rows: number[][] = [[]];
-  const ends: number[][] = [[]];
+  if (alphabet > 256) throw new Error("too many literal characters");
+  let shift = 1;
+  while (1 << shift < alphabet) shift++;
+  // The trie of the literals, its transitions written straight into the table (0: no child; no
+  // state has the root as a child). At most one state per literal character, plus the root.
+  let bound = 1;
+  for (const s of literals) bound += s.length;
+  const goto = new Int32Array(bound << shift);
+  const depthOf = new Uint16Array(bound);
+  const endOf = new Int32Array(bound).fill(-1);
+  const alias: number[][] = literals.map(() => []);
+  let states = 1;
   literals.forEach((s, id) => {
+    if (s.length === 0) throw new Error("empty literal");
     let state = 0;
     for (let i = 0; i < s.length; i++) {
-      const a = symbol[s.charCodeAt(i)]!;
-      let next = rows[state]![a];
-      if (next === undefined) {
-        next = rows.length;
-        rows.push([]);
-        ends.push([]);
-        rows[state]![a] = next;
+      const slot = (state << shift) | symbol[s.charCodeAt(i)]!;
+      let next = goto[slot]!;
+      if (next === 0) {
+        next = states++;
+        depthOf[next] = i + 1;
+        goto[slot] = next;
       }
       state = next;
     }
-    ends[state]!.push(id);
+    // Folded non-ASCII literals can share a state: the first id stands for the state, the others follow it.
+    if (endOf[state]! < 0) endOf[state] = id;
+    else alias[endOf[state]!]!.push(id);
   });
-  if (rows.length >= 65536) throw new Error("too many literal states");
-  const transitions = new Uint16Array(rows.length * alphabet);
-  rows.forEach((row, state) => {
-    row.forEach((next, a) => {
-      transitions[state * alphabet + a] = next;
-    });
-  });
-  const first = new Uint16Array(65536);
-  for (let c = 0; c < 65536; c++) if (symbol[c] !== 0) first[c] = transitions[symbol[c]!]!;
-  // Folded non-ASCII literals can share a state: the first id stands for the state, the others follow it.
-  const literalAt = new Int32Array(rows.length).fill(-1);
-  const alias: number[][] = literals.map(() => []);
-  ends.forEach((ids, state) => {
-    if (ids.length === 0) return;
-    literalAt[state] = ids[0]!;
-    alias[ids[0]!]!.push(...ids.slice(1));
-  });
-  return { literals, symbol, alphabet, transitions, first, literalAt, aliases: alias };
+  if (states >= 65536) throw new Error("too many literal states");
+  const literalAt = endOf.slice(0, states);
+  // Breadth first: each state's failure state (longest proper suffix that is a trie state) is
+  // complete before the state itself, so its missing transitions are copied from there. A row
+  // still holds only its trie children when its state is reached.
+  const delta = new Uint16Array(states << shift);
+  delta.set(goto.subarray(0, states << shift));
+  const output = new Uint16Array(states);
+  const nextOutput = new Uint16Array(states);
+  const fail = new Uint16Array(states);
+  const queue = new Uint16Array(states);
+  let tail = 0;
+  for (let a = 0; a < alphabet; a++) if (delta[a] !== 0) queue[tail++] = delta[a]!;
+  for (let q = 0; q < tail; q++) {
+    const state = queue[q]!;
+    const f = fail[state]!;
+    nextOutput[state] = output[f]!;
+    output[state] = literalAt[state]! >= 0 ? state : output[f]!;
+    const base = state << shift;
+    const fbase = f << shift;
+    for (let a = 0; a < alphabet; a++) {
+      const next = delta[base + a]!;
+      if (next === 0) {
+        delta[base + a] = delta[fbase + a]!;
+      } else {
+        fail[next] = delta[fbase + a]!;
+        queue[tail++] = next;
+      }
+    }
+  }
+  // Symbol 0 (a character no literal has) leads back to the root from every state.
+  for (let state = 0; state < states; state++) delta[state << shift] = 0;
+  return {
+    literals,
+    symbol,
+    shift,
+    delta,
+    maxLen: Math.max(0, ...literals.map((l) => l.length)),
+    literalAt,
+    depth: depthOf.slice(0, states),
+    output,
+    nextOutput,
+    aliases: alias,
+  };
 }
 
 /**
@@ -276,7 +324,7 @@ export function indexLiterals(literals: readonly string[]): LiteralIndex {
  * thread): what `count` and `list` return is valid until the next `find`.
  */
 export class LiteralHits {
-  /** Hits in text order, as (literal id, position) pairs. */
+  /** Hits in the order the automaton reports them (by end), as (literal id, position) pairs. */
   private ids = new Int32Array(4096);
   private at = new Int32Array(4096);
   /** Positions grouped by literal: literal id's are `sorted[start[id] … start[id] + counts[id]]`. */
@@ -356,33 +404,119 @@ export class LiteralHits {
   }
 }
 
+/** Texts at least this long are run as four interleaved quarters (see `walk`). */
+const QUARTERS_MIN_CHARS = 1024;
+
 /**
- * The trie walk: (literal id, start) of every occurrence, in text order, into `ids` / `at`.
- * Returns how many, or -1 when they do not fit. A plain function over typed arrays: JavaScriptCore
- * compiles it to a tight loop (a method reading fields runs about half as fast).
+ * The automaton run: (literal id, start) of every occurrence, ordered by where it ends, into `ids` /
+ * `at` (each literal's occurrences are thus in ascending order). Returns how many, or -1 when they
+ * do not fit. Plain functions over typed arrays: JavaScriptCore compiles them to tight loops (a
+ * method reading fields runs about half as fast).
+ *
+ * One run is a chain of dependent table loads, so it waits on memory latency at every character.
+ * Long texts are run as four chains in one loop (the processor overlaps their loads): chain c
+ * reports the occurrences that end in quarter c, and first reads the `maxLen − 1` characters
+ * before its quarter without reporting, since an occurrence ending in its quarter can start there.
+ * The automaton's state after that prefix knows every literal ending in the quarter as if it had
+ * read the whole text: a literal is at most `maxLen` long.
  */
 function walk(index: LiteralIndex, text: string, ids: Int32Array, at: Int32Array): number {
-  const { symbol, alphabet, transitions, first, literalAt } = index;
   const n = text.length;
-  const cap = ids.length;
-  let hits = 0;
-  for (let i = 0; i < n; i++) {
-    let state = first[text.charCodeAt(i)]!;
-    if (state === 0) continue;
-    let j = i + 1;
-    for (;;) {
-      const id = literalAt[state]!;
-      if (id >= 0) {
-        if (hits === cap) return -1;
-        ids[hits] = id;
-        at[hits++] = i;
-      }
-      if (j >= n) break;
-      const a = symbol[text.charCodeAt(j++)]!;
-      if (a === 0) break;
-      state = transitions[state * alphabet + a]!;
-      if (state === 0) break;
+  if (n < QUARTERS_MIN_CHARS || index.maxLen * 4 > n) return walkWhole(index, text, ids, at);
+  const { symbol, shift, delta, output } = index;
+  const q = n >> 2;
+  const region = ids.length >> 2;
+  const warm = index.maxLen - 1;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let j = q - warm; j < q; j++) {
+    s1 = delta[(s1 << shift) | symbol[text.charCodeAt(j)]!]!;
+    s2 = delta[(s2 << shift) | symbol[text.charCodeAt(j + q)]!]!;
+    s3 = delta[(s3 << shift) | symbol[text.charCodeAt(j + 2 * q)]!]!;
+  }
+  let s0 = 0;
+  let h0 = 0;
+  let h1 = region;
+  let h2 = 2 * region;
+  let h3 = 3 * region;
+  for (let j = 0; j < q; j++) {
+    s0 = delta[(s0 << shift) | symbol[text.charCodeAt(j)]!]!;
+    s1 = delta[(s1 << shift) | symbol[text.charCodeAt(j + q)]!]!;
+    s2 = delta[(s2 << shift) | symbol[text.charCodeAt(j + 2 * q)]!]!;
+    s3 = delta[(s3 << shift) | symbol[text.charCodeAt(j + 3 * q)]!]!;
+    if ((output[s0]! | output[s1]! | output[s2]! | output[s3]!) === 0) continue;
+    if (output[s0] !== 0) {
+      h0 = report(index, s0, j, ids, at, h0, region);
+      if (h0 < 0) return -1;
     }
+    if (output[s1] !== 0) {
+      h1 = report(index, s1, j + q, ids, at, h1, 2 * region);
+      if (h1 < 0) return -1;
+    }
+    if (output[s2] !== 0) {
+      h2 = report(index, s2, j + 2 * q, ids, at, h2, 3 * region);
+      if (h2 < 0) return -1;
+    }
+    if (output[s3] !== 0) {
+      h3 = report(index, s3, j + 3 * q, ids, at, h3, 4 * region);
+      if (h3 < 0) return -1;
+    }
+  }
+  // The last quarter's chain reads on to the end (n − 4q < 4 characters).
+  for (let j = 4 * q; j < n; j++) {
+    s3 = delta[(s3 << shift) | symbol[text.charCodeAt(j)]!]!;
+    if (output[s3] !== 0) {
+      h3 = report(index, s3, j, ids, at, h3, 4 * region);
+      if (h3 < 0) return -1;
+    }
+  }
+  // The quarters' hits, one after the other.
+  let hits = h0;
+  for (const [from, to] of [
+    [region, h1],
+    [2 * region, h2],
+    [3 * region, h3],
+  ] as const) {
+    ids.copyWithin(hits, from, to);
+    at.copyWithin(hits, from, to);
+    hits += to - from;
+  }
+  return hits;
+}
+
+/** One chain over the whole text. */
+function walkWhole(index: LiteralIndex, text: string, ids: Int32Array, at: Int32Array): number {
+  const { symbol, shift, delta, output } = index;
+  const cap = ids.length;
+  let state = 0;
+  let hits = 0;
+  for (let j = 0; j < text.length; j++) {
+    state = delta[(state << shift) | symbol[text.charCodeAt(j)]!]!;
+    if (output[state] !== 0) {
+      hits = report(index, state, j, ids, at, hits, cap);
+      if (hits < 0) return -1;
+    }
+  }
+  return hits;
+}
+
+/** Records the literals that end at `j` in `state`; returns the new hit count, or -1 past `cap`. */
+function report(
+  index: LiteralIndex,
+  state: number,
+  j: number,
+  ids: Int32Array,
+  at: Int32Array,
+  h: number,
+  cap: number,
+): number {
+  const { literalAt, depth, nextOutput } = index;
+  let hits = h;
+  for (let o = index.output[state]!; o !== 0; o = nextOutput[o]!) {
+    if (hits === cap) return -1;
+    ids[hits] = literalAt[o]!;
+    at[hits++] = j + 1 - depth[o]!;
   }
   return hits;
 }
@@ -423,6 +557,42 @@ export function anchoredPlan(
   };
 }
 
+/** Where each literal's run of positions ends in the array occursIn fills (reused). */
+const runEnds: number[] = [];
+let mergeSpace = new Int32Array(1024);
+
+/**
+ * Sorts `a[0, ends[last])`, made of ascending runs ending at `ends`, by merging neighbouring runs
+ * pass after pass (log2 of the run count passes; a typed-array sort costs more here).
+ */
+function mergeRuns(a: Int32Array, ends: readonly number[]): void {
+  const total = ends[ends.length - 1]!;
+  if (mergeSpace.length < total) mergeSpace = new Int32Array(total * 2);
+  let src: Int32Array = a;
+  let dst: Int32Array = mergeSpace;
+  let bounds = ends;
+  while (bounds.length > 1) {
+    const next: number[] = [];
+    for (let k = 0; k < bounds.length; k += 2) {
+      const from = k === 0 ? 0 : bounds[k - 1]!;
+      const mid = bounds[k]!;
+      const to = k + 1 < bounds.length ? bounds[k + 1]! : mid;
+      let i = from;
+      let j = mid;
+      let o = from;
+      while (i < mid && j < to) dst[o++] = src[i]! <= src[j]! ? src[i++]! : src[j++]!;
+      while (i < mid) dst[o++] = src[i++]!;
+      while (j < to) dst[o++] = src[j++]!;
+      next.push(to);
+    }
+    bounds = next;
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src !== a) a.set(src.subarray(0, total));
+}
+
 /** Whether some literal of `req` starts in [lo, hi] (in the text `hits` last read). */
 function occursIn(hits: LiteralHits, req: AnchoredRequirement, lo: number, hi: number): boolean {
   const { cache } = req;
@@ -436,9 +606,15 @@ function occursIn(hits: LiteralHits, req: AnchoredRequirement, lo: number, hi: n
     }
     const all = cache.positions.length >= total ? cache.positions : new Int32Array(total * 2);
     let w = 0;
-    for (const id of req.ids) for (let c = 0, n = hits.count(id); c < n; c++) all[w++] = hits.position(id, c);
-    // One literal's positions are already in order.
-    if (present > 1) all.subarray(0, total).sort();
+    runEnds.length = 0;
+    for (const id of req.ids) {
+      const n = hits.count(id);
+      if (n === 0) continue;
+      for (let c = 0; c < n; c++) all[w++] = hits.position(id, c);
+      runEnds.push(w);
+    }
+    // One literal's positions are already in order: merge the literals' runs.
+    if (present > 1) mergeRuns(all, runEnds);
     cache.positions = all;
     cache.size = total;
     cache.generation = hits.generation;

@@ -16,6 +16,7 @@ import type { Finding } from "../../chain/types.ts";
 import {
   type CarrierKind,
   extractSegments,
+  nonAsciiOf,
   normalize,
   type PayloadKind,
   type Segment,
@@ -94,7 +95,7 @@ const FIRST_MULTILINGUAL = RULES.length;
 
 /**
  * What the rules compile to: their plans (bounds, hints), the literal anchors of their
- * alternatives (precomputed in anchors.cache.json) and one trie over every literal. Built on first
+ * alternatives (precomputed in anchors.cache.json) and one automaton over every literal. Built on first
  * use or by {@link warmRules}, not at module load: every process and pool worker imports this
  * module, not all of them scan.
  */
@@ -118,7 +119,7 @@ function buildTables(): RuleTables {
   const plans = planRules([...RULES, ...MULTILINGUAL_RULES]);
   // Literal anchors of the (Latin-script) rules; multilingual ones keep their hint windows.
   const branches = ruleBranches(plans, FIRST_MULTILINGUAL);
-  // Every hint and anchor literal, in one trie walked once per text.
+  // Every hint and anchor literal, in one automaton run once per text.
   const all = new Set<string>();
   for (const p of plans) for (const h of p.rule.hints ?? []) all.add(h);
   for (const b of branches)
@@ -190,7 +191,7 @@ function markHints(t: RuleTables): void {
   const touched = t.hits.touchedIds;
   for (let i = 0; i < touched.length; i++) {
     const id = touched[i]!;
-    // A folded non-ASCII literal stands for the others at its trie state.
+    // A folded non-ASCII literal stands for the others at its automaton state.
     for (const k of t.plansOfLiteral[id]!) t.hintedIn[k] = hintGeneration;
     for (const other of t.aliases[id]!) for (const k of t.plansOfLiteral[other]!) t.hintedIn[k] = hintGeneration;
   }
@@ -271,8 +272,8 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
     const hinted = rule.hints === undefined || hintedIn[k] === hintGeneration;
     let gated = rule.hints !== undefined;
     if (k >= FIRST_MULTILINGUAL && (!hinted || long)) {
-      // UTF-8 length = UTF-16 length only for ASCII text (a native count, much faster than a class scan).
-      latinOnly ??= Buffer.byteLength(text, "utf8") === text.length || !MULTILINGUAL_CHARS.test(text);
+      // The class reads only non-ASCII characters: tested on those alone ("" for ASCII text).
+      latinOnly ??= !MULTILINGUAL_CHARS.test(nonAsciiOf(text));
       gated &&= latinOnly;
     }
     if (gated && !hinted) continue;

@@ -175,6 +175,29 @@ describe("anchored rule runs", () => {
     expect(matched).toBeGreaterThan(1000);
   });
 
+  test("every occurrence of every literal, overlapping ones too, at any text length", () => {
+    const rnd = seeded(6);
+    const pick = (alphabet: string, len: number) =>
+      Array.from({ length: len }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join("");
+    for (let round = 0; round < 60; round++) {
+      // A small alphabet makes literals overlap, nest and share prefixes and suffixes; with one or
+      // two letters, long literals also occur across the boundaries of the quarters a long text is
+      // run in.
+      const letters = ["ab", "abc d", "a"][round % 3]!;
+      const count = 1 + Math.floor(rnd() * 40);
+      const literals = [...new Set(Array.from({ length: count }, () => pick(letters, 1 + Math.floor(rnd() * 9))))];
+      const text = pick(["ab", "abc dxy", "a"][round % 3]!, [5, 300, 1023, 1024, 1027, 4099, 20_000][round % 7]!);
+      const h = new LiteralHits(indexLiterals(literals));
+      h.find(text);
+      literals.forEach((l, id) => {
+        const want: number[] = [];
+        for (let i = text.indexOf(l); i >= 0; i = text.indexOf(l, i + 1)) want.push(i);
+        const got = Array.from({ length: h.count(id) }, (_, k) => h.position(id, k));
+        expect({ l, length: text.length, got }).toEqual({ l, length: text.length, got: want });
+      });
+    }
+  });
+
   test("non-ASCII literals fold to one symbol: occurrences are a superset", () => {
     const index = indexLiterals(["密送", "ab", "скрыт"]);
     const h = new LiteralHits(index);
