@@ -358,7 +358,10 @@ function revealComments(s: string, carriers: Map<CarrierKind, number>, hidden: H
     const close = s.indexOf("-->", open + 4);
     if (close < 0 || close - open > 4004) continue;
     {
-      const body = s.slice(open + 4, close).trim();
+      const body = s
+        .slice(open + 4, close)
+        .trim()
+        .toLowerCase();
       if (/[a-z]{3}/.test(body)) {
         bump(carriers, "html_comment");
         hidden.push({ carrier: "html_comment", text: body });
@@ -370,13 +373,13 @@ function revealComments(s: string, carriers: Map<CarrierKind, number>, hidden: H
     MD_COMMENT.lastIndex = 0;
     for (let m = MD_COMMENT.exec(s); m !== null; m = MD_COMMENT.exec(s)) {
       bump(carriers, "markdown_comment");
-      hidden.push({ carrier: "markdown_comment", text: m[1]!.trim() });
+      hidden.push({ carrier: "markdown_comment", text: m[1]!.trim().toLowerCase() });
     }
   }
   if (s.includes("style")) {
     CSS_HIDDEN.lastIndex = 0;
     for (let m = CSS_HIDDEN.exec(s); m !== null; m = CSS_HIDDEN.exec(s)) {
-      const body = m[2]!.trim();
+      const body = m[2]!.trim().toLowerCase();
       if (/[a-z]{3}/.test(body)) {
         bump(carriers, "css_hidden");
         hidden.push({ carrier: "css_hidden", text: body });
