@@ -46,19 +46,23 @@ export interface Rule {
   readonly hints?: readonly string[];
 }
 
+const NOT_A_VERB =
+  "(?!(?:get|gets|export|exports|list|lists|read|reads|fetch|fetches|search|searches|summari[sz]e|summari[sz]es|clear|clears|delete|deletes|set|update|show|view|load|save|saves|create|creates|generate|generates|render|format|parse|validate|count|truncate|reset|manage|edit|store|import|download|upload|sync|archive|print|dump|retrieve|retrieves|find|query|analy[sz]e|return|returns|compress|build|replay|restore|copy|share|post|add|append)\\b)";
 const GAP = (n: number) => `[^\\n]{0,${n}}`;
+/** A gap that stays inside one sentence: no line break, and no ".", "!" or "?" followed by a blank. */
+const SGAP = (n: number) => `(?:[^\\n.!?]|[.!?](?=\\S)){0,${n}}`;
 const r = (s: string) => new RegExp(s);
 
 const SENSITIVE_PATH =
   "(?:\\.ssh\\b|id_rsa|id_ed25519|id_ecdsa|id_dsa|\\.aws\\/credentials|\\.aws\\/config|\\/etc\\/passwd|\\/etc\\/shadow|\\.netrc|\\.git-credentials|\\.docker\\/config\\.json|\\.kube\\/config|\\.npmrc|\\.pypirc|\\.pgpass|(?<=^|[\\s'\"`(/])\\.env\\b|\\.bash_history|\\.zsh_history|authorized_keys|\\.gnupg|wallet\\.dat|\\.config\\/gcloud|credentials\\.json|\\.azure\\/|mcp\\.json|claude_desktop_config|\\.cursor\\/)";
 const CONVERSATION =
-  "(?:(?:conversation|chat|message|dialog(?:ue)?)[ _-]?(?:history|log|transcript|context|so far)|system[ _-]?prompt|(?:previous|prior|earlier|past|entire|full|all(?: of the)?|last) (?:user )?(?:messages?|prompts?|turns)|user'?s? (?:last|previous|prior|entire|full|earlier|original) (?:message|messages|prompt|input|request|query)|(?:everything|all) the user (?:has )?(?:said|typed|wrote|written|mentioned))";
+  "(?:(?:conversation|chat|message|dialog(?:ue)?)[ _-]?(?:history|log|transcript|context|so far)|(?<![-_./])system[ _-]?prompt|(?<!\\b(?:my|our|his|her) )(?:previous|prior|earlier|past|entire|full|all(?: of the)?|last|recent)(?: (?:\\d{1,3}|few|several|two|three|four|five|ten))? (?:user )?(?:messages?|prompts?|turns)|user'?s? (?:last|previous|prior|entire|full|earlier|original) (?:message|messages|prompt|input|request|query)|(?:everything|anything|all|whatever) (?:that )?the user (?:has |had )?(?:said|typed|wrote|written|mentioned|told you|shared|asked)|(?:complete|entire|full|whole) (?:conversation|chat|dialog(?:ue)?)\\b|(?:earlier|previous|prior|all) turns of the (?:conversation|chat|dialog(?:ue)?)|your (?:hidden|internal|developer|original|initial|secret) (?:instructions|prompt)|(?:instructions|prompt) you (?:were|have been) given)";
 const CREDENTIAL =
   "(?:api[ _-]?keys?|passwords?|passphrases?|credentials|secrets?|access[ _-]?tokens?|session[ _-]?tokens?|auth(?:entication)? tokens?|bearer tokens?|(?:mfa|2fa|backup|recovery|otp|verification) codes?|private[ _-]?keys?|seed phrases?|recovery phrases?|env(?:ironment)? var(?:iable)?s|cookies)";
 const SEND =
   "(?:send|sends|sent|forward|upload|post|transmit|exfiltrate|leak|share|email|mail|copy|include|includes|including|pass|append|attach|embed|put|insert|add|provide|supply|fill|set|contain|paste|submit)";
 const READ =
-  "(?:read|reads|cat|open|load|access|get|fetch|retrieve|extract|collect|gather|grab|dump|print|obtain|scan|list|contents? of|look up)";
+  "(?:read|reads|cat|open|load|access|get|fetch|retrieve|extract|collect|gather|grab|dump|print|obtain|scan|list|contents? of|text of|look up)";
 /** An e-mail address, matched from its "@" (one local-part character before it is enough here). */
 const EMAIL = "[a-z0-9._%+-]@[a-z0-9-]{1,63}(?:\\.[a-z0-9-]{1,63}){0,4}\\.[a-z]{2,12}";
 const TELL =
@@ -100,7 +104,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.9, 0.85],
     re: r(
-      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b`,
+      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b|\\b(?:ignore|disregard|forget)s? (?:everything|anything|all(?: that)?|whatever) (?:you(?:'ve| have| were| had)? (?:been )?(?:told|given|instructed|taught)|(?:(?:said|written|stated) )?(?:before|above|previously|earlier|so far))\\b`,
     ),
     hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect"],
   },
@@ -150,7 +154,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.8, 0.8],
     re: r(
-      `\\b(?:restrictions?|safeguards?|safety (?:checks?|polic(?:y|ies)|rules|guidelines)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content polic(?:y|ies)|tool descriptions?)\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b`,
+      `\\b(?:restrictions?|safeguards?|safety (?:checks?|polic(?:y|ies)|rules|guidelines|filters?)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content (?:polic(?:y|ies)|filters?|moderation)|tool descriptions?|(?:earlier|previous|prior|original|initial|old) (?:guidelines|instructions|rules|directives))\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|obsolete|superseded|revoked|cancell?ed|invalid|turned off|switched off|deactivated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b`,
     ),
     hints: [
       "restriction",
@@ -164,6 +168,10 @@ export const RULES: readonly Rule[] = [
       "regardless",
       "anyway",
       "rules",
+      "content",
+      "guidelines",
+      "instructions",
+      "directives",
     ],
   },
   {
@@ -171,7 +179,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.75, 0.7],
     re: r(
-      `\\btreat (?:all )?(?:instructions|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:the )?(?:user|system|any|all|other)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|from now on,? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe assistant (?:must|should|will) now\\b|\\bcomply with (?:every|any|all) (?:request|instruction|command)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
+      `\\btreat (?:all )?(?:instructions|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:the )?(?:user|system|any|all|other)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\b(?:manager|owner|admin|maintainers?|author|ceo|team lead|developer) (?:has|have) (?:already )?pre-?(?:approved|authori[sz]ed)|\\b(?:this|the) (?:tool )?(?:description|instruction|note|message|tool) (?:has|takes|carries) (?:the )?(?:highest|top|absolute|overriding|final) (?:priority|precedence|authority)|\\b(?:instructions|messages|requests|directions) (?:from|of|by) (?:the )?(?:user|system|operator)\\b${GAP(60)}\\b(?:must|should|are to|will|shall) be (?:ignored|disregarded|overridden|discarded)|\\b(?:follow|obey|execute|comply with|act on)\\b (?:any |all |the )?(?:instructions|commands|directives|requests) (?:found |contained |embedded |given )?in (?:the |this |any )?(?:tool(?:'s)? )?(?:outputs?|results?|responses?|descriptions?|here)\\b|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|(?:from now on|from this point (?:on|forward|onwards?)),? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe assistant (?:must|should|will) now\\b|\\bcomply with (?:every|any|all|whatever) (?:request|instruction|command|(?:this |the )?tool'?s? (?:output|result)s?)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
     ),
     hints: [
       "treat",
@@ -195,6 +203,22 @@ export const RULES: readonly Rule[] = [
       "auto",
       "elevated",
       "full privileges",
+      "pre-approved",
+      "preapproved",
+      "pre-authori",
+      "preauthori",
+      "priority",
+      "precedence",
+      "authority",
+      "ignored",
+      "disregarded",
+      "overridden",
+      "discarded",
+      "instructions",
+      "commands",
+      "directives",
+      "requests",
+      "from this point",
     ],
   },
 
@@ -204,7 +228,7 @@ export const RULES: readonly Rule[] = [
     family: "secrecy",
     weight: [0.7, 0.6],
     re: r(
-      `\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|private|quiet)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?)\\b`,
+      `\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|private|quiet)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:never|don'?t|do not|must not|should not)\\b let (?:the user|users|the human|anyone|them)\\b (?:know|see|notice|find out|learn|be aware)\\b|\\bkeep (?:it|this|that|these) to yourself\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?)\\b`,
     ),
     hints: [
       "not",
@@ -244,7 +268,7 @@ export const RULES: readonly Rule[] = [
     family: "file_exfil",
     weight: [0.8, 0.7],
     re: r(
-      `\\b${READ}\\b${GAP(80)}${SENSITIVE_PATH}|${SENSITIVE_PATH}${GAP(80)}\\b${SEND}\\b${GAP(40)}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)`,
+      `\\b${READ}\\b${SGAP(80)}${SENSITIVE_PATH}|${SENSITIVE_PATH}${SGAP(80)}\\b${SEND}\\b${SGAP(40)}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)|\\b${SEND}\\b${SGAP(60)}${SENSITIVE_PATH}${SGAP(40)}\\b(?:in|into|as|to|via|through) (?:the |a |this )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|header|payload)|\`[a-z_]{1,30}\`)`,
     ),
     hints: SENSITIVE_PATH_HINTS,
   },
@@ -260,7 +284,7 @@ export const RULES: readonly Rule[] = [
     family: "conversation_exfil",
     weight: [0.8, 0.7],
     re: r(
-      `\\b${SEND}\\b${GAP(80)}\\b${CONVERSATION}|\\b${CONVERSATION}${GAP(60)}\\b(?:to|into|in|as) (?:the |this |a )?(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|url|query|request|endpoint|webhook)`,
+      `\\b${SEND}\\b${GAP(80)}\\b${CONVERSATION}|\\b${CONVERSATION}${GAP(60)}\\b(?:to|into|in|as|via|through) (?:the |this |a )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|url|query|request|endpoint|webhook|body|payload|header)|\`[a-z_]{1,30}\`)`,
     ),
     hints: [
       "history",
@@ -279,14 +303,47 @@ export const RULES: readonly Rule[] = [
       "wrote",
       "written",
       "mentioned",
+      "conversation",
+      "chat",
+      "dialog",
+      "told you",
+      "shared",
+      "asked",
+      "instructions",
     ],
   },
   {
     signal: "conversation_field",
     family: "conversation_exfil",
     weight: [0.8, 0],
-    re: /^(?:full |entire |complete |all )?(?:conversation|chat|message|dialog(?:ue)?) ?(?:history|log|transcript|context)|^(?:(?:full|entire|complete) )?(?:[a-z ]{0,30} )?(?:system prompt|conversation history|chat history)|^(?:previous|prior|last|all) (?:user )?messages\b/,
-    hints: ["history", "log", "transcript", "context", "prompt", "messages"],
+    // A name or text that starts with a verb names an action on the data (`export_chat_history`,
+    // `get_system_prompt_template`), not a slot for it.
+    re: new RegExp(
+      [
+        `^${NOT_A_VERB}(?:full |entire |complete |all )?(?:conversation|chat|message|dialog(?:ue)?) ?(?:history|log|transcript|context)`,
+        `^${NOT_A_VERB}(?:(?:full|entire|complete) )?(?:[a-z ]{0,30} )?(?:system prompt|conversation history|chat history)`,
+        `^${NOT_A_VERB}(?:previous|prior|last|all) (?:user )?messages\\b`,
+        `^${NOT_A_VERB}(?:the )?(?:contents?|text|copy|dump) of (?:the )?(?:user'?s? )?(?:[a-z0-9]{1,20} ){0,2}(?:ssh|private key|id rsa|id ed25519|aws|credentials?|passwords?|secrets?|api keys?|tokens?|env|environment|system prompt|chat history)\\b`,
+      ].join("|"),
+    ),
+    hints: [
+      "history",
+      "log",
+      "transcript",
+      "context",
+      "prompt",
+      "messages",
+      "ssh",
+      "key",
+      "rsa",
+      "ed25519",
+      "aws",
+      "credential",
+      "password",
+      "secret",
+      "token",
+      "env",
+    ],
   },
   {
     signal: "send_credentials",
@@ -320,7 +377,7 @@ export const RULES: readonly Rule[] = [
     family: "shadowing",
     weight: [0.8, 0.7],
     re: r(
-      `\\b(?:modify|modifies|change|changes|alter|alters|override|overrides|affect|affects|hijack|intercept|redefine)\\b(?: (?:the|how|all|any))? (?:behaviou?r|functionality|way|operation|usage|use|output|parameters|arguments)s? (?:of|that|for)\\b${GAP(30)}\\b(?:all|any|every|other|the)\\b${GAP(30)}\\b(?:tools?|servers?|functions?|communication|email|messaging)|\\b(?:every|each|all|any) (?:subsequent |future |later )?(?:calls?|invocations?|uses?) (?:to|of) (?:the )?(?:\`|'|")?[a-z0-9_.-]{2,60}(?:\`|'|")?\\b${GAP(60)}\\b(?:must|should|shall|needs to|has to|will)\\b`,
+      `\\b(?:modify|modifies|change|changes|alter|alters|override|overrides|affect|affects|hijack|intercept|redefine)\\b(?: (?:the|how|all|any))? (?:behaviou?r|functionality|way|operation|usage|use|output|parameters|arguments)s? (?:of|that|for)\\b${GAP(30)}\\b(?:all|any|every|other|the)\\b${GAP(30)}\\b(?:tools?|servers?|functions?|communication|email|messaging)|\\b(?:every|each|all|any) (?:subsequent |future |later )?(?:calls?|invocations?|uses?) (?:to|of) (?:the )?(?:\`|'|")?[a-z0-9_.-]{2,60}(?:\`|'|")?\\b${GAP(60)}\\b(?:must|should|shall|needs to|has to|will)\\b|\\bthis tool (?:also )?(?:changes|modifies|alters|configures|reconfigures|overrides|affects|controls|patches|extends|updates) (?:how |the (?:behaviou?r|configuration|settings) of )?(?:the |all |any |other )?(?:\`|'|")?[a-z0-9_.-]{1,40}(?:\`|'|")?(?:[ -][a-z0-9_.-]{1,20})? (?:tools?|servers?|functions?)\\b|\\b[a-z0-9_.-]{1,40} server'?s (?:\`|'|")?[a-z0-9_.-]{1,40}(?:\`|'|")?(?: tools?)? (?:must|should|shall|needs to|has to|is required to)\\b|\\b(?:whenever|every time|each time|any time) (?:the )?(?:agent |assistant |model |you )?(?:uses?|calls?|invokes?|runs?) (?:the )?(?:\`|'|")?[a-z][a-z0-9]{1,20}_[a-z0-9_]{2,40}(?:\`|'|")?\\b${GAP(60)}\\b(?:also|additionally|secretly|silently|quietly)\\b`,
     ),
     hints: [
       "modif",
@@ -334,6 +391,11 @@ export const RULES: readonly Rule[] = [
       "call",
       "invocation",
       "use",
+      "this tool",
+      "server's",
+      "servers",
+      "time",
+      "whenever",
     ],
   },
   {
