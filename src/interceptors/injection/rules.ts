@@ -63,8 +63,11 @@ const SEND =
   "(?:send|sends|sent|forward|upload|post|transmit|exfiltrate|leak|share|email|mail|copy|include|includes|including|pass|append|attach|embed|put|insert|add|provide|supply|fill|set|contain|paste|submit)";
 const READ =
   "(?:read|reads|cat|open|load|access|get|fetch|retrieve|extract|collect|gather|grab|dump|print|obtain|scan|list|contents? of|text of|look up)";
+/** Where a value ends up: a named parameter or field, a URL, an e-mail address. */
+const SINK_BASE = "(?:in|into|as|to|via|through|inside|within) (?:the |a |this )?";
 /** An e-mail address, matched from its "@" (one local-part character before it is enough here). */
 const EMAIL = "[a-z0-9._%+-]@[a-z0-9-]{1,63}(?:\\.[a-z0-9-]{1,63}){0,4}\\.[a-z]{2,12}";
+const SINK = `${SINK_BASE}(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|payload)|\`[a-z_]{1,30}\`|https?:\\/\\/|[a-z0-9._%+-]{0,63}${EMAIL})`;
 const TELL =
   "(?:tell|telling|inform|informing|mention|mentioning|notify|notifying|reveal|revealing|alert|alerting|disclose|disclosing|warn|warning|show|showing)";
 const AGENT = "(?:ai|assistant|agent|model|llm|chatbot|bot|claude|gpt|copilot|language model)";
@@ -228,7 +231,7 @@ export const RULES: readonly Rule[] = [
     family: "secrecy",
     weight: [0.7, 0.6],
     re: r(
-      `\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|private|quiet)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:never|don'?t|do not|must not|should not)\\b let (?:the user|users|the human|anyone|them)\\b (?:know|see|notice|find out|learn|be aware)\\b|\\bkeep (?:it|this|that|these) to yourself\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?)\\b`,
+      `\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|private|quiet)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:never|don'?t|do not|must not|should not)\\b let (?:the user|users|the human|anyone|them)\\b (?:know|see|notice|find out|learn|be aware)\\b|\\bkeep (?:it|this|that|these) to yourself\\b|\\b(?:do not|don'?t|never|no need to) (?:ask|consult|check with|bother|involve) (?:the user|them|the human) (?:about|regarding|on) (?:it|this|that|these)\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?)\\b`,
     ),
     hints: [
       "not",
@@ -355,11 +358,22 @@ export const RULES: readonly Rule[] = [
     hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
   },
   {
+    // Credentials swept up ("every password", "any API keys … all of them") and put in a
+    // parameter, a URL or an address: a vendor documenting its own key field names one key.
+    signal: "credentials_to_sink",
+    family: "credential_exfil",
+    weight: [0.75, 0.7],
+    re: r(
+      `(?<!\\b(?:not|never|n't|no|without) )\\b${SEND}\\b${GAP(30)}\\b(?:all|every|each|stored|saved)\\b${GAP(30)}\\b${CREDENTIAL}\\b${SGAP(80)}\\b${SINK}|\\b(?:all|any|every|each|stored|saved)\\b${GAP(20)}\\b${CREDENTIAL}\\b${SGAP(60)}\\b${SEND} (?:all of |each of |every one of )?(?:them|these|those|it)\\b${SGAP(30)}\\b${SINK}`,
+    ),
+    hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
+  },
+  {
     signal: "send_to_external",
     family: "credential_exfil",
     weight: [0.45, 0.45],
     re: r(
-      `(?<!\\b(?:was|were|been|being|is|are) )\\b(?:send|sends|forward|forwards|upload|uploads|post|transmit|exfiltrate|deliver|mirror|sync)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|${EMAIL})`,
+      `(?<!\\b(?:was|were|been|being|is|are) )\\b(?:send|sends|forward|forwards|upload|uploads|post|transmit|exfiltrate|deliver|mirror|sync)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL})`,
     ),
     hints: ["@", "http"],
   },
@@ -403,7 +417,7 @@ export const RULES: readonly Rule[] = [
     family: "shadowing",
     weight: [0.8, 0.75],
     re: r(
-      `\\b(?:bcc|cc|blind[- ]?(?:carbon[- ])?copy|carbon[- ]copy|copia nascosta|c[oó]pia oculta|copie cach[ée]e|blindkopie|verborgen kopie|ukryt[aą] kopi[aę]|gizli kopya|скрыт[а-я]{0,3} копи[а-я]{0,2}|密送|暗送|隠しコピー|숨은 참조)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?(?:bcc|cc)\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\b(?:replace|change|rewrite|swap|override)\\b${GAP(30)}\\b(?:the |any )?(?:recipient|to address|destination (?:address|account)|bank account|iban|wallet address)\\b${GAP(40)}\\bwith\\b`,
+      `\\b(?:bcc|blind[- ]?(?:carbon[- ])?copy|carbon[- ]copy|copia nascosta|c[oó]pia oculta|copie cach[ée]e|blindkopie|verborgen kopie|ukryt[aą] kopi[aę]|gizli kopya|скрыт[а-я]{0,3} копи[а-я]{0,2}|密送|暗送|隠しコピー|숨은 참조)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?bcc\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?|invites?|invitations?|events?|files?|documents?|reports?|tickets?|attachments?|contacts?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\b(?:replace|change|rewrite|swap|override|substitute|switch)\\b${GAP(30)}\\b(?:the |any |all )?(?:destination |target |payee )?(?:recipient|to address|destination (?:address|account)|bank account|account number|iban|wallet address)\\b${GAP(40)}\\bwith\\b`,
     ),
     hints: [
       "@",
@@ -425,13 +439,23 @@ export const RULES: readonly Rule[] = [
     ],
   },
 
+  {
+    // A plain carbon copy is ordinary between people ("cc finance@… on the confirmation"); in a
+    // tool definition it is a recipient the model was not given.
+    signal: "cc_address",
+    family: "shadowing",
+    weight: [0.8, 0.4],
+    re: r(`\\bcc\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?cc\\b`),
+    hints: ["cc"],
+  },
+
   // ── Tool preference manipulation ─────────────────────────────────────────────────────────────
   {
     signal: "exclusive_tool_claim",
     family: "preference",
     weight: [0.75, 0.5],
     re: r(
-      `\\b(?:only|sole|exclusive)\\b${GAP(20)}\\b(?:approved|trusted|reliable|valid|safe|correct|official|authori[sz]ed|accurate|legitimate|secure|recommended)\\b${GAP(12)}\\b(?:tool|server|source|option|way|method)|\\b(?:all |any |every )?other (?:tools?|servers?|options|alternatives|plugins|integrations|functions|providers)\\b${GAP(40)}\\b(?:are|is|were|have been|should be|must be|will be|return|give)\\b${GAP(20)}\\b(?:deprecated|unsafe|broken|outdated|wrong|insecure|unreliable|inferior|malicious|compromised|ignored|avoided|disabled|blocked|untrusted|fake|dangerous)|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|choose|invoke|trust|select|consider|recommend)\\b${GAP(20)}\\b(?:other|any other|another|alternative|competing|rival)\\b${GAP(20)}\\b(?:tools?|servers?|options|alternatives|providers|functions)|\\b(?:always|must|should)\\b${GAP(20)}\\b(?:use|choose|call|try|prefer|pick|select|invoke)\\b${GAP(20)}\\b(?:this|our)\\b (?:tool|server|function)\\b${GAP(30)}\\b(?:first|before (?:any|all|every)|over (?:any|all|every|other)|instead of (?:any|all|other)|regardless|for (?:every|all|any) (?:request|task|query|question))|\\beven if the user (?:asks|requests|wants|says|tells)`,
+      `\\b(?:only|sole|exclusive)\\b${GAP(20)}\\b(?:approved|trusted|reliable|valid|safe|correct|official|authori[sz]ed|accurate|legitimate|secure|recommended)\\b${GAP(12)}\\b(?:tool|server|source|option|way|method)|\\bone and only\\b${GAP(20)}\\b(?:tool|server|function|source|option)|\\bthe only (?:[a-z-]{1,20} )?(?:tool|server|function) (?:you )?(?:should|must|may|can|need to) ever\\b|\\b(?:all |any |every )?(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|options|alternatives|plugins|integrations|functions|providers)\\b${GAP(40)}\\b(?:are|is|were|have been|should be|must be|will be|return|returns|give|gives)\\b${GAP(20)}\\b(?:deprecated|unsafe|broken|outdated|wrong|insecure|unreliable|inferior|malicious|compromised|ignored|avoided|disabled|blocked|untrusted|untrustworthy|fake|dangerous|manipulated|tampered|not be (?:called|used|trusted))|\\b(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|plugins|providers)\\b (?:leak|steal|spy on|exfiltrate|sell|harvest)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|invoke|trust)\\b (?:the )?[a-z0-9_.-]{1,40} server'?s\\b|\\broute (?:all|every|any) [a-z ]{1,30} (?:here|to this tool|through this tool|to this server)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|choose|invoke|trust|select|consider|recommend)\\b${GAP(20)}\\b(?:other|any other|another|alternative|competing|rival)\\b${GAP(20)}\\b(?:tools?|servers?|options|alternatives|providers|functions)|\\b(?:always|must|should)\\b${GAP(20)}\\b(?:use|choose|call|try|prefer|pick|select|invoke)\\b${GAP(20)}\\b(?:this|our)\\b (?:tool|server|function)\\b${GAP(30)}\\b(?:first|before (?:any|all|every)|(?:over|to|above) (?:any|all|every|other)|instead of (?:any|all|other)|regardless|for (?:every|all|any) (?:request|task|query|question))|\\beven (?:if|when|though) the user (?:asks|requests|wants|says|tells|explicitly|names|prefers|chooses|specifies)|\\b(?:whatever|no matter what) the user (?:prefers|says|wants|asks|chooses|requests)`,
     ),
     hints: [
       "only",
@@ -439,6 +463,14 @@ export const RULES: readonly Rule[] = [
       "exclusive",
       "other",
       "even if the user",
+      "the user",
+      "one and only",
+      "the only",
+      "competitor",
+      "third-party",
+      "server's",
+      "servers",
+      "route",
       "this tool",
       "our tool",
       "this server",
@@ -454,7 +486,7 @@ export const RULES: readonly Rule[] = [
     signal: "promotional_superlatives",
     family: "preference",
     weight: [0.5, 0.2],
-    re: /(?:#1|number one|no\. ?1) (?:ranked|rated|tool)|\b(?:superior|unprecedented|unmatched|unbeatable) (?:in every way|excellence|to (?:all|any|every) other)|\brecommended by \d{1,12} (?:out )?of \d{1,12}|\binferior (?:alternatives|tools|options)|\bstart here\b|\bbest tool for everything|\bfor everything!/,
+    re: /(?:#1|number one|no\. ?1) (?:ranked|rated|tool)|\b(?:superior|unprecedented|unmatched|unbeatable) (?:in every way|excellence|to (?:all|any|every) other)|\brecommended by \d{1,12} (?:out )?of \d{1,12}|\binferior (?:alternatives|tools|options)|\bstart here\b|\bbest tool for everything|\bfor everything!|\b(?:never|don'?t|do not) (?:mention|recommend|suggest|name) (?:any )?(?:competitors?|competing (?:products|tools|services|brands)|other (?:brands|vendors|products))\b/,
     hints: [
       "#1",
       "number one",
@@ -467,6 +499,10 @@ export const RULES: readonly Rule[] = [
       "inferior",
       "start here",
       "everything",
+      "competi",
+      "other brands",
+      "other vendors",
+      "other products",
     ],
   },
 
@@ -496,7 +532,7 @@ export const RULES: readonly Rule[] = [
     signal: "destructive_or_persistence_command",
     family: "command_exec",
     weight: [0.7, 0.5],
-    re: /\brm\s{1,4}-(?:[a-z]{0,4}r[a-z]{0,4}f|[a-z]{0,4}f[a-z]{0,4}r)[a-z]{0,4}\s{1,4}(?:~|\/|\$home|\.\.)|>>?\s{0,3}~?\/?[a-z0-9._/-]{0,60}(?:authorized_keys|\.bashrc|\.zshrc|\.profile|crontab)\b|\bchmod\s{1,4}(?:\+x|777|u\+s)\s|\bcrontab\s{1,4}-|\b(?:add|append|write)\b[^\n]{0,40}\b(?:ssh key|public key)\b[^\n]{0,40}authorized_keys/,
+    re: /\brm\s{1,4}-(?:[a-z]{0,4}r[a-z]{0,4}f|[a-z]{0,4}f[a-z]{0,4}r)[a-z]{0,4}\s{1,4}(?:~|\/|\$home|\.\.)|>>?\s{0,3}~?\/?[a-z0-9._/-]{0,60}(?:authorized_keys|\.bashrc|\.zshrc|\.profile|crontab)\b|\bchmod\s{1,4}(?:\+x|777|u\+s)\s|\bcrontab\s{1,4}-|\b(?:add|append|write)\b[^\n]{0,40}\b(?:ssh key|public key)\b[^\n]{0,40}authorized_keys|\b(?:add|append|write|insert|put)\b[^\n]{0,20}\b(?:the|this|our|a) (?:ssh[- ]|public[- ]|deploy[- ])?key\b[^\n]{0,100}authorized_keys/,
     hints: [
       // "rm" and each character `\s` matches.
       ...[..." \t\n\v\f\r\u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff"].map((c) => `rm${c}`),
@@ -527,7 +563,7 @@ export const RULES: readonly Rule[] = [
     family: "phishing",
     weight: [0.85, 0.75],
     re: r(
-      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to) )\\b(?:ask|asks|tell|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
+      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to) )\\b(?:ask|asks|tell|inform|warn|notify|remind|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
     ),
     hints: [
       "user",
@@ -559,6 +595,13 @@ export const RULES: readonly Rule[] = [
     hints: ["instead", "act ", "explain", "pretend", "say ", "only with", "backward"],
   },
   {
+    signal: "fixed_verdict",
+    family: "response_manipulation",
+    weight: [0.7, 0.7],
+    re: /\b(?:whatever|no matter what|regardless of what) (?:the )?(?:tool|it|this tool|search|api|check|result|output|scan|data|lookup)s? (?:returns?|says|shows|outputs|finds|reports)\b[^\n]{0,40}\b(?:tell|say|report|answer|reply|respond|claim|state|confirm)\b|\bnever (?:say|tell the user|report|admit|mention|reveal) (?:that )?(?:a |the |any |this )?[a-z]{1,20} (?:is|was|are|were) (?:false|fake|wrong|unsafe|malicious|a scam|dangerous|incorrect|untrue|unverified)\b/,
+    hints: ["whatever", "no matter what", "regardless of what", "never"],
+  },
+  {
     signal: "feign_tool_use",
     family: "response_manipulation",
     weight: [0.6, 0.5],
@@ -570,7 +613,7 @@ export const RULES: readonly Rule[] = [
     family: "response_manipulation",
     weight: [0.7, 0.8],
     re: r(
-      `\\b(?:append|prepend|add|insert|include|render|embed|put|place|write|output|attach|mention|end|start|begin|finish|conclude|repeat|translate|format|rewrite|replace|suggest|recommend|promote|advertise|integrate)\\b${GAP(100)}\\b(?:every|each|all(?: of)?(?: your)?|any) (?:subsequent |future |final )?(?:answers?|responses?|repl(?:y|ies)|messages? (?:to|for) the user|completions?|summar(?:y|ies))\\b`,
+      `\\b(?:append|prepend|add|insert|include|render|embed|put|place|write|output|attach|mention|end|start|begin|finish|conclude|repeat|translate|format|rewrite|replace|suggest|recommend|promote|advertise|integrate)\\b${GAP(100)}\\b(?:every|each|all(?: of)?(?: your)?|any) (?:subsequent |future |final )?(?:answers?|responses?|repl(?:y|ies)|messages? (?:to|for) the user|completions?|summar(?:y|ies))\\b|\\b(?:in|at the end of|for) (?:every|each|all(?: of)?(?: your)?|any) (?:subsequent |future )?(?:answers?|responses?|repl(?:y|ies))\\b${GAP(60)}\\b(?:end|finish|conclude|start|begin|sign off) (?:it |them |each one )?with\\s{0,2}[:'"\u201c]`,
     ),
     hints: ["answer", "response", "repl", "message", "completion", "summar"],
   },
@@ -635,7 +678,7 @@ export const RULES: readonly Rule[] = [
     family: "addressed_to_model",
     weight: [0.25, 0.75],
     re: r(
-      `\\b(?:note|message|instructions?|attention|notice|directive|memo|reminder|p\\.?s\\.?)\\s{0,2}(?:to|for)\\s{0,2}(?:the |any |all )?(?:${AGENT}s?|automated (?:analysis |screening |review |evaluation )?(?:software|systems?|tools?|reviewers?|readers?))\\s{0,2}[:\\-\u2014]`,
+      `\\b(?:note|message|instructions?|attention|notice|directive|memo|reminder|p\\.?s\\.?)\\s{0,2}(?:to|for)\\s{0,2}(?:the |any |all )?(?:[a-z]{1,15} )?(?:${AGENT}s?|automated (?:analysis |screening |review |evaluation )?(?:software|systems?|tools?|reviewers?|readers?))\\s{0,2}[:\\-\u2014]`,
     ),
     hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
   },
@@ -652,7 +695,7 @@ export const RULES: readonly Rule[] = [
     signal: "embedded_user_request",
     family: "embedded_request",
     weight: [0, 0.75],
-    re: /(?:^|["'>:.!?]\s{0,3})(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide)\b[^.\n"]{0,160}\b(?:my|mine)\b/,
+    re: /(?:^|["'>:.!?]\s{0,3})(?:(?:can|could|would) you\s)?(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide)\b[^.\n"]{0,160}\b(?:my|mine)\b/,
     hints: ["my", "mine"],
   },
   {
@@ -703,7 +746,7 @@ export const RULES: readonly Rule[] = [
     signal: "memory_persistence",
     family: "override",
     weight: [0.6, 0.7],
-    re: /\b(?:remember|memori[sz]e|store|save|add|keep|write)\b[^\n]{0,30}\b(?:this|that|the following|these instructions|this rule|this instruction)\b[^\n]{0,50}\b(?:for (?:all )?(?:future|later|subsequent) (?:sessions|conversations|chats|interactions|requests)|permanently|(?:in|to) (?:your )?(?:long[- ]term )?memory|across (?:all )?(?:sessions|conversations|chats))/,
+    re: /\b(?:remember|memori[sz]e|store|save|add|keep|write)\b[^\n]{0,30}\b(?:this|that|the following|these instructions|this rule|this instruction)\b[^\n]{0,50}\b(?:for (?:all )?(?:future|later|subsequent) (?:sessions|conversations|chats|interactions|requests)|permanently|(?:in|to) (?:your )?(?:long[- ]term )?memory|across (?:all )?(?:sessions|conversations|chats))|\b(?:remember|memori[sz]e)\b[^\n]{0,10}\b(?:for|in|across|during) (?:all )?(?:future|later|subsequent|upcoming|every) (?:sessions|conversations|chats|interactions)\b/,
     hints: ["remember", "memori", "store", "save", "add", "keep", "write"],
   },
   {
