@@ -56,13 +56,13 @@ const r = (s: string) => new RegExp(s);
 const SENSITIVE_PATH =
   "(?:\\.ssh\\b|id_rsa|id_ed25519|id_ecdsa|id_dsa|\\.aws\\/credentials|\\.aws\\/config|\\/etc\\/passwd|\\/etc\\/shadow|\\.netrc|\\.git-credentials|\\.docker\\/config\\.json|\\.kube\\/config|\\.npmrc|\\.pypirc|\\.pgpass|(?<=^|[\\s'\"`(/])\\.env\\b|\\.bash_history|\\.zsh_history|authorized_keys|\\.gnupg|wallet\\.dat|\\.config\\/gcloud|credentials\\.json|\\.azure\\/|mcp\\.json|claude_desktop_config|\\.cursor\\/)";
 const CONVERSATION =
-  "(?:(?:conversation|chat|message|dialog(?:ue)?)[ _-]?(?:history|log|transcript|context|so far)|(?<![-_./])system[ _-]?prompt|(?<!\\b(?:my|our|his|her) )(?:previous|prior|earlier|past|entire|full|all(?: of the)?|last|recent)(?: (?:\\d{1,3}|few|several|two|three|four|five|ten))? (?:user )?(?:messages?|prompts?|turns)|user'?s? (?:last|previous|prior|entire|full|earlier|original) (?:message|messages|prompt|input|request|query)|(?:everything|anything|all|whatever) (?:that )?the user (?:has |had )?(?:said|typed|wrote|written|mentioned|told you|shared|asked)|(?:complete|entire|full|whole) (?:conversation|chat|dialog(?:ue)?)\\b|(?:earlier|previous|prior|all) turns of the (?:conversation|chat|dialog(?:ue)?)|your (?:hidden|internal|developer|original|initial|secret) (?:instructions|prompt)|(?:instructions|prompt) you (?:were|have been) given)";
+  "(?:(?:conversation|chat|message|dialog(?:ue)?)[ _-]?(?:history|log|transcript|context|so far)|(?<![-_./])system[ _-]?prompt|(?<!\\b(?:my|our|his|her) )(?:previous|prior|earlier|past|entire|full|all(?: of the)?|last|recent)(?: (?:\\d{1,3}|few|several|two|three|four|five|ten))? (?:user )?(?:messages?|prompts?|turns)|user'?s? (?:last|previous|prior|entire|full|earlier|original) (?:message|messages|prompt|input|request|query)|(?:everything|anything|all|whatever) (?:that )?the user (?:has |had )?(?:said|typed|wrote|written|mentioned|told you|shared|asked)|(?:complete|entire|full|whole) (?:conversation|chat|dialog(?:ue)?)\\b|(?:earlier|previous|prior|all) turns of the (?:conversation|chat|dialog(?:ue)?)|your (?:hidden|internal|developer|original|initial|secret) (?:instructions|prompt)|(?:instructions|prompt) you (?:were|have been) (?:given|configured with|provided|initiali[sz]ed with|started with)|(?:full |complete |entire )?transcript of (?:your|the|this) (?:chat|conversation|session|dialog(?:ue)?))";
 const CREDENTIAL =
   "(?:api[ _-]?keys?|passwords?|passphrases?|credentials|secrets?|access[ _-]?tokens?|session[ _-]?tokens?|auth(?:entication)? tokens?|bearer tokens?|(?:mfa|2fa|backup|recovery|otp|verification) codes?|private[ _-]?keys?|seed phrases?|recovery phrases?|env(?:ironment)? var(?:iable)?s|cookies)";
 const SEND =
-  "(?:send|sends|sent|forward|upload|post|transmit|exfiltrate|leak|share|email|mail|copy|include|includes|including|pass|append|attach|embed|put|insert|add|provide|supply|fill|set|contain|paste|submit)";
+  "(?:send|sends|sent|forward|forwards|upload|uploads|post|posts|transmit|transmits|exfiltrate|leak|share|shares|email|mail|copy|include|includes|including|pass|passes|append|appends|attach|attaches|embed|embeds|put|insert|inserts|add|adds|provide|provides|supply|fill|set|contain|paste|pastes|submit|submits|quote|quotes)";
 const READ =
-  "(?:read|reads|cat|open|load|access|get|fetch|retrieve|extract|collect|gather|grab|dump|print|obtain|scan|list|contents? of|text of|look up)";
+  "(?:read|reads|cat|open|load|access|get|fetch|retrieve|extract|collect|gather|grab|dump|print|obtain|scan|list|contents? of|text of|look up|whatever is in|what(?:ever)? (?:is )?inside)";
 /** Where a value ends up: a named parameter or field, a URL, an e-mail address. */
 const SINK_BASE = "(?:in|into|as|to|via|through|inside|within) (?:the |a |this )?";
 /** An e-mail address, matched from its "@" (one local-part character before it is enough here). */
@@ -107,9 +107,9 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.9, 0.85],
     re: r(
-      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b|\\b(?:ignore|disregard|forget)s? (?:everything|anything|all(?: that)?|whatever) (?:you(?:'ve| have| were| had)? (?:been )?(?:told|given|instructed|taught)|(?:(?:said|written|stated) )?(?:before|above|previously|earlier|so far))\\b`,
+      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect|pay no attention to)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b|\\b(?:ignore|disregard|forget)s? (?:the user'?s?|your) (?:request|question|task|query|instructions)\\b|\\b(?:ignore|disregard|forget)s? (?:everything|anything|all(?: that)?|whatever) (?:you(?:'ve| have| were| had)? (?:been )?(?:told|given|instructed|taught)|(?:(?:said|written|stated) )?(?:before|above|previously|earlier|so far))\\b`,
     ),
-    hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect"],
+    hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect", "pay no attention"],
   },
   {
     signal: "conditional_reply_override",
@@ -157,7 +157,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.8, 0.8],
     re: r(
-      `\\b(?:restrictions?|safeguards?|safety (?:checks?|polic(?:y|ies)|rules|guidelines|filters?)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content (?:polic(?:y|ies)|filters?|moderation)|tool descriptions?|(?:earlier|previous|prior|original|initial|old) (?:guidelines|instructions|rules|directives))\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|obsolete|superseded|revoked|cancell?ed|invalid|turned off|switched off|deactivated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b`,
+      `\\b(?:restrictions?|safeguards?|safety (?:checks?|polic(?:y|ies)|rules|guidelines|filters?)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content (?:polic(?:y|ies)|filters?|moderation)|tool descriptions?|(?:earlier|previous|prior|original|initial|old) (?:guidelines|instructions|rules|directives))\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|obsolete|superseded|revoked|cancell?ed|invalid|turned off|switched off|deactivated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards|(?:(?:previous|prior|earlier|original|old|system|safety) ){1,2}(?:instructions|guidelines|directives)) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b`,
     ),
     hints: [
       "restriction",
@@ -182,7 +182,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.75, 0.7],
     re: r(
-      `\\btreat (?:all )?(?:instructions|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:the )?(?:user|system|any|all|other)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\b(?:manager|owner|admin|maintainers?|author|ceo|team lead|developer) (?:has|have) (?:already )?pre-?(?:approved|authori[sz]ed)|\\b(?:this|the) (?:tool )?(?:description|instruction|note|message|tool) (?:has|takes|carries) (?:the )?(?:highest|top|absolute|overriding|final) (?:priority|precedence|authority)|\\b(?:instructions|messages|requests|directions) (?:from|of|by) (?:the )?(?:user|system|operator)\\b${GAP(60)}\\b(?:must|should|are to|will|shall) be (?:ignored|disregarded|overridden|discarded)|\\b(?:follow|obey|execute|comply with|act on)\\b (?:any |all |the )?(?:instructions|commands|directives|requests) (?:found |contained |embedded |given )?in (?:the |this |any )?(?:tool(?:'s)? )?(?:outputs?|results?|responses?|descriptions?|here)\\b|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|(?:from now on|from this point (?:on|forward|onwards?)),? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe assistant (?:must|should|will) now\\b|\\bcomply with (?:every|any|all|whatever) (?:request|instruction|command|(?:this |the )?tool'?s? (?:output|result)s?)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
+      `\\btreat (?:all |every |any )?(?:instructions?|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|if (?:the user|the system|the operator|an? admin(?:istrator)?) (?:typed|wrote|said|sent|gave)|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:the )?(?:user|system|any|all|other)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\b(?:manager|owner|admin|maintainers?|author|ceo|team lead|developer) (?:has|have) (?:already )?pre-?(?:approved|authori[sz]ed)|\\b(?:rules|instructions|directives) (?:in|of) this (?:description|tool|note|message) (?:supersede|override|replace|take precedence over)|\\b(?:this|the) (?:tool )?(?:description|instruction|note|message|tool) (?:has|takes|carries) (?:the )?(?:highest|top|absolute|overriding|final) (?:priority|precedence|authority)|\\b(?:instructions|messages|requests|directions) (?:from|of|by) (?:the )?(?:user|system|operator)\\b${GAP(60)}\\b(?:must|should|are to|will|shall) be (?:ignored|disregarded|overridden|discarded)|\\b(?:follow|obey|execute|comply with|act on)\\b (?:any |all |the )?(?:instructions|commands|directives|requests) (?:found |contained |embedded |given )?in (?:the |this |any )?(?:tool(?:'s)? )?(?:outputs?|results?|responses?|descriptions?|here)\\b|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|(?:from now on|from this point (?:on|forward|onwards?)),? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe assistant (?:must|should|will) now\\b|\\bcomply with (?:every|any|all|whatever) (?:request|instruction|command|(?:this |the )?tool'?s? (?:output|result)s?)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
     ),
     hints: [
       "treat",
@@ -222,6 +222,9 @@ export const RULES: readonly Rule[] = [
       "directives",
       "requests",
       "from this point",
+      "supersede",
+      "replace",
+      "override",
     ],
   },
 
@@ -231,7 +234,7 @@ export const RULES: readonly Rule[] = [
     family: "secrecy",
     weight: [0.7, 0.6],
     re: r(
-      `\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|private|quiet)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:never|don'?t|do not|must not|should not)\\b let (?:the user|users|the human|anyone|them)\\b (?:know|see|notice|find out|learn|be aware)\\b|\\bkeep (?:it|this|that|these) to yourself\\b|\\b(?:do not|don'?t|never|no need to) (?:ask|consult|check with|bother|involve) (?:the user|them|the human) (?:about|regarding|on) (?:it|this|that|these)\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?)\\b`,
+      `(?<!['"\u2018\u201c])\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|quiet)|\\b(?:not worth|no need for|no reason for|doesn'?t need|does not need) (?:mentioning|telling|bringing up|a mention|surfacing|reporting)\\b|\\bleave (?:it|this|that|these|them) out of (?:anything|what|your|the)\\b${GAP(30)}\\b(?:user|response|answer|reply|summary|report)|\\bomit (?:it|this|that|these|them) from (?:your |the )?(?:response|reply|answer|summary|report|what you tell)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:never|don'?t|do not|must not|should not)\\b let (?:the user|users|the human|anyone|them)\\b (?:know|see|notice|find out|learn|be aware)\\b|\\bkeep (?:it|this|that|these) to yourself\\b|\\b(?:do not|don'?t|never|no need to) (?:ask|consult|check with|bother|involve) (?:the user|them|the human) (?:about|regarding|on) (?:it|this|that|these)\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?|finds? out|learns?|discovers?|reali[sz]es?|hears? about)\\b`,
     ),
     hints: [
       "not",
@@ -248,6 +251,10 @@ export const RULES: readonly Rule[] = [
       "conceal",
       "human",
       "shouldn",
+      "omit",
+      "leave",
+      "reason for",
+      "doesn",
     ],
   },
   {
@@ -271,7 +278,7 @@ export const RULES: readonly Rule[] = [
     family: "file_exfil",
     weight: [0.8, 0.7],
     re: r(
-      `\\b${READ}\\b${SGAP(80)}${SENSITIVE_PATH}|${SENSITIVE_PATH}${SGAP(80)}\\b${SEND}\\b${SGAP(40)}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)|\\b${SEND}\\b${SGAP(60)}${SENSITIVE_PATH}${SGAP(40)}\\b(?:in|into|as|to|via|through) (?:the |a |this )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|header|payload)|\`[a-z_]{1,30}\`)`,
+      `(?<!\\b(?:requests?|attempts?|tries|trying|attempting|asks?|asking) to )\\b${READ}\\b${SGAP(80)}${SENSITIVE_PATH}|${SENSITIVE_PATH}${SGAP(80)}\\b${SEND}\\b${SGAP(40)}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)|\\b${SEND}\\b${SGAP(60)}${SENSITIVE_PATH}${SGAP(40)}\\b(?:in|into|as|to|via|through) (?:the |a |this )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|header|payload)|\`[a-z_]{1,30}\`)`,
     ),
     hints: SENSITIVE_PATH_HINTS,
   },
@@ -326,6 +333,7 @@ export const RULES: readonly Rule[] = [
         `^${NOT_A_VERB}(?:full |entire |complete |all )?(?:conversation|chat|message|dialog(?:ue)?) ?(?:history|log|transcript|context)`,
         `^${NOT_A_VERB}(?:(?:full|entire|complete) )?(?:[a-z ]{0,30} )?(?:system prompt|conversation history|chat history)`,
         `^${NOT_A_VERB}(?:previous|prior|last|all) (?:user )?messages\\b`,
+        `^${NOT_A_VERB}(?:[a-z0-9]{1,20} ){0,4}(?:ssh|private|rsa|ed25519|aws|credentials?|passwords?|secrets?|api|keys?|tokens?|env) (?:key )?(?:contents?|dump)$`,
         `^${NOT_A_VERB}(?:the )?(?:contents?|text|copy|dump) of (?:the )?(?:user'?s? )?(?:[a-z0-9]{1,20} ){0,2}(?:ssh|private key|id rsa|id ed25519|aws|credentials?|passwords?|secrets?|api keys?|tokens?|env|environment|system prompt|chat history)\\b`,
       ].join("|"),
     ),
@@ -346,6 +354,8 @@ export const RULES: readonly Rule[] = [
       "secret",
       "token",
       "env",
+      "content",
+      "dump",
     ],
   },
   {
@@ -364,7 +374,7 @@ export const RULES: readonly Rule[] = [
     family: "credential_exfil",
     weight: [0.75, 0.7],
     re: r(
-      `(?<!\\b(?:not|never|n't|no|without) )\\b${SEND}\\b${GAP(30)}\\b(?:all|every|each|stored|saved)\\b${GAP(30)}\\b${CREDENTIAL}\\b${SGAP(80)}\\b${SINK}|\\b(?:all|any|every|each|stored|saved)\\b${GAP(20)}\\b${CREDENTIAL}\\b${SGAP(60)}\\b${SEND} (?:all of |each of |every one of )?(?:them|these|those|it)\\b${SGAP(30)}\\b${SINK}`,
+      `(?<!\\b(?:not|never|n't|no|without) )\\b${SEND}\\b${GAP(30)}\\b(?:all|every|each|stored|saved)\\b${GAP(30)}\\b${CREDENTIAL}\\b${SGAP(80)}\\b${SINK}|\\b(?:all|any|every|each|stored|saved)\\b${GAP(20)}\\b${CREDENTIAL}\\b${SGAP(60)}\\b${SEND} (?:all of |each of |every one of )?(?:them|these|those|it)\\b${SGAP(30)}\\b${SINK}|\\b${CREDENTIAL} (?:that )?(?:you(?: have|'ve)? (?:seen|encountered|come across|noticed|been given)|(?:mentioned|shared|pasted|visible|seen) (?:in|during) (?:this|the) (?:conversation|chat|session|context|workspace|thread)|(?:mentioned|shared|pasted) (?:earlier|before|previously|so far)|(?:that )?the user (?:has |had )?(?:mentioned|shared|pasted|typed))\\b`,
     ),
     hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
   },
@@ -383,15 +393,27 @@ export const RULES: readonly Rule[] = [
     signal: "tool_presence_trigger",
     family: "shadowing",
     weight: [0.6, 0.5],
-    re: /\b(?:when|whenever|if|while|since|once) (?:this|the [a-z0-9_.-]{1,40}) tool (?:is|has been) (?:available|present|loaded|installed|enabled|connected)|\balso[- ]present\b|\b(?:side effect|side-effect) on (?:the )?(?:also )?[a-z0-9_.-]{1,40}|\bcross-tool\b/,
-    hints: ["tool is", "tool has", "present", "side effect", "side-effect", "cross-tool"],
+    re: /\b(?:when|whenever|if|while|since|once) (?:this|the [a-z0-9_.-]{1,40}) (?:tool|server|plugin|extension|integration) (?:is|has been) (?:available|present|loaded|installed|enabled|connected)|\balso[- ]present\b|\b(?:side effect|side-effect) on (?:the )?(?:also )?[a-z0-9_.-]{1,40}|\bcross-tool\b/,
+    hints: [
+      "tool is",
+      "tool has",
+      "server is",
+      "server has",
+      "plugin",
+      "extension",
+      "integration",
+      "present",
+      "side effect",
+      "side-effect",
+      "cross-tool",
+    ],
   },
   {
     signal: "modify_other_tools",
     family: "shadowing",
     weight: [0.8, 0.7],
     re: r(
-      `\\b(?:modify|modifies|change|changes|alter|alters|override|overrides|affect|affects|hijack|intercept|redefine)\\b(?: (?:the|how|all|any))? (?:behaviou?r|functionality|way|operation|usage|use|output|parameters|arguments)s? (?:of|that|for)\\b${GAP(30)}\\b(?:all|any|every|other|the)\\b${GAP(30)}\\b(?:tools?|servers?|functions?|communication|email|messaging)|\\b(?:every|each|all|any) (?:subsequent |future |later )?(?:calls?|invocations?|uses?) (?:to|of) (?:the )?(?:\`|'|")?[a-z0-9_.-]{2,60}(?:\`|'|")?\\b${GAP(60)}\\b(?:must|should|shall|needs to|has to|will)\\b|\\bthis tool (?:also )?(?:changes|modifies|alters|configures|reconfigures|overrides|affects|controls|patches|extends|updates) (?:how |the (?:behaviou?r|configuration|settings) of )?(?:the |all |any |other )?(?:\`|'|")?[a-z0-9_.-]{1,40}(?:\`|'|")?(?:[ -][a-z0-9_.-]{1,20})? (?:tools?|servers?|functions?)\\b|\\b[a-z0-9_.-]{1,40} server'?s (?:\`|'|")?[a-z0-9_.-]{1,40}(?:\`|'|")?(?: tools?)? (?:must|should|shall|needs to|has to|is required to)\\b|\\b(?:whenever|every time|each time|any time) (?:the )?(?:agent |assistant |model |you )?(?:uses?|calls?|invokes?|runs?) (?:the )?(?:\`|'|")?[a-z][a-z0-9]{1,20}_[a-z0-9_]{2,40}(?:\`|'|")?\\b${GAP(60)}\\b(?:also|additionally|secretly|silently|quietly)\\b`,
+      `\\b(?:modify|modifies|change|changes|alter|alters|override|overrides|affect|affects|hijack|intercept|redefine)\\b(?: (?:the|how|all|any))? (?:behaviou?r|functionality|way|operation|usage|use|output|parameters|arguments)s? (?:of|that|for)\\b${GAP(30)}\\b(?:all|any|every|other|the)\\b${GAP(30)}\\b(?:tools?|servers?|functions?|communication|email|messaging)|\\b(?:every|each|all|any) (?:subsequent |future |later )?(?:calls?|invocations?|uses?) (?:to|of) (?:the )?(?:\`|'|")?[a-z0-9_.-]{2,60}(?:\`|'|")?\\b${GAP(60)}\\b(?:must|should|shall|needs to|has to|will)\\b|\\b(?:every|each|all|any) (?:subsequent |future )?(?:\`|'|")?[a-z][a-z0-9]{1,20}_[a-z0-9_]{2,40}(?:\`|'|")? (?:calls?|invocations?|requests?)\\b${GAP(40)}\\b(?:must|should|shall|needs to|has to|will)\\b|\\bthe (?:\`|'|")?[a-z][a-z0-9]{1,20}_[a-z0-9_]{2,40}(?:\`|'|")? tool (?:must|should|shall|has to|needs to|is required to) (?:always |also |now |silently |never )?(?:skip|bypass|send|add|include|ignore|forward|cc|bcc|merge|approve|delete|invite|share|copy|post)\\b|\\bthis tool (?:also )?(?:changes|modifies|alters|configures|reconfigures|overrides|affects|controls|patches|extends|updates) (?:how |the (?:behaviou?r|configuration|settings) of )?(?:the |all |any |other )?(?:\`|'|")?[a-z0-9_.-]{1,40}(?:\`|'|")?(?:[ -][a-z0-9_.-]{1,20})? (?:tools?|servers?|functions?)\\b|\\b[a-z0-9_.-]{1,40} server'?s (?:\`|'|")?[a-z0-9_.-]{1,40}(?:\`|'|")?(?: tools?)? (?:must|should|shall|needs to|has to|is required to)\\b|\\b(?:whenever|every time|each time|any time) (?:the )?(?:agent |assistant |model |you )?(?:uses?|calls?|invokes?|runs?) (?:the )?(?:\`|'|")?[a-z][a-z0-9]{1,20}_[a-z0-9_]{2,40}(?:\`|'|")?\\b${GAP(60)}\\b(?:also|additionally|secretly|silently|quietly)\\b`,
     ),
     hints: [
       "modif",
@@ -410,6 +432,13 @@ export const RULES: readonly Rule[] = [
       "servers",
       "time",
       "whenever",
+      "tool must",
+      "tool should",
+      "tool shall",
+      "tool has to",
+      "tool needs to",
+      "tool is required",
+      "request",
     ],
   },
   {
@@ -417,7 +446,7 @@ export const RULES: readonly Rule[] = [
     family: "shadowing",
     weight: [0.8, 0.75],
     re: r(
-      `\\b(?:bcc|blind[- ]?(?:carbon[- ])?copy|carbon[- ]copy|copia nascosta|c[oó]pia oculta|copie cach[ée]e|blindkopie|verborgen kopie|ukryt[aą] kopi[aę]|gizli kopya|скрыт[а-я]{0,3} копи[а-я]{0,2}|密送|暗送|隠しコピー|숨은 참조)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?bcc\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?|invites?|invitations?|events?|files?|documents?|reports?|tickets?|attachments?|contacts?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\b(?:replace|change|rewrite|swap|override|substitute|switch)\\b${GAP(30)}\\b(?:the |any |all )?(?:destination |target |payee )?(?:recipient|to address|destination (?:address|account)|bank account|account number|iban|wallet address)\\b${GAP(40)}\\bwith\\b`,
+      `(?<!['"\`])\\b(?:bcc|blind[- ]?(?:carbon[- ])?copy|carbon[- ]copy|copia nascosta|c[oó]pia oculta|copie cach[ée]e|blindkopie|verborgen kopie|ukryt[aą] kopi[aę]|gizli kopya|скрыт[а-я]{0,3} копи[а-я]{0,2}|密送|暗送|隠しコピー|숨은 참조)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?bcc\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?|invites?|invitations?|events?|files?|documents?|reports?|tickets?|attachments?|contacts?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\b(?:replace|change|rewrite|swap|override|substitute|switch)\\b${GAP(30)}\\b(?:the |any |all )?(?:destination |target |payee |beneficiary )?(?:recipient|beneficiary(?: account)?|payee(?: account)?|to address|destination (?:address|account)|bank account|account number|iban|wallet address)\\b${GAP(40)}\\b(?:with|for)\\b`,
     ),
     hints: [
       "@",
@@ -428,6 +457,8 @@ export const RULES: readonly Rule[] = [
       "copie",
       "blindkopie",
       "recipient",
+      "payee",
+      "beneficiary",
       "destination",
       "account",
       "iban",
@@ -445,8 +476,20 @@ export const RULES: readonly Rule[] = [
     signal: "cc_address",
     family: "shadowing",
     weight: [0.8, 0.4],
-    re: r(`\\bcc\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?cc\\b`),
+    re: r(`(?<!['"\`])\\bcc\\b(?!['"\`])${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?cc\\b`),
     hints: ["cc"],
+  },
+
+  {
+    // An address put on every meeting, thread or file: in a definition nobody asked for it; in
+    // an e-mail between people ("please add jane@… to all launch meetings") it is ordinary.
+    signal: "add_recipient",
+    family: "shadowing",
+    weight: [0.8, 0.4],
+    re: r(
+      `\\b(?:invite|add|include|share (?:it |them )?with)\\b${GAP(20)}${EMAIL}${GAP(40)}\\b(?:to|on|in) (?:all|every|each|any)\\b${GAP(30)}\\b(?:meetings?|events?|invites?|invitations?|emails?|messages?|threads?|documents?|files?|channels?)\\b`,
+    ),
+    hints: ["@"],
   },
 
   // ── Tool preference manipulation ─────────────────────────────────────────────────────────────
@@ -455,7 +498,7 @@ export const RULES: readonly Rule[] = [
     family: "preference",
     weight: [0.75, 0.5],
     re: r(
-      `\\b(?:only|sole|exclusive)\\b${GAP(20)}\\b(?:approved|trusted|reliable|valid|safe|correct|official|authori[sz]ed|accurate|legitimate|secure|recommended)\\b${GAP(12)}\\b(?:tool|server|source|option|way|method)|\\bone and only\\b${GAP(20)}\\b(?:tool|server|function|source|option)|\\bthe only (?:[a-z-]{1,20} )?(?:tool|server|function) (?:you )?(?:should|must|may|can|need to) ever\\b|\\b(?:all |any |every )?(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|options|alternatives|plugins|integrations|functions|providers)\\b${GAP(40)}\\b(?:are|is|were|have been|should be|must be|will be|return|returns|give|gives)\\b${GAP(20)}\\b(?:deprecated|unsafe|broken|outdated|wrong|insecure|unreliable|inferior|malicious|compromised|ignored|avoided|disabled|blocked|untrusted|untrustworthy|fake|dangerous|manipulated|tampered|not be (?:called|used|trusted))|\\b(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|plugins|providers)\\b (?:leak|steal|spy on|exfiltrate|sell|harvest)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|invoke|trust)\\b (?:the )?[a-z0-9_.-]{1,40} server'?s\\b|\\broute (?:all|every|any) [a-z ]{1,30} (?:here|to this tool|through this tool|to this server)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|choose|invoke|trust|select|consider|recommend)\\b${GAP(20)}\\b(?:other|any other|another|alternative|competing|rival)\\b${GAP(20)}\\b(?:tools?|servers?|options|alternatives|providers|functions)|\\b(?:always|must|should)\\b${GAP(20)}\\b(?:use|choose|call|try|prefer|pick|select|invoke)\\b${GAP(20)}\\b(?:this|our)\\b (?:tool|server|function)\\b${GAP(30)}\\b(?:first|before (?:any|all|every)|(?:over|to|above) (?:any|all|every|other)|instead of (?:any|all|other)|regardless|for (?:every|all|any) (?:request|task|query|question))|\\beven (?:if|when|though) the user (?:asks|requests|wants|says|tells|explicitly|names|prefers|chooses|specifies)|\\b(?:whatever|no matter what) the user (?:prefers|says|wants|asks|chooses|requests)`,
+      `\\b(?:only|sole|exclusive)\\b${GAP(20)}\\b(?:approved|trusted|reliable|valid|safe|correct|official|authori[sz]ed|accurate|legitimate|secure|recommended)\\b${GAP(12)}\\b(?:tool|server|source|option|way|method)|\\bone and only\\b${GAP(20)}\\b(?:tool|server|function|source|option)|\\bthe only (?:[a-z-]{1,20} )?(?:tool|server|function) (?:you )?(?:should|must|may|can|need to) ever\\b|\\b(?:all |any |every )?(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|options|alternatives|plugins|integrations|functions|providers)\\b${GAP(40)}\\b(?:are|is|were|have been|should be|must be|will be|return|returns|give|gives)\\b${GAP(20)}\\b(?:deprecated|unsafe|broken|outdated|wrong|insecure|unreliable|inferior|malicious|compromised|ignored|avoided|disabled|blocked|untrusted|untrustworthy|fake|dangerous|manipulated|tampered|not be (?:called|used|trusted))|\\b(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|plugins|providers)\\b (?:leak|steal|spy on|exfiltrate|sell|harvest)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|invoke|trust)\\b (?:the )?[a-z0-9_.-]{1,40} server'?s\\b|\\broute (?:all|every|any) [a-z ]{1,30} (?:here|to this tool|through this tool|to this server)\\b|\\b(?:required to|must|always|should) (?:use|choose|call|pick|prefer|select) (?:\`|'|")?[a-z0-9_.-]{2,40}(?:\`|'|")? (?:over|instead of|rather than) (?:any|all|every|other)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|choose|invoke|trust|select|consider|recommend)\\b${GAP(20)}\\b(?:other|any other|another|alternative|competing|rival)\\b${GAP(20)}\\b(?:tools?|servers?|options|alternatives|providers|functions)|\\b(?:always|must|should)\\b${GAP(20)}\\b(?:use|choose|call|try|prefer|pick|select|invoke)\\b${GAP(20)}\\b(?:this|our)\\b (?:tool|server|function)\\b${GAP(30)}\\b(?:first|before (?:any|all|every)|(?:over|to|above) (?:any|all|every|other)|instead of (?:any|all|other)|regardless|for (?:every|all|any) (?:request|task|query|question))|\\beven (?:if|when|though) the user (?:asks|requests|wants|says|tells|explicitly|names|prefers|chooses|specifies)|\\b(?:whatever|no matter what) the user (?:prefers|says|wants|asks|chooses|requests)`,
     ),
     hints: [
       "only",
@@ -471,6 +514,12 @@ export const RULES: readonly Rule[] = [
       "server's",
       "servers",
       "route",
+      "over any",
+      "over all",
+      "over every",
+      "over other",
+      "instead of",
+      "rather than",
       "this tool",
       "our tool",
       "this server",
@@ -510,8 +559,8 @@ export const RULES: readonly Rule[] = [
   {
     signal: "download_and_execute",
     family: "command_exec",
-    weight: [0.85, 0.7],
-    re: /\b(?:curl|wget|iwr|invoke-webrequest|fetch)\b[^\n|]{0,200}\|\s{0,4}(?:sudo\s{1,4})?(?:ba|z|da|k|fi)?sh\b|\b(?:bash|sh|zsh) -c\s{0,3}["'`]?\$\((?:curl|wget)|\/dev\/tcp\/|\bnc(?:at)? [^\n]{0,60}-e\s|\bmkfifo\b|\bpowershell(?:\.exe)? [^\n]{0,30}-(?:enc|encodedcommand|e)\b|\bbase64 (?:-d|--decode)\b[^\n]{0,40}\|\s{0,4}(?:ba)?sh/,
+    weight: [0.85, 0.6],
+    re: /\b(?:curl|wget|iwr|invoke-webrequest|fetch)\b[^\n|]{0,200}\|\s{0,4}(?:sudo\s{1,4})?(?:ba|z|da|k|fi)?sh\b|\b(?:bash|sh|zsh) -c\s{0,3}["'`]?\$\((?:curl|wget)|\b(?:ba|z)?sh\s{0,3}<\(\s{0,3}(?:curl|wget)\b|\/dev\/tcp\/|\bnc(?:at)? [^\n]{0,60}-e\s|\bmkfifo\b|\bpowershell(?:\.exe)? [^\n]{0,30}-(?:enc|encodedcommand|e)\b|\bbase64 (?:-d|--decode)\b[^\n]{0,40}\|\s{0,4}(?:ba)?sh/,
     hints: [
       "curl",
       "wget",
@@ -598,7 +647,7 @@ export const RULES: readonly Rule[] = [
     signal: "fixed_verdict",
     family: "response_manipulation",
     weight: [0.7, 0.7],
-    re: /\b(?:whatever|no matter what|regardless of what) (?:the )?(?:tool|it|this tool|search|api|check|result|output|scan|data|lookup)s? (?:returns?|says|shows|outputs|finds|reports)\b[^\n]{0,40}\b(?:tell|say|report|answer|reply|respond|claim|state|confirm)\b|\bnever (?:say|tell the user|report|admit|mention|reveal) (?:that )?(?:a |the |any |this )?[a-z]{1,20} (?:is|was|are|were) (?:false|fake|wrong|unsafe|malicious|a scam|dangerous|incorrect|untrue|unverified)\b/,
+    re: /\b(?:whatever|no matter what|regardless of what) (?:the )?(?:tool|it|this tool|search|api|check|result|output|scan|data|lookup)s? (?:returns?|says|shows|outputs|finds|reports)\b[^\n]{0,40}\b(?:tell|say|report|answer|reply|respond|claim|state|confirm)\b|\bregardless of what (?:the )?(?:data|tool|tool output|results?|search results|reviews?) (?:says?|shows?|returns?|reports?)\b|\bnever (?:say|tell the user|report|admit|mention|reveal) (?:that )?(?:a |the |any |this )?[a-z]{1,20} (?:is|was|are|were) (?:false|fake|wrong|unsafe|malicious|a scam|dangerous|incorrect|untrue|unverified)\b/,
     hints: ["whatever", "no matter what", "regardless of what", "never"],
   },
   {
@@ -661,7 +710,7 @@ export const RULES: readonly Rule[] = [
     signal: "fake_role_marker",
     family: "fake_delimiter",
     weight: [0.7, 0.6],
-    re: /<\/?system>|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant)/,
+    re: /<\/?system>|\[system (?:note|message|notice|instruction|override|update)\]|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant)/,
     hints: ["system", "assistant"],
   },
   {
@@ -678,7 +727,7 @@ export const RULES: readonly Rule[] = [
     family: "addressed_to_model",
     weight: [0.25, 0.75],
     re: r(
-      `\\b(?:note|message|instructions?|attention|notice|directive|memo|reminder|p\\.?s\\.?)\\s{0,2}(?:to|for)\\s{0,2}(?:the |any |all )?(?:[a-z]{1,15} )?(?:${AGENT}s?|automated (?:analysis |screening |review |evaluation )?(?:software|systems?|tools?|reviewers?|readers?))\\s{0,2}[:\\-\u2014]`,
+      `\\b(?:note|message|instructions?|attention|notice|directive|memo|reminder|p\\.?s\\.?)\\s{0,2}(?:to|for)\\s{0,2}(?:the |any |all )?(?:[a-z]{1,15} )?(?:${AGENT}s?(?: (?:screening|review|reviewing|hiring|recruiting|analysis|grading|evaluation))? ?(?:tools?|software|systems?|screeners?|reviewers?|readers?|graders?)?|automated (?:analysis |screening |review |evaluation )?(?:software|systems?|tools?|reviewers?|readers?))\\s{0,2}[:\\-\u2014]`,
     ),
     hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
   },
@@ -687,7 +736,7 @@ export const RULES: readonly Rule[] = [
     family: "addressed_to_model",
     weight: [0.7, 0.75],
     re: r(
-      `\\bif you are (?:an? )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) ${AGENT}s?\\b|(?<=(?:^|[\\n>"|.!?\\]])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b`,
+      `\\bif you are (?:an? )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) ${AGENT}s?\\b|(?<=(?:^|[\\n>"|.!?\\]])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|disregard|forget|stop|instead|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show|download|install|print|output|write)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b|@(?:assistant|ai|agent|claude|copilot|chatgpt|bot|llm)\\b[:,]?\\s{1,3}(?:when|whenever|please|you|always|never|ignore|disregard|forget|send|forward|read|include|add|call|before|after|also|from now|remember|email|dm|post|share|delete|reply|respond)\\b|\\b(?:the |any |an? )?${AGENT}s? (?:reading|processing|parsing|summari[sz]ing|handling|analy[sz]ing|reviewing|screening|triaging) (?:this|these|the following)\\b${GAP(40)}[:,]`,
     ),
     hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
   },

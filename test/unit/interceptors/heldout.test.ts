@@ -21,11 +21,14 @@ interface Case {
   tags?: string[];
 }
 
-function readCases(file: string): Case[] {
-  return readFileSync(join(DIR, file), "utf8")
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Case);
+/** Round 1 guided the rule changes; round 2 was written after them (see the fixtures' commits). */
+function readCases(kind: "tool_descriptions" | "tool_results"): Case[] {
+  return [`${kind}.jsonl`, `${kind}_round2.jsonl`].flatMap((file) =>
+    readFileSync(join(DIR, file), "utf8")
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as Case),
+  );
 }
 
 interface Outcome {
@@ -71,27 +74,27 @@ const signalsOf = (findings: readonly { signal: string }[]) => [...new Set(findi
 
 describe("held-out set through the pure scanners", () => {
   test("tool definitions: recall ≥ 0.95 with ≤ 1% of benign flagged", () => {
-    const cases = readCases("tool_descriptions.jsonl");
+    const cases = readCases("tool_descriptions");
     const outcomes = cases.map((c) => {
       const r = scanTools({ tools: [c.tool] })[0]!;
       return { case: c, score: r.score, signals: signalsOf(r.findings) };
     });
     const { recall, fpr, positives } = report("tool definitions", outcomes);
-    expect(positives).toBeGreaterThanOrEqual(80);
-    expect(cases.length - positives).toBeGreaterThanOrEqual(80);
+    expect(positives).toBeGreaterThanOrEqual(130);
+    expect(cases.length - positives).toBeGreaterThanOrEqual(130);
     expect(recall).toBeGreaterThanOrEqual(0.95);
     expect(fpr).toBeLessThanOrEqual(0.01);
   });
 
   test("tool results: recall ≥ 0.85 with ≤ 3% of benign flagged", () => {
-    const cases = readCases("tool_results.jsonl");
+    const cases = readCases("tool_results");
     const outcomes = cases.map((c) => {
       const r = scanContent("tool_result", { content: [{ type: "text", text: c.text }] }, "result");
       return { case: c, score: r.score, signals: signalsOf(r.findings) };
     });
     const { recall, fpr, positives } = report("tool results", outcomes);
-    expect(positives).toBeGreaterThanOrEqual(40);
-    expect(cases.length - positives).toBeGreaterThanOrEqual(40);
+    expect(positives).toBeGreaterThanOrEqual(60);
+    expect(cases.length - positives).toBeGreaterThanOrEqual(70);
     expect(recall).toBeGreaterThanOrEqual(0.85);
     expect(fpr).toBeLessThanOrEqual(0.03);
   });
