@@ -56,11 +56,11 @@ const r = (s: string) => new RegExp(s);
 const SENSITIVE_PATH =
   "(?:\\.ssh\\b|id_rsa|id_ed25519|id_ecdsa|id_dsa|\\.aws\\/credentials|\\.aws\\/config|\\/etc\\/passwd|\\/etc\\/shadow|\\.netrc|\\.git-credentials|\\.docker\\/config\\.json|\\.kube\\/config|\\.npmrc|\\.pypirc|\\.pgpass|(?<=^|[\\s'\"`(/])\\.env\\b|\\.bash_history|\\.zsh_history|authorized_keys|\\.gnupg|wallet\\.dat|\\.config\\/gcloud|credentials\\.json|\\.azure\\/|mcp\\.json|claude_desktop_config|\\.cursor\\/)";
 const CONVERSATION =
-  "(?:(?:conversation|chat|message|dialog(?:ue)?)[ _-]?(?:history|log|transcript|context|so far)|(?<![-_./])system[ _-]?prompt|(?<!\\b(?:my|our|his|her) )(?:previous|prior|earlier|past|entire|full|all(?: of the)?|last|recent)(?: (?:\\d{1,3}|few|several|two|three|four|five|ten))? (?:user )?(?:messages?|prompts?|turns)|user'?s? (?:last|previous|prior|entire|full|earlier|original) (?:message|messages|prompt|input|request|query)|(?:everything|anything|all|whatever) (?:that )?the user (?:has |had )?(?:said|typed|wrote|written|mentioned|told you|shared|asked)|(?:complete|entire|full|whole) (?:conversation|chat|dialog(?:ue)?)\\b|(?:earlier|previous|prior|all) turns of the (?:conversation|chat|dialog(?:ue)?)|your (?:hidden|internal|developer|original|initial|secret) (?:instructions|prompt)|(?:instructions|prompt) you (?:were|have been) (?:given|configured with|provided|initiali[sz]ed with|started with)|(?:full |complete |entire )?transcript of (?:your|the|this) (?:chat|conversation|session|dialog(?:ue)?))";
+  "(?:(?:conversation|chat|message|dialog(?:ue)?)[ _-]?(?:history|log|transcript|context|so far)|(?<![-_./])system[ _-]?prompt|(?<!\\b(?:my|our|his|her) )(?:previous|prior|earlier|preceding|foregoing|past|entire|full|all(?: of the)?|last|recent)(?: (?:\\d{1,3}|few|several|two|three|four|five|ten))? (?:user )?(?:messages?|prompts?|turns)|user'?s? (?:last|previous|prior|entire|full|earlier|original) (?:message|messages|prompt|input|request|query)|(?:everything|anything|all|whatever) (?:that )?the user (?:has |had )?(?:said|typed|wrote|written|mentioned|told you|shared|asked)|(?:complete|entire|full|whole) (?:conversation|chat|dialog(?:ue)?)\\b|(?:earlier|previous|prior|all) turns of the (?:conversation|chat|dialog(?:ue)?)|your (?:hidden|internal|developer|original|initial|secret) (?:instructions|prompt)|(?:instructions|prompt) you (?:were|have been) (?:given|configured with|provided|initiali[sz]ed with|started with)|(?:full |complete |entire )?transcript of (?:your|the|this) (?:chat|conversation|session|dialog(?:ue)?))";
 const CREDENTIAL =
-  "(?:api[ _-]?keys?|passwords?|passphrases?|credentials|secrets?|access[ _-]?tokens?|session[ _-]?tokens?|auth(?:entication)? tokens?|bearer tokens?|(?:mfa|2fa|backup|recovery|otp|verification) codes?|private[ _-]?keys?|seed phrases?|recovery phrases?|env(?:ironment)? var(?:iable)?s|cookies)";
+  "(?:api[ _-]?keys?|passwords?|passphrases?|credentials|secrets?|access[ _-]?tokens?|session[ _-]?tokens?|auth(?:entication)? tokens?|bearer tokens?|o?auth tokens?|refresh tokens?|access keys?|secret (?:access )?keys?|(?:ssh|gpg|pgp|signing) (?:private )?keys?|(?:mfa|2fa|backup|recovery|otp|verification) codes?|private[ _-]?keys?|seed phrases?|recovery phrases?|env(?:ironment)? var(?:iable)?s|cookies)";
 const SEND =
-  "(?:send|sends|sent|forward|forwards|upload|uploads|post|posts|transmit|transmits|exfiltrate|leak|share|shares|email|mail|copy|include|includes|including|pass|passes|append|appends|attach|attaches|embed|embeds|put|insert|inserts|add|adds|provide|provides|supply|fill|set|contain|paste|pastes|submit|submits|quote|quotes)";
+  "(?:send|sends|sent|forward|forwards|upload|uploads|post|posts|transmit|transmits|exfiltrate|leak|share|shares|email|mail|copy|include|includes|including|pass|passes|append|appends|attach|attaches|embed|embeds|put|insert|inserts|add|adds|provide|provides|supply|fill|set|contain|paste|pastes|submit|submits|quote|quotes|place|places|relay|relays|mirror|mirrors)";
 const READ =
   "(?:read|reads|cat|open|load|access|get|fetch|retrieve|extract|collect|gather|grab|dump|print|obtain|scan|list|contents? of|text of|look up|whatever is in|what(?:ever)? (?:is )?inside)";
 /** Where a value ends up: a named parameter or field, a URL, an e-mail address. */
@@ -157,7 +157,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.8, 0.8],
     re: r(
-      `\\b(?:restrictions?|safeguards?|safety (?:checks?|polic(?:y|ies)|rules|guidelines|filters?)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content (?:polic(?:y|ies)|filters?|moderation)|tool descriptions?|(?:earlier|previous|prior|original|initial|old) (?:guidelines|instructions|rules|directives))\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|obsolete|superseded|revoked|cancell?ed|invalid|turned off|switched off|deactivated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards|(?:(?:previous|prior|earlier|original|old|system|safety) ){1,2}(?:instructions|guidelines|directives)) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b`,
+      `\\b(?:restrictions?|safeguards?|safety (?:checks?|polic(?:y|ies)|rules|guidelines|filters?)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content (?:polic(?:y|ies)|filters?|moderation)|tool descriptions?|(?:earlier|previous|prior|original|initial|old) (?:guidelines|instructions|rules|directives|constraints|restrictions|policies))\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|obsolete|superseded|revoked|cancell?ed|invalid|turned off|switched off|deactivated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards|(?:(?:previous|prior|earlier|original|old|system|safety) ){1,2}(?:instructions|guidelines|directives)) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b`,
     ),
     hints: [
       "restriction",
@@ -175,6 +175,7 @@ export const RULES: readonly Rule[] = [
       "guidelines",
       "instructions",
       "directives",
+      "constraints",
     ],
   },
   {
@@ -182,7 +183,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.75, 0.7],
     re: r(
-      `\\btreat (?:all |every |any )?(?:instructions?|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|if (?:the user|the system|the operator|an? admin(?:istrator)?) (?:typed|wrote|said|sent|gave)|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:the )?(?:user|system|any|all|other)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\b(?:manager|owner|admin|maintainers?|author|ceo|team lead|developer) (?:has|have) (?:already )?pre-?(?:approved|authori[sz]ed)|\\b(?:rules|instructions|directives) (?:in|of) this (?:description|tool|note|message) (?:supersede|override|replace|take precedence over)|\\b(?:this|the) (?:tool )?(?:description|instruction|note|message|tool) (?:has|takes|carries) (?:the )?(?:highest|top|absolute|overriding|final) (?:priority|precedence|authority)|\\b(?:instructions|messages|requests|directions) (?:from|of|by) (?:the )?(?:user|system|operator)\\b${GAP(60)}\\b(?:must|should|are to|will|shall) be (?:ignored|disregarded|overridden|discarded)|\\b(?:follow|obey|execute|comply with|act on)\\b (?:any |all |the )?(?:instructions|commands|directives|requests) (?:found |contained |embedded |given )?in (?:the |this |any )?(?:tool(?:'s)? )?(?:outputs?|results?|responses?|descriptions?|here)\\b|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|(?:from now on|from this point (?:on|forward|onwards?)),? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe assistant (?:must|should|will) now\\b|\\bcomply with (?:every|any|all|whatever) (?:request|instruction|command|(?:this |the )?tool'?s? (?:output|result)s?)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
+      `\\btreat (?:all |every |any )?(?:instructions?|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|if (?:the user|the system|the operator|an? admin(?:istrator)?) (?:typed|wrote|said|sent|gave)|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:(?:the|any|all|other|your|previous|prior|earlier) ){0,3}(?:user|system|instructions?|prompts?|rules|guidelines|directives|messages|requests|commands|developer|operator)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\b(?:manager|owner|admin|maintainers?|author|ceo|team lead|developer) (?:has|have) (?:already )?pre-?(?:approved|authori[sz]ed)|\\b(?:rules|instructions|directives) (?:in|of) this (?:description|tool|note|message) (?:supersede|override|replace|take precedence over)|\\b(?:this|the) (?:tool )?(?:description|instruction|note|message|tool) (?:has|takes|carries) (?:the )?(?:highest|top|absolute|overriding|final) (?:priority|precedence|authority)|\\b(?:instructions|messages|requests|directions) (?:from|of|by) (?:the )?(?:user|system|operator)\\b${GAP(60)}\\b(?:must|should|are to|will|shall) be (?:ignored|disregarded|overridden|discarded)|\\b(?:follow|obey|execute|comply with|act on)\\b (?:any |all |the )?(?:instructions|commands|directives|requests) (?:found |contained |embedded |given )?in (?:the |this |any )?(?:tool(?:'s)? )?(?:outputs?|results?|responses?|descriptions?|here)\\b|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|(?:from now on|from this point (?:on|forward|onwards?)),? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe assistant (?:must|should|will) now\\b|\\bcomply with (?:every|any|all|whatever) (?:request|instruction|command|(?:this |the )?tool'?s? (?:output|result)s?)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
     ),
     hints: [
       "treat",
@@ -234,7 +235,7 @@ export const RULES: readonly Rule[] = [
     family: "secrecy",
     weight: [0.7, 0.6],
     re: r(
-      `(?<!['"\u2018\u201c])\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|quiet)|\\b(?:not worth|no need for|no reason for|doesn'?t need|does not need) (?:mentioning|telling|bringing up|a mention|surfacing|reporting)\\b|\\bleave (?:it|this|that|these|them) out of (?:anything|what|your|the)\\b${GAP(30)}\\b(?:user|response|answer|reply|summary|report)|\\bomit (?:it|this|that|these|them) from (?:your |the )?(?:response|reply|answer|summary|report|what you tell)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:never|don'?t|do not|must not|should not)\\b let (?:the user|users|the human|anyone|them)\\b (?:know|see|notice|find out|learn|be aware)\\b|\\bkeep (?:it|this|that|these) to yourself\\b|\\b(?:do not|don'?t|never|no need to) (?:ask|consult|check with|bother|involve) (?:the user|them|the human) (?:about|regarding|on) (?:it|this|that|these)\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?|finds? out|learns?|discovers?|reali[sz]es?|hears? about)\\b`,
+      `(?<!['"\u2018\u201c])\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|quiet)|\\b(?:not worth|no need for|no reason for|doesn'?t need|does not need) (?:mentioning|telling|bringing up|a mention|surfacing|reporting)\\b|\\bleave (?:it|this|that|these|them) out of (?:anything|what|your|the)\\b${GAP(30)}\\b(?:user|response|answer|reply|summary|report)|\\bomit (?:it|this|that|these|them) from (?:your |the )?(?:response|reply|answer|summary|report|what you tell)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:never|don'?t|do not|must not|should not)\\b let (?:the user|users|the human|anyone|them)\\b (?:know|see|notice|find out|learn|be aware)\\b|\\bkeep (?:it|this|that|these) to yourself\\b|\\bkeep (?:it|this|that) between us\\b|\\b(?:do not|don'?t|never|no need to) bring (?:it|this|that|these|them) up\\b|\\b(?:does not|doesn'?t|do not|don'?t) need to be (?:mentioned|disclosed|reported|surfaced|shared with the user)\\b|\\b(?:do not|don'?t|never|no need to) (?:ask|consult|check with|bother|involve) (?:the user|them|the human) (?:about|regarding|on) (?:it|this|that|these)\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?|finds? out|learns?|discovers?|reali[sz]es?|hears? about)\\b`,
     ),
     hints: [
       "not",
@@ -377,6 +378,15 @@ export const RULES: readonly Rule[] = [
       `(?<!\\b(?:not|never|n't|no|without) )\\b${SEND}\\b${GAP(30)}\\b(?:all|every|each|stored|saved)\\b${GAP(30)}\\b${CREDENTIAL}\\b${SGAP(80)}\\b${SINK}|\\b(?:all|any|every|each|stored|saved)\\b${GAP(20)}\\b${CREDENTIAL}\\b${SGAP(60)}\\b${SEND} (?:all of |each of |every one of )?(?:them|these|those|it)\\b${SGAP(30)}\\b${SINK}|\\b${CREDENTIAL} (?:that )?(?:you(?: have|'ve)? (?:seen|encountered|come across|noticed|been given)|(?:mentioned|shared|pasted|visible|seen) (?:in|during) (?:this|the) (?:conversation|chat|session|context|workspace|thread)|(?:mentioned|shared|pasted) (?:earlier|before|previously|so far)|(?:that )?the user (?:has |had )?(?:mentioned|shared|pasted|typed))\\b`,
     ),
     hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
+  },
+  {
+    signal: "bulk_send_external",
+    family: "credential_exfil",
+    weight: [0.75, 0.5],
+    re: r(
+      `(?<!\\b(?:was|were|been|being|is|are|not|never) )\\b(?:send|sends|forward|forwards|upload|uploads|post|posts|transmit|exfiltrate|deliver|mirror|sync|copy|cc|bcc|email|relay)\\b${GAP(30)}\\b(?:all|every|each|a copy of (?:all|every|each|the)|copies of (?:all|every|each|the)|everything)\\b${GAP(60)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:also|additionally|secretly|quietly|silently|always)\\b${GAP(20)}\\b(?:send|forward|upload|post|transmit|deliver|mirror|copy|email|relay)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)`,
+    ),
+    hints: ["@", "http", "+"],
   },
   {
     signal: "send_to_external",
@@ -612,7 +622,7 @@ export const RULES: readonly Rule[] = [
     family: "phishing",
     weight: [0.85, 0.75],
     re: r(
-      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to) )\\b(?:ask|asks|tell|inform|warn|notify|remind|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
+      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to) )\\b(?:ask|tell|inform|warn|notify|remind|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
     ),
     hints: [
       "user",
@@ -710,8 +720,8 @@ export const RULES: readonly Rule[] = [
     signal: "fake_role_marker",
     family: "fake_delimiter",
     weight: [0.7, 0.6],
-    re: /<\/?system>|\[system (?:note|message|notice|instruction|override|update)\]|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant)/,
-    hints: ["system", "assistant"],
+    re: /<\/?system>|\[(?:system|assistant|admin|ai|developer)[ _-]?(?:note|message|notice|instructions?|override|update|directive)s?\]|\b(?:begin|start) (?:admin|system|developer|root) (?:override|mode|instructions?)\b|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant)/,
+    hints: ["system", "assistant", "admin", "[ai", "developer", "root"],
   },
   {
     signal: "pseudo_tag",
@@ -727,7 +737,7 @@ export const RULES: readonly Rule[] = [
     family: "addressed_to_model",
     weight: [0.25, 0.75],
     re: r(
-      `\\b(?:note|message|instructions?|attention|notice|directive|memo|reminder|p\\.?s\\.?)\\s{0,2}(?:to|for)\\s{0,2}(?:the |any |all )?(?:[a-z]{1,15} )?(?:${AGENT}s?(?: (?:screening|review|reviewing|hiring|recruiting|analysis|grading|evaluation))? ?(?:tools?|software|systems?|screeners?|reviewers?|readers?|graders?)?|automated (?:analysis |screening |review |evaluation )?(?:software|systems?|tools?|reviewers?|readers?))\\s{0,2}[:\\-\u2014]`,
+      `\\b(?:note|message|instructions?|attention|notice|directive|memo|reminder|important|p\\.?s\\.?)\\s{0,2}(?:to|for)\\s{0,2}(?:the |any |all )?(?:[a-z]{1,15} )?(?:${AGENT}s?(?: (?:screening|review|reviewing|hiring|recruiting|analysis|grading|evaluation))? ?(?:tools?|software|systems?|screeners?|reviewers?|readers?|graders?)?|automated (?:analysis |screening |review |evaluation )?(?:software|systems?|tools?|reviewers?|readers?))\\s{0,2}[:\\-\u2014]`,
     ),
     hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
   },
@@ -736,7 +746,7 @@ export const RULES: readonly Rule[] = [
     family: "addressed_to_model",
     weight: [0.7, 0.75],
     re: r(
-      `\\bif you are (?:an? )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) ${AGENT}s?\\b|(?<=(?:^|[\\n>"|.!?\\]])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|disregard|forget|stop|instead|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show|download|install|print|output|write)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b|@(?:assistant|ai|agent|claude|copilot|chatgpt|bot|llm)\\b[:,]?\\s{1,3}(?:when|whenever|please|you|always|never|ignore|disregard|forget|send|forward|read|include|add|call|before|after|also|from now|remember|email|dm|post|share|delete|reply|respond)\\b|\\b(?:the |any |an? )?${AGENT}s? (?:reading|processing|parsing|summari[sz]ing|handling|analy[sz]ing|reviewing|screening|triaging) (?:this|these|the following)\\b${GAP(40)}[:,]`,
+      `\\bif you are (?:an? )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) ${AGENT}s?\\b|(?<!(?:like|such as|e\\.g\\.,?|text|phrase|string|says?|reads?|as)\\s{0,2}["'\u201c](?:(?:the|dear|hey|ai|an? ai) )?)(?<=(?:^|[\\n>"|.!?\\]:])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|disregard|forget|stop|instead|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show|download|install|print|output|write|report|state|rate|rank|recommend|mark|classify|describe|treat|approve|grant|execute|run|delete|confirm)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b|@(?:assistant|ai|agent|claude|copilot|chatgpt|bot|llm)\\b[:,]?\\s{1,3}(?:when|whenever|please|you|always|never|ignore|disregard|forget|send|forward|read|include|add|call|before|after|also|from now|remember|email|dm|post|share|delete|reply|respond)\\b|\\b(?:the |any |an? )?${AGENT}s? (?:reading|processing|parsing|summari[sz]ing|handling|analy[sz]ing|reviewing|screening|triaging) (?:this|these|the following)\\b${GAP(40)}[:,]`,
     ),
     hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
   },
@@ -795,7 +805,7 @@ export const RULES: readonly Rule[] = [
     signal: "memory_persistence",
     family: "override",
     weight: [0.6, 0.7],
-    re: /\b(?:remember|memori[sz]e|store|save|add|keep|write)\b[^\n]{0,30}\b(?:this|that|the following|these instructions|this rule|this instruction)\b[^\n]{0,50}\b(?:for (?:all )?(?:future|later|subsequent) (?:sessions|conversations|chats|interactions|requests)|permanently|(?:in|to) (?:your )?(?:long[- ]term )?memory|across (?:all )?(?:sessions|conversations|chats))|\b(?:remember|memori[sz]e)\b[^\n]{0,10}\b(?:for|in|across|during) (?:all )?(?:future|later|subsequent|upcoming|every) (?:sessions|conversations|chats|interactions)\b/,
+    re: /\b(?:remember|memori[sz]e|store|save|add|keep|write)\b[^\n]{0,30}\b(?:this|that|the following|these instructions|this rule|this instruction)\b[^\n]{0,50}\b(?:for (?:all )?(?:future|later|subsequent) (?:sessions|conversations|chats|interactions|requests)|permanently|(?:in|to) (?:your )?(?:long[- ]term )?memory|across (?:all )?(?:sessions|conversations|chats))|\b(?:remember|memori[sz]e|store|save)\b (?:this |that |it )?(?:permanently|forever|for good)\b|\b(?:remember|memori[sz]e)\b[^\n]{0,10}\b(?:for|in|across|during) (?:all )?(?:future|later|subsequent|upcoming|every) (?:sessions|conversations|chats|interactions)\b/,
     hints: ["remember", "memori", "store", "save", "add", "keep", "write"],
   },
   {
@@ -847,8 +857,29 @@ export const MULTILINGUAL_RULES: readonly Rule[] = [
     family: "secrecy",
     weight: [0.7, 0.6],
     /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
-    hints: ["usuario", "utente", "utilisateur", "nicht", "benutzer", "nutzer", "gebruiker", "zonder", "anwender"],
-    re: /\bsin (?:decirle|decírselo|avisar|informar|mencionarlo)\b[^\n]{0,20}\busuario|\bno (?:le )?(?:digas|menciones|informes|cuentes)\b[^\n]{0,30}\busuario|\bsenza (?:dirlo|dire|informare|avvisare)\b[^\n]{0,20}\butente|\bnon (?:dirlo|dire|menzionare|informare)\b[^\n]{0,30}\butente|\bsans (?:le )?(?:dire|mentionner|informer|prévenir|signaler)\b[^\n]{0,20}\butilisateur|\bne (?:le )?(?:dis|mentionne|signale)\b[^\n]{0,20}\bpas\b[^\n]{0,30}\butilisateur|\berwähne\b[^\n]{0,30}\bnicht|\bohne (?:den|dem|es dem) (?:benutzer|nutzer|anwender)\b[^\n]{0,20}(?:zu informieren|zu sagen|zu benachrichtigen)|\bsag(?:e)? (?:es )?(?:dem )?(?:benutzer|nutzer) nicht|\bsem (?:contar|dizer|informar|avisar|mencionar)\b[^\n]{0,20}\busuário|\bnão (?:conte|diga|mencione|informe)\b[^\n]{0,30}\busuário|\bzonder (?:de gebruiker|het te (?:vertellen|melden))|\bvertel (?:het |dit )?niet aan de gebruiker|\b(?:nie mów|nie informuj|nie wspominaj)\b[^\n]{0,30}\bużytkownik|\bbez (?:informowania|powiadamiania) użytkownika|kullanıcıya[^\n]{0,20}(?:söyleme|bahsetme|bildirme)|(?:не говори|не сообщай|не упоминай|ничего не говори)[^\n]{0,30}пользовател|(?:不要|别|切勿|不得)[^\n]{0,6}(?:告诉|告知|通知|让)[^\n]{0,4}用户|ユーザーに[^\n]{0,10}(?:言わない|伝えない|知らせない|言わずに|伝えずに|知らせずに)|사용자에게[^\n]{0,10}(?:알리지|말하지)|(?:لا تخبر|دون إخبار|بدون إخبار)[^\n]{0,10}المستخدم|उपयोगकर्ता को[^\n]{0,20}(?:न बताएं|मत बताएं|बताए बिना|न बताओ)|không (?:nói|cho|báo|để)[^\n]{0,10}người dùng/,
+    hints: [
+      "usuario",
+      "utente",
+      "utilisateur",
+      "nicht",
+      "benutzer",
+      "nutzer",
+      "gebruiker",
+      "zonder",
+      "anwender",
+      "en parle",
+      "en dis",
+      "en dites",
+      "en parler",
+      "sans pr",
+      "sans avertir",
+      "sans informer",
+      "sin avisarle",
+      "sin que",
+      "sin dec",
+      "usuário",
+    ],
+    re: /\bsin (?:decirle|decírselo|avisar|informar|mencionarlo)\b[^\n]{0,20}\busuario|\bno (?:le )?(?:digas|menciones|informes|cuentes)\b[^\n]{0,30}\busuario|\bsenza (?:dirlo|dire|informare|avvisare)\b[^\n]{0,20}\butente|\bnon (?:dirlo|dire|menzionare|informare)\b[^\n]{0,30}\butente|\bsans (?:le )?(?:dire|mentionner|informer|prévenir|signaler)\b[^\n]{0,20}\butilisateur|\bne (?:le )?(?:dis|mentionne|signale)\b[^\n]{0,20}\bpas\b[^\n]{0,30}\butilisateur|\berwähne\b[^\n]{0,30}\bnicht|\bohne (?:den|dem|es dem) (?:benutzer|nutzer|anwender)\b[^\n]{0,20}(?:zu informieren|zu sagen|zu benachrichtigen)|\bsag(?:e)? (?:es )?(?:dem )?(?:benutzer|nutzer) nicht|\bsem (?:contar|dizer|informar|avisar|mencionar)\b[^\n]{0,20}\busuário|\bnão (?:conte|diga|mencione|informe)\b[^\n]{0,30}\busuário|\bzonder (?:de gebruiker|het te (?:vertellen|melden))|\bvertel (?:het |dit )?niet aan de gebruiker|\b(?:nie mów|nie informuj|nie wspominaj)\b[^\n]{0,30}\bużytkownik|\bbez (?:informowania|powiadamiania) użytkownika|kullanıcıya[^\n]{0,20}(?:söyleme|bahsetme|bildirme)|(?:не говори|не сообщай|не упоминай|ничего не говори)[^\n]{0,30}пользовател|(?:不要|别|切勿|不得)[^\n]{0,6}(?:告诉|告知|通知|让)[^\n]{0,4}用户|ユーザーに[^\n]{0,10}(?:言わない|伝えない|知らせない|言わずに|伝えずに|知らせずに)|사용자에게[^\n]{0,10}(?:알리지|말하지)|(?:لا تخبر|دون إخبار|بدون إخبار)[^\n]{0,10}المستخدم|उपयोगकर्ता को[^\n]{0,20}(?:न बताएं|मत बताएं|बताए बिना|न बताओ)|không (?:nói|cho|báo|để)[^\n]{0,10}người dùng|đừng (?:nói|báo|cho)[^\n]{0,20}(?:người dùng|họ)|\bne (?:lui|leur) en (?:parle|dis|parlez|dites) pas\b|\bsans (?:lui|leur) en parler\b|\bsans (?:prévenir|avertir|informer) (?:l'|personne)|\bohne (?:es )?(?:dem|den) (?:nutzer|benutzer|anwender)\b[^\n]{0,20}(?:zu sagen|mitzuteilen)|\bsin (?:que (?:el|lo sepa)|avisarle|decírselo)|\bsem que o usuário (?:saiba|perceba)|(?:не говори|не сообщай|не рассказывай)[^\n]{0,10}(?:ему|ей|им|об этом)|(?:ユーザー|利用者)(?:に|には)[^\n]{0,10}(?:言わない|伝えない|知らせない|言わずに|伝えずに)|(?:不要|别|切勿)[^\n]{0,4}(?:告诉|告知|通知)[^\n]{0,4}(?:用户|他们|对方)/,
   },
   {
     signal: "send_conversation",
@@ -907,6 +938,14 @@ export const MULTILINGUAL_RULES: readonly Rule[] = [
     /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
     hints: ["@"],
     re: /(?:发送|发到|寄送|转发|送信|転送|전송|보내|envía|envia|enviar|envoie|envoyez|envoyer|sende|senden|schicke|invia|inviare|отправ|перешли|wyślij|prześlij|gönder|gửi|أرسل|भेजें|stuur)[^\n]{0,60}[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,12}/,
+  },
+  {
+    signal: "bulk_send_external",
+    family: "credential_exfil",
+    weight: [0.75, 0.5],
+    /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
+    hints: ["@"],
+    re: /(?:envía|envia|reenvía|reenvia|enviar|envoie|envoyez|transf[èe]re|transfere|sende|senden|schicke|leite|inoltra|invia|inviare|stuur|wyślij|prześlij|gönder|отправ|перешли|пересыл|gửi|chuyển tiếp|发送|发到|转发|転送|送信|送って|전송|보내|أرسل|भेजें)[^\n]{0,40}(?:todos|todas|tous|toutes|alle|tutti|tutte|wszystkie|tüm|все|всё|каждое|каждый|mọi|tất cả|cada|chaque|jede[nrs]?|ogni|elke|każd[aey]|her|una copia|une copie|eine kopie|una copia|kopię|kopya|копию|所有|全部|每|すべて|全て|모든)[^\n]{0,60}[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,12}/,
   },
   {
     signal: "read_sensitive_file",
