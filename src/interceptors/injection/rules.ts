@@ -125,7 +125,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.8, 0.8],
     re: r(
-      `\\b(?:new|updated|revised|real|actual|true|hidden|secret|additional) (?:system )?(?:instructions?|directives?|task|orders|prompt)\\b(?: (?:are|is|follow|below|as follows))?\\s{0,3}[:!]|\\b(?:urgent|important) new (?:task|instructions?)|\\btreo?racha nua\\b|\\bsystem (?:override|message|notice|update|instruction)s?\\s{0,3}:|\\b(?:gave you (?:your|the) (?:instructions|task)|forgot to (?:ask|tell) you)\\b|\\bthis task has been assigned to you\\b|\\bdeveloper mode|\\bdebug mode (?:enabled|activated|on)|\\bdev(?:eloper)? mode (?:enabled|on)|\\bjailbr(?:ea|o)k|\\bdan mode|\\bno (?:restrictions|limitations|filters|rules) (?:apply|mode)|\\bwith no restrictions`,
+      `\\b(?:new|updated|revised|real|actual|true|hidden|secret|additional) (?:system )?(?:instructions?|directives?|task|orders|prompt)\\b(?: (?:are|is|follow|below|as follows))?\\s{0,3}[:!]|\\b(?:urgent|important) new (?:task|instructions?)|\\btreo?racha nua\\b|\\b(?:system|assistant|admin|developer|ai) (?:override|message|notice|update|instruction|priority)s?\\s{0,3}:|\\b(?:gave you (?:your|the) (?:instructions|task)|forgot to (?:ask|tell) you)\\b|\\bthis task has been assigned to you\\b|\\bdeveloper mode|\\bdebug mode (?:enabled|activated|on)|\\bdev(?:eloper)? mode (?:enabled|on)|\\bjailbr(?:ea|o)k|\\bdan mode|\\bno (?:restrictions|limitations|filters|rules) (?:apply|mode)|\\bwith no restrictions`,
     ),
     hints: [
       "new ",
@@ -139,6 +139,12 @@ export const RULES: readonly Rule[] = [
       "urgent",
       "important",
       "system ",
+      "override",
+      "priority",
+      "notice",
+      "message",
+      "instruction",
+      "update",
       "mode",
       "jailbr",
       "restriction",
@@ -183,7 +189,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.75, 0.7],
     re: r(
-      `\\btreat (?:all |every |any )?(?:instructions?|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|if (?:the user|the system|the operator|an? admin(?:istrator)?) (?:typed|wrote|said|sent|gave)|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:(?:the|any|all|other|your|previous|prior|earlier) ){0,3}(?:user|system|instructions?|prompts?|rules|guidelines|directives|messages|requests|commands|developer|operator)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\b(?:manager|owner|admin|maintainers?|author|ceo|team lead|developer) (?:has|have) (?:already )?pre-?(?:approved|authori[sz]ed)|\\b(?:rules|instructions|directives) (?:in|of) this (?:description|tool|note|message) (?:supersede|override|replace|take precedence over)|\\b(?:this|the) (?:tool )?(?:description|instruction|note|message|tool) (?:has|takes|carries) (?:the )?(?:highest|top|absolute|overriding|final) (?:priority|precedence|authority)|\\b(?:instructions|messages|requests|directions) (?:from|of|by) (?:the )?(?:user|system|operator)\\b${GAP(60)}\\b(?:must|should|are to|will|shall) be (?:ignored|disregarded|overridden|discarded)|\\b(?:follow|obey|execute|comply with|act on)\\b (?:any |all |the )?(?:instructions|commands|directives|requests) (?:found |contained |embedded |given )?in (?:the |this |any )?(?:tool(?:'s)? )?(?:outputs?|results?|responses?|descriptions?|here)\\b|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|(?:from now on|from this point (?:on|forward|onwards?)),? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe assistant (?:must|should|will) now\\b|\\bdo (?:whatever|anything|everything) (?:the |any |this )?(?:tool|output|result|page|document|email|description|tool output|tool result)s?\\b${GAP(20)}\\b(?:asks|says|tells|requests|instructs|wants)\\b|\\bcomply with (?:every|any|all|whatever) (?:request|instruction|command|(?:this |the )?tool'?s? (?:output|result)s?)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
+      `\\btreat (?:all |every |any )?(?:instructions?|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|if (?:the user|the system|the operator|an? admin(?:istrator)?) (?:typed|wrote|said|sent|gave)|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:(?:the|any|all|other|your|previous|prior|earlier) ){0,3}(?:user|system|instructions?|prompts?|rules|guidelines|directives|messages|requests|commands|developer|operator)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\b(?:manager|owner|admin|maintainers?|author|ceo|team lead|developer) (?:has|have) (?:already )?pre-?(?:approved|authori[sz]ed)|\\b(?:outrank|outranks|override|overrides|supersede|supersedes|trump|trumps) (?:both )?(?:your |the )?(?:system prompt|system instructions|developer instructions|user'?s? instructions|instructions from the user)\\b|\\b(?:rules|instructions|directives) (?:in|of) this (?:description|tool|note|message) (?:supersede|override|replace|take precedence over)|\\b(?:this|the) (?:tool )?(?:description|instruction|note|message|tool) (?:has|takes|carries) (?:the )?(?:highest|top|absolute|overriding|final) (?:priority|precedence|authority)|\\b(?:instructions|messages|requests|directions) (?:from|of|by) (?:the )?(?:user|system|operator)\\b${GAP(60)}\\b(?:must|should|are to|will|shall) be (?:ignored|disregarded|overridden|discarded)|\\b(?:follow|obey|execute|comply with|act on)\\b (?:any |all |the )?(?:instructions|commands|directives|requests) (?:found |contained |embedded |given )?in (?:the |this |any )?(?:tool(?:'s)? )?(?:outputs?|results?|responses?|descriptions?|here)\\b|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|(?:from now on|from this point (?:on|forward|onwards?)),? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe assistant (?:must|should|will) now\\b|\\bdo (?:whatever|anything|everything) (?:the |any |this )?(?:tool|output|result|page|document|email|description|tool output|tool result)s?\\b${GAP(20)}\\b(?:asks|says|tells|requests|instructs|wants)\\b|\\bcomply with (?:every|any|all|whatever) (?:request|instruction|command|(?:this |the )?tool'?s? (?:output|result)s?)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
     ),
     hints: [
       "treat",
@@ -227,6 +233,8 @@ export const RULES: readonly Rule[] = [
       "do anything",
       "do everything",
       "supersede",
+      "outrank",
+      "trump",
       "replace",
       "override",
     ],
@@ -238,7 +246,7 @@ export const RULES: readonly Rule[] = [
     family: "secrecy",
     weight: [0.7, 0.6],
     re: r(
-      `(?<!['"\u2018\u201c])\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|quiet)|\\b(?:not worth|no need for|no reason for|doesn'?t need|does not need) (?:mentioning|telling|bringing up|a mention|surfacing|reporting)\\b|\\bleave (?:it|this|that|these|them) out of (?:anything|what|your|the)\\b${GAP(30)}\\b(?:user|response|answer|reply|summary|report)|\\bomit (?:it|this|that|these|them) from (?:your |the )?(?:response|reply|answer|summary|report|what you tell)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:never|don'?t|do not|must not|should not)\\b let (?:the user|users|the human|anyone|them)\\b (?:know|see|notice|find out|learn|be aware)\\b|\\bkeep (?:it|this|that|these) to yourself\\b|\\bkeep (?:it|this|that) between us\\b|\\bnot something (?:the user|users|they|anyone) (?:needs?|has|have|should|would want) to (?:know|hear|see|be told)\\b|\\bwithout (?:asking|consulting|checking with|confirming with) (?:the user|them|the human)\\b|\\b(?:do not|don'?t|never|no need to) bring (?:it|this|that|these|them) up\\b|\\b(?:does not|doesn'?t|do not|don'?t) need to be (?:mentioned|disclosed|reported|surfaced|shared with the user)\\b|\\b(?:do not|don'?t|never|no need to) (?:ask|consult|check with|bother|involve) (?:the user|them|the human) (?:about|regarding|on) (?:it|this|that|these)\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?|finds? out|learns?|discovers?|reali[sz]es?|hears? about)\\b`,
+      `(?<!['"\u2018\u201c])\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|quiet)|\\b(?:not worth|no need for|no reason for|doesn'?t need|does not need) (?:mentioning|telling|bringing up|a mention|surfacing|reporting)\\b|\\bleave (?:it|this|that|these|them) out of (?:anything|what|your|the)\\b${GAP(30)}\\b(?:user|response|answer|reply|summary|report)|\\bomit (?:it|this|that|these|them) from (?:your |the )?(?:response|reply|answer|summary|report|what you tell)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:never|don'?t|do not|must not|should not)\\b let (?:the user|users|the human|anyone|them)\\b (?:know|see|notice|find out|learn|be aware)\\b|\\bkeep (?:it|this|that|these) to yourself\\b|\\bkeep (?:it|this|that) between us\\b|\\btell (?:the user|them|anyone) nothing\\b|\\bso (?:that )?(?:the user|they|users) (?:does not|doesn'?t|do not|don'?t|won'?t|will not|never) (?:get (?:worried|suspicious|alarmed)|worry|notice|suspect|find out|reali[sz]e)\\b|\\bnot something (?:the user|users|they|anyone) (?:needs?|has|have|should|would want) to (?:know|hear|see|be told)\\b|\\bwithout (?:asking|consulting|checking with|confirming with) (?:the user|them|the human)\\b|\\b(?:do not|don'?t|never|no need to) bring (?:it|this|that|these|them) up\\b|\\b(?:does not|doesn'?t|do not|don'?t) need to be (?:mentioned|disclosed|reported|surfaced|shared with the user)\\b|\\b(?:do not|don'?t|never|no need to) (?:ask|consult|check with|bother|involve) (?:the user|them|the human) (?:about|regarding|on) (?:it|this|that|these)\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?|finds? out|learns?|discovers?|reali[sz]es?|hears? about)\\b`,
     ),
     hints: [
       "not",
@@ -259,6 +267,9 @@ export const RULES: readonly Rule[] = [
       "leave",
       "reason for",
       "doesn",
+      "won",
+      "so they",
+      "nothing",
     ],
   },
   {
@@ -282,7 +293,7 @@ export const RULES: readonly Rule[] = [
     family: "file_exfil",
     weight: [0.8, 0.7],
     re: r(
-      `(?<!\\b(?:requests?|attempts?|tries|trying|attempting|asks?|asking) to )\\b${READ}\\b${SGAP(80)}${SENSITIVE_PATH}|${SENSITIVE_PATH}${SGAP(80)}\\b${SEND}\\b${SGAP(40)}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)|\\b${SEND}\\b${SGAP(60)}${SENSITIVE_PATH}${SGAP(40)}\\b(?:in|into|as|to|via|through) (?:the |a |this )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|header|payload)|\`[a-z_]{1,30}\`)`,
+      `(?<!\\b(?:requests?|attempts?|tries|trying|attempting|asks?|asking) to )(?<![$%>]\\s)\\b${READ}\\b[^\\n.!?]{0,80}${SENSITIVE_PATH}|${SENSITIVE_PATH}[^\\n.!?]{0,80}\\b${SEND}\\b[^\\n.!?]{0,40}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)|\\b${SEND}\\b[^\\n.!?]{0,60}${SENSITIVE_PATH}[^\\n.!?]{0,40}\\b(?:in|into|as|to|via|through) (?:the |a |this )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|header|payload)|\`[a-z_]{1,30}\`)`,
     ),
     hints: SENSITIVE_PATH_HINTS,
   },
@@ -389,7 +400,18 @@ export const RULES: readonly Rule[] = [
     // already counts the phrase there.
     weight: [0.75, 0.3],
     re: r(
-      `(?<!\\b(?:was|were|been|being|is|are|not|never) )\\b(?:send|sends|forward|forwards|upload|uploads|post|posts|transmit|exfiltrate|deliver|mirror|sync|copy|cc|bcc|email|relay)\\b${GAP(30)}\\b(?:all|every|each|a copy of (?:all|every|each|the)|copies of (?:all|every|each|the)|everything)\\b${GAP(60)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:also|additionally|secretly|quietly|silently|always)\\b${GAP(20)}\\b(?:send|forward|upload|post|transmit|deliver|mirror|copy|email|relay)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)`,
+      `(?<!\\b(?:was|were|been|being|is|are|not|never) )\\b(?:send|sends|forward|forwards|upload|uploads|post|posts|transmit|exfiltrate|deliver|mirror|sync|copy|cc|bcc|email|relay)\\b${GAP(30)}\\b(?:all|every|each|a copy of (?:all|every|each|the)|copies of (?:all|every|each|the)|everything)\\b${GAP(60)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:any|every|each|all) [a-z' ]{1,40} (?:must|should|will|shall) (?:also |always |additionally )?be (?:sent|forwarded|copied|cross-posted|posted|mirrored|uploaded|relayed|cc'?d|bcc'?d)\\b${GAP(20)}\\b(?:to|at) (?:the )?(?:(?:webhook|endpoint|url|address|inbox) )?(?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL})|\\b(?:also|additionally|secretly|quietly|silently|always)\\b${GAP(20)}\\b(?:send|forward|upload|post|transmit|deliver|mirror|copy|email|relay)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)`,
+    ),
+    hints: ["@", "http", "+"],
+  },
+  {
+    // A tool definition that has the model send the user's things (files, location, messages)
+    // to an outside address: documentation names the recipient's role, not an address.
+    signal: "user_data_to_external",
+    family: "credential_exfil",
+    weight: [0.75, 0.45],
+    re: r(
+      `(?<!\\b(?:was|were|been|being|is|are|not|never) )\\b(?:send|sends|forward|forwards|upload|uploads|post|posts|transmit|exfiltrate|deliver|mirror|sync|copy|email|relay|share)\\b ${GAP(20)}\\b(?:the user'?s?|user'?s?|their|all (?:of )?(?:the user'?s?|their))\\b${GAP(50)}\\b(?:to|at|with) (?:the )?(?:(?:webhook|endpoint|url|address|server|inbox) )?(?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)`,
     ),
     hints: ["@", "http", "+"],
   },
@@ -461,7 +483,7 @@ export const RULES: readonly Rule[] = [
     family: "shadowing",
     weight: [0.8, 0.75],
     re: r(
-      `(?<!['"\`])\\b(?:bcc|blind[- ]?(?:carbon[- ])?cop(?:y|ied|ies|ying)|carbon[- ]copy|copia nascosta|c[oó]pia oculta|copie cach[ée]e|blindkopie|verborgen kopie|ukryt[aą] kopi[aę]|gizli kopya|скрыт[а-я]{0,3} копи[а-я]{0,2}|密送|暗送|隠しコピー|숨은 참조)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?bcc\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?|invites?|invitations?|events?|files?|documents?|reports?|tickets?|attachments?|contacts?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\b(?:replace|change|rewrite|swap|override|substitute|switch)\\b${GAP(30)}\\b(?:the |any |all )?(?:withdrawal|payout|deposit|receiving) (?:address|account|wallet)\\b${GAP(40)}\\b(?:with|for|to)\\b|\\b(?:replace|change|rewrite|swap|override|substitute|switch)\\b${GAP(30)}\\b(?:the |any |all )?(?:destination |target |payee |beneficiary )?(?:recipient|beneficiary(?: account)?|payee(?: account)?|to address|destination (?:address|account)|bank account|account number|iban|wallet address)\\b${GAP(40)}\\b(?:with|for)\\b`,
+      `(?<!['"\`])\\b(?:bcc|blind[- ]?(?:carbon[- ])?cop(?:y|ied|ies|ying)|carbon[- ]copy|copia nascosta|c[oó]pia oculta|copie cach[ée]e|blindkopie|verborgen kopie|ukryt[aą] kopi[aę]|gizli kopya|скрыт[а-я]{0,3} копи[а-я]{0,2}|密送|暗送|隠しコピー|숨은 참조)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?bcc\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?|invites?|invitations?|events?|files?|documents?|reports?|tickets?|attachments?|contacts?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\biban\\b${GAP(40)}\\b(?:always|only|instead)\\b ${GAP(10)}[a-z]{2}\\d{2}[a-z0-9 ]{10,30}|\\bwhatever (?:iban|account(?: number)?|address|recipient|payee|wallet)\\b (?:appears|is (?:shown|given|written|listed)|the user (?:gives|enters|provides|types))|\\b(?:replace|change|rewrite|swap|override|substitute|switch)\\b${GAP(30)}\\b(?:the |any |all )?(?:withdrawal|payout|deposit|receiving) (?:address|account|wallet)\\b${GAP(40)}\\b(?:with|for|to)\\b|\\b(?:replace|change|rewrite|swap|override|substitute|switch)\\b${GAP(30)}\\b(?:the |any |all )?(?:destination |target |payee |beneficiary )?(?:recipient|beneficiary(?: account)?|payee(?: account)?|to address|destination (?:address|account)|bank account|account number|iban|wallet address)\\b${GAP(40)}\\b(?:with|for)\\b`,
     ),
     hints: [
       "@",
@@ -514,7 +536,7 @@ export const RULES: readonly Rule[] = [
     family: "preference",
     weight: [0.75, 0.5],
     re: r(
-      `\\b(?:only|sole|exclusive)\\b${GAP(20)}\\b(?:approved|trusted|reliable|valid|safe|correct|official|authori[sz]ed|accurate|legitimate|secure|recommended)\\b${GAP(12)}\\b(?:tool|server|source|option|way|method)|\\bone and only\\b${GAP(20)}\\b(?:tool|server|function|source|option)|\\bthe only (?:[a-z-]{1,20} )?(?:tool|server|function) (?:you )?(?:should|must|may|can|need to) ever\\b|\\b(?:all |any |every )?(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|options|alternatives|plugins|integrations|functions|providers)\\b${GAP(40)}\\b(?:are|is|were|have been|should be|must be|will be|return|returns|give|gives)\\b${GAP(20)}\\b(?:deprecated|unsafe|broken|outdated|wrong|insecure|unreliable|inferior|malicious|compromised|ignored|avoided|disabled|blocked|untrusted|untrustworthy|fake|dangerous|manipulated|tampered|not be (?:called|used|trusted))|\\b(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|plugins|providers)\\b (?:leak|steal|spy on|exfiltrate|sell|harvest)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|invoke|trust)\\b (?:the )?[a-z0-9_.-]{1,40} server'?s\\b|\\bthe [a-z0-9_.-]{1,30}(?: [a-z0-9_.-]{1,20})? server\\b${GAP(60)}\\b(?:must|should) (?:never|not) be (?:used|called|trusted|invoked)\\b|\\broute (?:all|every|any) [a-z ]{1,30} (?:here|to this tool|through this tool|to this server)\\b|\\b(?:required to|must|always|should) (?:use|choose|call|pick|prefer|select) (?:\`|'|")?[a-z0-9_.-]{2,40}(?:\`|'|")? (?:over|instead of|rather than) (?:any|all|every|other)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|choose|invoke|trust|select|consider|recommend)\\b${GAP(20)}\\b(?:other|any other|another|alternative|competing|rival)\\b${GAP(20)}\\b(?:tools?|servers?|options|alternatives|providers|functions)|\\b(?:always|must|should)\\b${GAP(20)}\\b(?:use|choose|call|try|prefer|pick|select|invoke)\\b${GAP(20)}\\b(?:this|our)\\b (?:tool|server|function)\\b${GAP(30)}\\b(?:first|before (?:any|all|every)|(?:over|to|above) (?:any|all|every|other)|instead of (?:any|all|other)|regardless|for (?:every|all|any) (?:request|task|query|question))|\\beven (?:if|when|though) the user (?:asks|requests|wants|says|tells|explicitly|names|prefers|chooses|specifies)|\\b(?:whatever|no matter what) the user (?:prefers|says|wants|asks|chooses|requests)`,
+      `\\b(?:only|sole|exclusive)\\b${GAP(20)}\\b(?:approved|trusted|reliable|valid|safe|correct|official|authori[sz]ed|accurate|legitimate|secure|recommended)\\b${GAP(12)}\\b(?:tool|server|source|option|way|method)|\\bone and only\\b${GAP(20)}\\b(?:tool|server|function|source|option)|\\bthe only (?:[a-z-]{1,20} )?(?:tool|server|function) (?:you )?(?:should|must|may|can|need to) ever\\b|\\b(?:all |any |every )?(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|options|alternatives|plugins|integrations|functions|providers)\\b${GAP(40)}\\b(?:are|is|were|have been|should be|must be|will be|return|returns|give|gives)\\b${GAP(20)}\\b(?:deprecated|unsafe|broken|outdated|wrong|insecure|unreliable|inferior|malicious|compromised|ignored|avoided|disabled|blocked|untrusted|untrustworthy|fake|dangerous|manipulated|tampered|not be (?:called|used|trusted))|\\b(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|plugins|providers)\\b (?:leak|steal|spy on|exfiltrate|sell|harvest)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|invoke|trust)\\b (?:the )?[a-z0-9_.-]{1,40} server'?s\\b|\\bthe [a-z0-9_.-]{1,30}(?: [a-z0-9_.-]{1,20})? server\\b${GAP(60)}\\b(?:must|should) (?:never|not) be (?:used|called|trusted|invoked)\\b|\\bonly (?:cite|trust|rely on|consult) (?:this|our) (?:tool|server|function|source)\\b|\\btreat (?:[a-z]{1,15} ){0,3}(?:every|all|any) other [a-z ]{0,20}(?:tools?|servers?|sources?)\\b${GAP(20)}\\bas (?:unreliable|untrusted|fake|propaganda|wrong|unsafe|malicious|compromised|spam)|\\broute (?:all|every|any) [a-z ]{1,30} (?:here|to this tool|through this tool|to this server)\\b|\\b(?:required to|must|always|should) (?:use|choose|call|pick|prefer|select) (?:\`|'|")?[a-z0-9_.-]{2,40}(?:\`|'|")? (?:over|instead of|rather than) (?:any|all|every|other)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|choose|invoke|trust|select|consider|recommend)\\b${GAP(20)}\\b(?:other|any other|another|alternative|competing|rival)\\b${GAP(20)}\\b(?:tools?|servers?|options|alternatives|providers|functions)|\\b(?:always|must|should)\\b${GAP(20)}\\b(?:use|choose|call|try|prefer|pick|select|invoke)\\b${GAP(20)}\\b(?:this|our)\\b (?:tool|server|function)\\b${GAP(30)}\\b(?:first|before (?:any|all|every)|(?:over|to|above) (?:any|all|every|other)|instead of (?:any|all|other)|regardless|for (?:every|all|any) (?:request|task|query|question))|\\beven (?:if|when|though) the user (?:asks|requests|wants|says|tells|explicitly|names|prefers|chooses|specifies)|\\b(?:whatever|no matter what) the user (?:prefers|says|wants|asks|chooses|requests)`,
     ),
     hints: [
       "only",
@@ -524,6 +546,11 @@ export const RULES: readonly Rule[] = [
       "even if the user",
       "the user",
       "one and only",
+      "only cite",
+      "only trust",
+      "only rely",
+      "only consult",
+      "treat",
       "the only",
       "competitor",
       "third-party",
@@ -577,7 +604,7 @@ export const RULES: readonly Rule[] = [
     signal: "download_and_execute",
     family: "command_exec",
     weight: [0.85, 0.6],
-    re: /\b(?:curl|wget|iwr|invoke-webrequest|fetch)\b[^\n|]{0,200}\|\s{0,4}(?:sudo\s{1,4})?(?:ba|z|da|k|fi)?sh\b|\b(?:bash|sh|zsh) -c\s{0,3}["'`]?\$\((?:curl|wget)|\b(?:ba|z)?sh\s{0,3}<\(\s{0,3}(?:curl|wget)\b|\/dev\/tcp\/|\bnc(?:at)? [^\n]{0,60}-e\s|\bmkfifo\b|\bpowershell(?:\.exe)? [^\n]{0,30}-(?:enc|encodedcommand|e)\b|\bbase64 (?:-d|--decode)\b[^\n]{0,40}\|\s{0,4}(?:ba)?sh/,
+    re: /\b(?:curl|wget|iwr|invoke-webrequest|fetch)\b[^\n|]{0,200}\|\s{0,4}(?:sudo\s{1,4})?(?:ba|z|da|k|fi)?sh\b|\b(?:bash|sh|zsh) -c\s{0,3}["'`]?\$\((?:curl|wget)|\b(?:ba|z)?sh\s{0,3}<\(\s{0,3}(?:curl|wget)\b|\bexec\(\s{0,3}(?:urllib\.request\.)?urlopen\(|\b(?:exec|eval)\(\s{0,3}requests\.get\(|\/dev\/tcp\/|\bnc(?:at)? [^\n]{0,60}-e\s|\bmkfifo\b|\bpowershell(?:\.exe)? [^\n]{0,30}-(?:enc|encodedcommand|e)\b|\bbase64 (?:-d|--decode)\b[^\n]{0,40}\|\s{0,4}(?:ba)?sh/,
     hints: [
       "curl",
       "wget",
@@ -592,6 +619,8 @@ export const RULES: readonly Rule[] = [
       "mkfifo",
       "powershell",
       "base64",
+      "exec(",
+      "eval(",
     ],
   },
   {
@@ -629,7 +658,7 @@ export const RULES: readonly Rule[] = [
     family: "phishing",
     weight: [0.85, 0.75],
     re: r(
-      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to) )\\b(?:ask|tell|inform|warn|notify|remind|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
+      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to) )\\b(?:ask|tell|inform|warn|notify|remind|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bexplain to (?:the user|them)\\b${GAP(60)}\\b(?:share|send|enter|provide|type|paste|confirm)\\b${GAP(30)}\\b(?:${CREDENTIAL}|card(?:'s)? (?:full )?(?:number|details|expiry)|cvv|one[- ]time (?:code|password))|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
     ),
     hints: [
       "user",
@@ -649,6 +678,7 @@ export const RULES: readonly Rule[] = [
       "type",
       "share",
       "credentials",
+      "explain to",
     ],
   },
 
@@ -664,8 +694,8 @@ export const RULES: readonly Rule[] = [
     signal: "fixed_verdict",
     family: "response_manipulation",
     weight: [0.7, 0.7],
-    re: /\b(?:whatever|no matter what|regardless of what) (?:the )?(?:tool|it|this tool|search|api|check|result|output|scan|data|lookup)s? (?:returns?|says|shows|outputs|finds|reports)\b[^\n]{0,40}\b(?:tell|say|report|answer|reply|respond|claim|state|confirm)\b|\bregardless of what (?:the )?(?:data|tool|tool output|results?|search results|reviews?) (?:says?|shows?|returns?|reports?)\b|\bnever (?:say|tell the user|report|admit|mention|reveal) (?:that )?(?:a |the |any |this )?[a-z]{1,20} (?:is|was|are|were) (?:false|fake|wrong|unsafe|malicious|a scam|dangerous|incorrect|untrue|unverified)\b/,
-    hints: ["whatever", "no matter what", "regardless of what", "never"],
+    re: /\b(?:whatever|no matter what|regardless of what) (?:the )?(?:tool|it|this tool|search|api|check|result|output|scan|data|lookup)s? (?:returns?|says|shows|outputs|finds|reports)\b[^\n]{0,40}\b(?:tell|say|report|answer|reply|respond|claim|state|confirm)\b|\bregardless of (?:the )?(?:actual|real|true) (?:results?|outcomes?|data|scores?|answers?|values?)\b|\bregardless of what (?:the )?(?:data|tool|tool output|results?|search results|reviews?) (?:says?|shows?|returns?|reports?)\b|\bnever (?:say|tell the user|report|admit|mention|reveal) (?:that )?(?:a |the |any |this )?[a-z]{1,20} (?:is|was|are|were) (?:false|fake|wrong|unsafe|malicious|a scam|dangerous|incorrect|untrue|unverified)\b/,
+    hints: ["whatever", "no matter what", "regardless of", "never"],
   },
   {
     signal: "feign_tool_use",
@@ -727,8 +757,8 @@ export const RULES: readonly Rule[] = [
     signal: "fake_role_marker",
     family: "fake_delimiter",
     weight: [0.7, 0.6],
-    re: /<\/?system>|\[(?:system|assistant|admin|ai|developer)[ _-]?(?:note|message|notice|instructions?|override|update|directive)s?\]|\b(?:begin|start) (?:admin|system|developer|root) (?:override|mode|instructions?)\b|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant)/,
-    hints: ["system", "assistant", "admin", "[ai", "developer", "root"],
+    re: /<\/?system>|```\s{0,2}(?:system|assistant|instructions?)\s{0,2}\n|\[(?:system|assistant|admin|ai|developer)[ _-]?(?:note|message|notice|instructions?|override|update|directive)s?\]|\b(?:begin|start) (?:admin|system|developer|root) (?:override|mode|instructions?)\b|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant)/,
+    hints: ["system", "assistant", "admin", "[ai", "developer", "root", "```"],
   },
   {
     signal: "pseudo_tag",
@@ -753,7 +783,7 @@ export const RULES: readonly Rule[] = [
     family: "addressed_to_model",
     weight: [0.7, 0.75],
     re: r(
-      `\\bif you are (?:an? )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) ${AGENT}s?\\b|(?<!(?:like|such as|e\\.g\\.,?|text|phrase|string|says?|reads?|as)\\s{0,2}["'\u201c](?:(?:the|dear|hey|ai|an? ai) )?)(?<=(?:^|[\\n>"|.!?\\]:])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|disregard|forget|stop|instead|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show|download|install|print|output|write|report|state|rate|rank|recommend|mark|classify|describe|treat|approve|grant|execute|run|delete|confirm)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|(?:^|[^a-z])_?(?:instruction|directive|command|note)s?_(?:for|to)_(?:ai|llm|assistant|agent|model)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b|@(?:assistant|ai|agent|claude|copilot|chatgpt|bot|llm)\\b[:,]?\\s{1,3}(?:when|whenever|please|you|always|never|ignore|disregard|forget|send|forward|read|include|add|call|before|after|also|from now|remember|email|dm|post|share|delete|reply|respond)\\b|\\b(?:the |any |an? )?${AGENT}s? (?:reading|processing|parsing|summari[sz]ing|handling|analy[sz]ing|reviewing|screening|triaging) (?:this|these|the following)\\b${GAP(40)}[:,]`,
+      `\\bif you are (?:an? )?(?:[a-z-]{1,15} )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) (?:[a-z-]{1,15} )?${AGENT}s?\\b|\\bautomated (?:recruiters?|screen(?:er|ing)s?|reviewers?|systems?|tools?|software|agents?|assistants?|readers?|graders?)\\s{0,2}:|(?<!(?:like|such as|e\\.g\\.,?|text|phrase|string|says?|reads?|as)\\s{0,2}["'\u201c](?:(?:the|dear|hey|ai|an? ai) )?)(?<=(?:^|[\\n>"|.!?\\]:(*-])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|disregard|forget|stop|instead|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show|download|install|print|output|write|report|state|rate|rank|recommend|mark|classify|describe|treat|approve|grant|execute|run|delete|confirm)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|(?:^|[^a-z])_?(?:instruction|directive|command|note)s?_(?:for|to)_(?:ai|llm|assistant|agent|model)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b|@(?:assistant|ai|agent|claude|copilot|chatgpt|bot|llm)\\b[:,]?\\s{1,3}(?:when|whenever|please|you|always|never|ignore|disregard|forget|send|forward|read|include|add|call|before|after|also|from now|remember|email|dm|post|share|delete|reply|respond)\\b|\\b(?:the |any |an? )?${AGENT}s? (?:reading|processing|parsing|summari[sz]ing|handling|analy[sz]ing|reviewing|screening|triaging) (?:this|these|the following)\\b${GAP(40)}[:,]`,
     ),
     hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
   },

@@ -23,7 +23,13 @@ interface Case {
 
 /** Each round guided the rule changes after it was measured (see the fixtures' commits). */
 function readCases(kind: "tool_descriptions" | "tool_results"): Case[] {
-  return [`${kind}.jsonl`, `${kind}_round2.jsonl`, `${kind}_round3.jsonl`, `${kind}_round4.jsonl`].flatMap((file) =>
+  return [
+    `${kind}.jsonl`,
+    `${kind}_round2.jsonl`,
+    `${kind}_round3.jsonl`,
+    `${kind}_round4.jsonl`,
+    `${kind}_round5.jsonl`,
+  ].flatMap((file) =>
     readFileSync(join(DIR, file), "utf8")
       .split("\n")
       .filter((l) => l.trim())
@@ -80,8 +86,8 @@ describe("held-out set through the pure scanners", () => {
       return { case: c, score: r.score, signals: signalsOf(r.findings) };
     });
     const { recall, fpr, positives } = report("tool definitions", outcomes);
-    expect(positives).toBeGreaterThanOrEqual(190);
-    expect(cases.length - positives).toBeGreaterThanOrEqual(190);
+    expect(positives).toBeGreaterThanOrEqual(210);
+    expect(cases.length - positives).toBeGreaterThanOrEqual(210);
     expect(recall).toBeGreaterThanOrEqual(0.95);
     expect(fpr).toBeLessThanOrEqual(0.01);
   });
@@ -93,8 +99,8 @@ describe("held-out set through the pure scanners", () => {
       return { case: c, score: r.score, signals: signalsOf(r.findings) };
     });
     const { recall, fpr, positives } = report("tool results", outcomes);
-    expect(positives).toBeGreaterThanOrEqual(95);
-    expect(cases.length - positives).toBeGreaterThanOrEqual(105);
+    expect(positives).toBeGreaterThanOrEqual(105);
+    expect(cases.length - positives).toBeGreaterThanOrEqual(120);
     expect(recall).toBeGreaterThanOrEqual(0.85);
     expect(fpr).toBeLessThanOrEqual(0.03);
   });
