@@ -46,21 +46,28 @@ export interface Rule {
   readonly hints?: readonly string[];
 }
 
+const NOT_A_VERB =
+  "(?!(?:get|gets|export|exports|list|lists|read|reads|fetch|fetches|search|searches|summari[sz]e|summari[sz]es|clear|clears|delete|deletes|set|update|show|view|load|save|saves|create|creates|generate|generates|render|format|parse|validate|count|truncate|reset|manage|edit|store|import|download|upload|sync|archive|print|dump|retrieve|retrieves|find|query|analy[sz]e|return|returns|compress|build|replay|restore|copy|share|post|add|append)\\b)";
 const GAP = (n: number) => `[^\\n]{0,${n}}`;
+/** A gap that stays inside one sentence: no line break, and no ".", "!" or "?" followed by a blank. */
+const SGAP = (n: number) => `(?:[^\\n.!?]|[.!?](?=\\S)){0,${n}}`;
 const r = (s: string) => new RegExp(s);
 
 const SENSITIVE_PATH =
   "(?:\\.ssh\\b|id_rsa|id_ed25519|id_ecdsa|id_dsa|\\.aws\\/credentials|\\.aws\\/config|\\/etc\\/passwd|\\/etc\\/shadow|\\.netrc|\\.git-credentials|\\.docker\\/config\\.json|\\.kube\\/config|\\.npmrc|\\.pypirc|\\.pgpass|(?<=^|[\\s'\"`(/])\\.env\\b|\\.bash_history|\\.zsh_history|authorized_keys|\\.gnupg|wallet\\.dat|\\.config\\/gcloud|credentials\\.json|\\.azure\\/|mcp\\.json|claude_desktop_config|\\.cursor\\/)";
 const CONVERSATION =
-  "(?:(?:conversation|chat|message|dialog(?:ue)?)[ _-]?(?:history|log|transcript|context|so far)|system[ _-]?prompt|(?:previous|prior|earlier|past|entire|full|all(?: of the)?|last) (?:user )?(?:messages?|prompts?|turns)|user'?s? (?:last|previous|prior|entire|full|earlier|original) (?:message|messages|prompt|input|request|query)|(?:everything|all) the user (?:has )?(?:said|typed|wrote|written|mentioned))";
+  "(?:(?:conversation|chat|message|dialog(?:ue)?)[ _-]?(?:history|log|transcript|context|so far)|(?<![-_./])system[ _-]?prompts?(?! (?:config|configuration|option|flag|field|template|setting|support|example|editor|variable|file|length|size)s?\\b)|(?<!\\b(?:my|our|his|her) )(?:previous|prior|earlier|preceding|foregoing|past|entire|full|all(?: of the)?|last|recent)(?: (?:\\d{1,3}|few|several|two|three|four|five|ten))? (?:user )?(?:messages?|prompts?|turns)|user'?s? (?:last|previous|prior|entire|full|earlier|original) (?:message|messages|prompt|input|request|query)|(?:everything|anything|all|whatever) (?:that )?the user (?:has |had )?(?:said|typed|wrote|written|mentioned|told you|shared|asked)|(?:complete|entire|full|whole) (?:conversation|chat|dialog(?:ue)?)\\b|(?:earlier|previous|prior|all) turns of the (?:conversation|chat|dialog(?:ue)?)|your (?:hidden|internal|developer|original|initial|secret) (?:instructions|prompt)|(?:instructions|prompt) you (?:were|have been) (?:given|configured with|provided|initiali[sz]ed with|started with)|(?:full |complete |entire )?transcript of (?:your|the|this) (?:chat|conversation|session|dialog(?:ue)?))";
 const CREDENTIAL =
-  "(?:api[ _-]?keys?|passwords?|passphrases?|credentials|secrets?|access[ _-]?tokens?|session[ _-]?tokens?|auth(?:entication)? tokens?|bearer tokens?|(?:mfa|2fa|backup|recovery|otp|verification) codes?|private[ _-]?keys?|seed phrases?|recovery phrases?|env(?:ironment)? var(?:iable)?s|cookies)";
+  "(?:api[ _-]?keys?|passwords?|passphrases?|credentials|secrets?|access[ _-]?tokens?|session[ _-]?tokens?|auth(?:entication)? tokens?|bearer tokens?|o?auth tokens?|refresh tokens?|access keys?|secret (?:access )?keys?|(?:ssh|gpg|pgp|signing) (?:private )?keys?|(?:mfa|2fa|backup|recovery|otp|verification) codes?|private[ _-]?keys?|seed phrases?|recovery phrases?|env(?:ironment)? var(?:iable)?s|cookies)";
 const SEND =
-  "(?:send|sends|sent|forward|upload|post|transmit|exfiltrate|leak|share|email|mail|copy|include|includes|including|pass|append|attach|embed|put|insert|add|provide|supply|fill|set|contain|paste|submit)";
+  "(?:send|sends|sent|forward|forwards|upload|uploads|post|posts|transmit|transmits|exfiltrate|leak|share|shares|email|mail|copy|include|includes|including|pass|passes|append|appends|attach|attaches|embed|embeds|put|insert|inserts|add|adds|provide|provides|supply|fill|set|contain|paste|pastes|submit|submits|quote|quotes|place|places|relay|relays|mirror|mirrors)";
 const READ =
-  "(?:read|reads|cat|open|load|access|get|fetch|retrieve|extract|collect|gather|grab|dump|print|obtain|scan|list|contents? of|look up)";
+  "(?:read|reads|cat|open|load|access|get|fetch|retrieve|extract|collect|gather|grab|dump|print|obtain|scan|list|contents? of|text of|look up|whatever is in|what(?:ever)? (?:is )?inside)";
+/** Where a value ends up: a named parameter or field, a URL, an e-mail address. */
+const SINK_BASE = "(?:in|into|as|to|via|through|inside|within) (?:the |a |this )?";
 /** An e-mail address, matched from its "@" (one local-part character before it is enough here). */
 const EMAIL = "[a-z0-9._%+-]@[a-z0-9-]{1,63}(?:\\.[a-z0-9-]{1,63}){0,4}\\.[a-z]{2,12}";
+const SINK = `${SINK_BASE}(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|payload)|\`[a-z_]{1,30}\`|https?:\\/\\/|[a-z0-9._%+-]{0,63}${EMAIL})`;
 const TELL =
   "(?:tell|telling|inform|informing|mention|mentioning|notify|notifying|reveal|revealing|alert|alerting|disclose|disclosing|warn|warning|show|showing)";
 const AGENT = "(?:ai|assistant|agent|model|llm|chatbot|bot|claude|gpt|copilot|language model)";
@@ -100,9 +107,9 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.9, 0.85],
     re: r(
-      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b`,
+      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect|pay no attention to)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b|\\b(?:ignore|disregard|forget)s? (?:the user'?s?|your) (?:request|question|task|query|instructions)\\b|\\b(?:ignore|disregard) (?:the|this) (?:question|request|task|query)\\b${GAP(10)}\\b(?:and|then|instead)\\b|\\b(?:ignore|disregard|forget)s? (?:what|whatever|anything|everything) (?:the system|the user|the developer|the operator|you)\\b${GAP(30)}\\b(?:told|said|asked|instructed|gave)\\b|\\b(?:ignore|disregard|forget)s? (?:everything|anything|all(?: that)?|whatever) (?:you(?:'ve| have| were| had)? (?:been )?(?:told|given|instructed|taught)|(?:(?:said|written|stated) )?(?:before|above|previously|earlier|so far))\\b`,
     ),
-    hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect"],
+    hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect", "pay no attention"],
   },
   {
     signal: "conditional_reply_override",
@@ -118,7 +125,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.8, 0.8],
     re: r(
-      `\\b(?:new|updated|revised|real|actual|true|hidden|secret|additional) (?:system )?(?:instructions?|directives?|task|orders|prompt)\\b(?: (?:are|is|follow|below|as follows))?\\s{0,3}[:!]|\\b(?:urgent|important) new (?:task|instructions?)|\\btreo?racha nua\\b|\\bsystem (?:override|message|notice|update|instruction)s?\\s{0,3}:|\\b(?:gave you (?:your|the) (?:instructions|task)|forgot to (?:ask|tell) you)\\b|\\bthis task has been assigned to you\\b|\\bdeveloper mode|\\bdebug mode (?:enabled|activated|on)|\\bdev(?:eloper)? mode (?:enabled|on)|\\bjailbr(?:ea|o)k|\\bdan mode|\\bno (?:restrictions|limitations|filters|rules) (?:apply|mode)|\\bwith no restrictions`,
+      `\\b(?:new|updated|revised|real|actual|true|hidden|secret|additional) (?:system )?(?:instructions?|directives?|task|orders|prompt)\\b(?: (?:are|is|follow|below|as follows))?\\s{0,3}[:!]|\\b(?:urgent|important) new (?:task|instructions?)|\\btreo?racha nua\\b|\\b(?:system|assistant|admin|developer|ai) (?:override|message|notice|update|instruction|priority)s?\\s{0,3}:|\\b(?:gave you (?:your|the) (?:instructions|task)|forgot to (?:ask|tell) you)\\b|\\bthis task has been assigned to you\\b|\\bdeveloper mode|\\bdebug mode (?:enabled|activated|on)|\\bdev(?:eloper)? mode (?:enabled|on)|\\bjailbr(?:ea|o)k|\\bdan mode|\\bno (?:restrictions|limitations|filters|rules) (?:apply|mode)|\\bwith no restrictions`,
     ),
     hints: [
       "new ",
@@ -132,6 +139,12 @@ export const RULES: readonly Rule[] = [
       "urgent",
       "important",
       "system ",
+      "override",
+      "priority",
+      "notice",
+      "message",
+      "instruction",
+      "update",
       "mode",
       "jailbr",
       "restriction",
@@ -150,7 +163,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.8, 0.8],
     re: r(
-      `\\b(?:restrictions?|safeguards?|safety (?:checks?|polic(?:y|ies)|rules|guidelines)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content polic(?:y|ies)|tool descriptions?)\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b`,
+      `\\b(?:restrictions?|safeguards?|safety (?:reviews?|modes?|settings|features?|systems?|measures?|checks?|polic(?:y|ies)|rules|guidelines|filters?)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content (?:polic(?:y|ies)|filters?|moderation)|tool descriptions?|(?:earlier|previous|prior|original|initial|old) (?:guidelines|instructions|rules|directives|constraints|restrictions|policies))\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|obsolete|superseded|revoked|cancell?ed|invalid|turned off|switched off|deactivated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards|(?:(?:previous|prior|earlier|original|old|system|safety) ){1,2}(?:instructions|guidelines|directives)) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b`,
     ),
     hints: [
       "restriction",
@@ -164,6 +177,11 @@ export const RULES: readonly Rule[] = [
       "regardless",
       "anyway",
       "rules",
+      "content",
+      "guidelines",
+      "instructions",
+      "directives",
+      "constraints",
     ],
   },
   {
@@ -171,7 +189,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.75, 0.7],
     re: r(
-      `\\btreat (?:all )?(?:instructions|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:the )?(?:user|system|any|all|other)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|from now on,? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe assistant (?:must|should|will) now\\b|\\bcomply with (?:every|any|all) (?:request|instruction|command)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
+      `\\btreat (?:all |every |any )?(?:instructions?|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|if (?:the user|the system|the operator|an? admin(?:istrator)?) (?:typed|wrote|said|sent|gave)|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:(?:the|any|all|other|your|previous|prior|earlier) ){0,3}(?:user|system|instructions?|prompts?|rules|guidelines|directives|messages|requests|commands|developer|operator)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\b(?:manager|owner|admin|maintainers?|author|ceo|team lead|developer) (?:has|have) (?:already )?pre-?(?:approved|authori[sz]ed)|\\b(?:outrank|outranks|override|overrides|supersede|supersedes|trump|trumps) (?:both )?(?:your |the )?(?:system prompt|system instructions|developer instructions|user'?s? instructions|instructions from the user)\\b|\\b(?:rules|instructions|directives) (?:in|of) this (?:description|tool|note|message) (?:supersede|override|replace|take precedence over)|\\b(?:this|the) (?:tool )?(?:description|instruction|note|message|tool) (?:has|takes|carries) (?:the )?(?:highest|top|absolute|overriding|final) (?:priority|precedence|authority)|\\b(?:instructions|messages|requests|directions) (?:from|of|by) (?:the )?(?:user|system|operator)\\b${GAP(60)}\\b(?:must|should|are to|will|shall) be (?:ignored|disregarded|overridden|discarded)|\\b(?:follow|obey|execute|comply with|act on)\\b (?:any |all |the )?(?:instructions|commands|directives|requests) (?:found |contained |embedded |given )?in (?:the |this |any )?(?:tool(?:'s)? )?(?:outputs?|results?|responses?|descriptions?|here)\\b|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|(?:from now on|from this point (?:on|forward|onwards?)),? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe assistant (?:must|should|will) now\\b|\\bdo (?:whatever|anything|everything) (?:the |any |this )?(?:tool|output|result|page|document|email|description|tool output|tool result)s?\\b${GAP(20)}\\b(?:asks|says|tells|requests|instructs|wants)\\b|\\bcomply with (?:every|any|all|whatever) (?:request|instruction|command|(?:this |the )?tool'?s? (?:output|result)s?)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
     ),
     hints: [
       "treat",
@@ -195,6 +213,30 @@ export const RULES: readonly Rule[] = [
       "auto",
       "elevated",
       "full privileges",
+      "pre-approved",
+      "preapproved",
+      "pre-authori",
+      "preauthori",
+      "priority",
+      "precedence",
+      "authority",
+      "ignored",
+      "disregarded",
+      "overridden",
+      "discarded",
+      "instructions",
+      "commands",
+      "directives",
+      "requests",
+      "from this point",
+      "do whatever",
+      "do anything",
+      "do everything",
+      "supersede",
+      "outrank",
+      "trump",
+      "replace",
+      "override",
     ],
   },
 
@@ -204,7 +246,7 @@ export const RULES: readonly Rule[] = [
     family: "secrecy",
     weight: [0.7, 0.6],
     re: r(
-      `\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|private|quiet)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?)\\b`,
+      `(?<!['"\u2018\u201c])\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|quiet)|\\b(?:not worth|no need for|no reason for|doesn'?t need|does not need) (?:mentioning|telling|bringing up|a mention|surfacing|reporting)\\b|\\bleave (?:it|this|that|these|them) out of (?:anything|what|your|the)\\b${GAP(30)}\\b(?:user|response|answer|reply|summary|report)|\\bomit (?:it|this|that|these|them) from (?:your |the )?(?:response|reply|answer|summary|report|what you tell)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:never|don'?t|do not|must not|should not)\\b let (?:the user|users|the human|anyone|them)\\b (?:know|see|notice|find out|learn|be aware)\\b|\\bkeep (?:it|this|that|these) to yourself\\b|\\bkeep (?:it|this|that) between us\\b|\\btell (?:the user|them|anyone) nothing\\b|\\bso (?:that )?(?:the user|they|users) (?:does not|doesn'?t|do not|don'?t|won'?t|will not|never) (?:get (?:worried|suspicious|alarmed)|worry|notice|suspect|find out|reali[sz]e)\\b|\\bnot something (?:the user|users|they|anyone) (?:needs?|has|have|should|would want) to (?:know|hear|see|be told)\\b|\\bwithout (?:asking|consulting|checking with|confirming with) (?:the user|them|the human)\\b|\\b(?:do not|don'?t|never|no need to) bring (?:it|this|that|these|them) up\\b|\\b(?:does not|doesn'?t|do not|don'?t) need to be (?:mentioned|disclosed|reported|surfaced|shared with the user)\\b|\\b(?:do not|don'?t|never|no need to) (?:ask|consult|check with|bother|involve) (?:the user|them|the human) (?:about|regarding|on) (?:it|this|that|these)\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?|finds? out|learns?|discovers?|reali[sz]es?|hears? about)\\b`,
     ),
     hints: [
       "not",
@@ -221,6 +263,13 @@ export const RULES: readonly Rule[] = [
       "conceal",
       "human",
       "shouldn",
+      "omit",
+      "leave",
+      "reason for",
+      "doesn",
+      "won",
+      "so they",
+      "nothing",
     ],
   },
   {
@@ -244,7 +293,7 @@ export const RULES: readonly Rule[] = [
     family: "file_exfil",
     weight: [0.8, 0.7],
     re: r(
-      `\\b${READ}\\b${GAP(80)}${SENSITIVE_PATH}|${SENSITIVE_PATH}${GAP(80)}\\b${SEND}\\b${GAP(40)}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)`,
+      `(?<!\\b(?:requests?|attempts?|tries|trying|attempting|asks?|asking) to )(?<![$%>]\\s)\\b${READ}\\b[^\\n.!?]{0,80}${SENSITIVE_PATH}|${SENSITIVE_PATH}[^\\n.!?]{0,80}\\b${SEND}\\b[^\\n.!?]{0,40}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)|\\b${SEND}\\b[^\\n.!?]{0,60}${SENSITIVE_PATH}[^\\n.!?]{0,40}\\b(?:in|into|as|to|via|through) (?:the |a |this )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|header|payload)|\`[a-z_]{1,30}\`)`,
     ),
     hints: SENSITIVE_PATH_HINTS,
   },
@@ -260,7 +309,7 @@ export const RULES: readonly Rule[] = [
     family: "conversation_exfil",
     weight: [0.8, 0.7],
     re: r(
-      `\\b${SEND}\\b${GAP(80)}\\b${CONVERSATION}|\\b${CONVERSATION}${GAP(60)}\\b(?:to|into|in|as) (?:the |this |a )?(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|url|query|request|endpoint|webhook)`,
+      `\\b${SEND}\\b${GAP(80)}\\b${CONVERSATION}|\\b${CONVERSATION}${GAP(60)}\\b(?:to|into|in|as|via|through) (?:the |this |a )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|url|query|request|endpoint|webhook|body|payload|header)|\`[a-z_]{1,30}\`)`,
     ),
     hints: [
       "history",
@@ -279,14 +328,50 @@ export const RULES: readonly Rule[] = [
       "wrote",
       "written",
       "mentioned",
+      "conversation",
+      "chat",
+      "dialog",
+      "told you",
+      "shared",
+      "asked",
+      "instructions",
     ],
   },
   {
     signal: "conversation_field",
     family: "conversation_exfil",
     weight: [0.8, 0],
-    re: /^(?:full |entire |complete |all )?(?:conversation|chat|message|dialog(?:ue)?) ?(?:history|log|transcript|context)|^(?:(?:full|entire|complete) )?(?:[a-z ]{0,30} )?(?:system prompt|conversation history|chat history)|^(?:previous|prior|last|all) (?:user )?messages\b/,
-    hints: ["history", "log", "transcript", "context", "prompt", "messages"],
+    // A name or text that starts with a verb names an action on the data (`export_chat_history`,
+    // `get_system_prompt_template`), not a slot for it.
+    re: new RegExp(
+      [
+        `^${NOT_A_VERB}(?:full |entire |complete |all )?(?:conversation|chat|message|dialog(?:ue)?) ?(?:history|log|transcript|context)`,
+        `^${NOT_A_VERB}(?:(?:full|entire|complete) )?(?:[a-z ]{0,30} )?(?:system prompt|conversation history|chat history)`,
+        `^${NOT_A_VERB}(?:previous|prior|last|all) (?:user )?messages\\b`,
+        `^${NOT_A_VERB}(?:[a-z0-9]{1,20} ){0,4}(?:ssh|private|rsa|ed25519|aws|credentials?|passwords?|secrets?|api|keys?|tokens?|env) (?:key )?(?:contents?|dump)$`,
+        `^${NOT_A_VERB}(?:the )?(?:contents?|text|copy|dump) of (?:the )?(?:user'?s? )?(?:[a-z0-9]{1,20} ){0,2}(?:ssh|private key|id rsa|id ed25519|aws|credentials?|passwords?|secrets?|api keys?|tokens?|env|environment|system prompt|chat history)\\b`,
+      ].join("|"),
+    ),
+    hints: [
+      "history",
+      "log",
+      "transcript",
+      "context",
+      "prompt",
+      "messages",
+      "ssh",
+      "key",
+      "rsa",
+      "ed25519",
+      "aws",
+      "credential",
+      "password",
+      "secret",
+      "token",
+      "env",
+      "content",
+      "dump",
+    ],
   },
   {
     signal: "send_credentials",
@@ -298,11 +383,44 @@ export const RULES: readonly Rule[] = [
     hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
   },
   {
+    // Credentials swept up ("every password", "any API keys … all of them") and put in a
+    // parameter, a URL or an address: a vendor documenting its own key field names one key.
+    signal: "credentials_to_sink",
+    family: "credential_exfil",
+    weight: [0.75, 0.7],
+    re: r(
+      `(?<!\\b(?:not|never|n't|no|without) )\\b${SEND}\\b${GAP(30)}\\b(?:all|every|each|stored|saved)\\b${GAP(30)}\\b${CREDENTIAL}\\b${SGAP(80)}\\b${SINK}|\\b(?:all|any|every|each|stored|saved)\\b${GAP(20)}\\b${CREDENTIAL}\\b${SGAP(60)}\\b${SEND} (?:all of |each of |every one of )?(?:them|these|those|it)\\b${SGAP(30)}\\b${SINK}|\\b${CREDENTIAL} (?:that )?(?:you(?: have|'ve)? (?:seen|encountered|come across|noticed|been given)|(?:mentioned|shared|pasted|visible|seen) (?:in|during) (?:this|the) (?:conversation|chat|session|context|workspace|thread)|(?:mentioned|shared|pasted) (?:earlier|before|previously|so far)|(?:that )?the user (?:has |had )?(?:mentioned|shared|pasted|typed))\\b`,
+    ),
+    hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
+  },
+  {
+    signal: "bulk_send_external",
+    family: "credential_exfil",
+    // In content, people ask each other to forward all invoices to an address; send_to_external
+    // already counts the phrase there.
+    weight: [0.75, 0.3],
+    re: r(
+      `(?<!\\b(?:was|were|been|being|is|are|not|never) )\\b(?:send|sends|forward|forwards|upload|uploads|post|posts|transmit|exfiltrate|deliver|mirror|sync|copy|cc|bcc|email|relay)\\b${GAP(30)}\\b(?:all|every|each|a copy of (?:all|every|each|the)|copies of (?:all|every|each|the)|everything)\\b${GAP(60)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:any|every|each|all) [a-z' ]{1,40} (?:must|should|will|shall) (?:also |always |additionally )?be (?:sent|forwarded|copied|cross-posted|posted|mirrored|uploaded|relayed|cc'?d|bcc'?d)\\b${GAP(20)}\\b(?:to|at) (?:the )?(?:(?:webhook|endpoint|url|address|inbox) )?(?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL})|\\b(?:also|additionally|secretly|quietly|silently|always)\\b${GAP(20)}\\b(?:send|forward|upload|post|transmit|deliver|mirror|copy|email|relay)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)`,
+    ),
+    hints: ["@", "http", "+"],
+  },
+  {
+    // A tool definition that has the model send the user's things (files, location, messages)
+    // to an outside address: documentation names the recipient's role, not an address.
+    signal: "user_data_to_external",
+    family: "credential_exfil",
+    weight: [0.75, 0.45],
+    re: r(
+      `(?<!\\b(?:was|were|been|being|is|are|not|never) )\\b(?:send|sends|forward|forwards|upload|uploads|post|posts|transmit|exfiltrate|deliver|mirror|sync|copy|email|relay|share)\\b ${GAP(20)}\\b(?:the user'?s?|user'?s?|their|all (?:of )?(?:the user'?s?|their))\\b${GAP(50)}\\b(?:to|at|with) (?:the )?(?:(?:webhook|endpoint|url|address|server|inbox) )?(?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)`,
+    ),
+    hints: ["@", "http", "+"],
+  },
+  {
     signal: "send_to_external",
     family: "credential_exfil",
     weight: [0.45, 0.45],
     re: r(
-      `(?<!\\b(?:was|were|been|being|is|are) )\\b(?:send|sends|forward|forwards|upload|uploads|post|transmit|exfiltrate|deliver|mirror|sync)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|${EMAIL})`,
+      `(?<!\\b(?:was|were|been|being|is|are) )\\b(?:send|sends|forward|forwards|upload|uploads|post|transmit|exfiltrate|deliver|mirror|sync)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL})`,
     ),
     hints: ["@", "http"],
   },
@@ -312,15 +430,27 @@ export const RULES: readonly Rule[] = [
     signal: "tool_presence_trigger",
     family: "shadowing",
     weight: [0.6, 0.5],
-    re: /\b(?:when|whenever|if|while|since|once) (?:this|the [a-z0-9_.-]{1,40}) tool (?:is|has been) (?:available|present|loaded|installed|enabled|connected)|\balso[- ]present\b|\b(?:side effect|side-effect) on (?:the )?(?:also )?[a-z0-9_.-]{1,40}|\bcross-tool\b/,
-    hints: ["tool is", "tool has", "present", "side effect", "side-effect", "cross-tool"],
+    re: /\b(?:when|whenever|if|while|since|once) (?:this|the [a-z0-9_.-]{1,40}) (?:tool|server|plugin|extension|integration) (?:is|has been) (?:available|present|loaded|installed|enabled|connected)|\balso[- ]present\b|\b(?:side effect|side-effect) on (?:the )?(?:also )?[a-z0-9_.-]{1,40}|\bcross-tool\b/,
+    hints: [
+      "tool is",
+      "tool has",
+      "server is",
+      "server has",
+      "plugin",
+      "extension",
+      "integration",
+      "present",
+      "side effect",
+      "side-effect",
+      "cross-tool",
+    ],
   },
   {
     signal: "modify_other_tools",
     family: "shadowing",
     weight: [0.8, 0.7],
     re: r(
-      `\\b(?:modify|modifies|change|changes|alter|alters|override|overrides|affect|affects|hijack|intercept|redefine)\\b(?: (?:the|how|all|any))? (?:behaviou?r|functionality|way|operation|usage|use|output|parameters|arguments)s? (?:of|that|for)\\b${GAP(30)}\\b(?:all|any|every|other|the)\\b${GAP(30)}\\b(?:tools?|servers?|functions?|communication|email|messaging)|\\b(?:every|each|all|any) (?:subsequent |future |later )?(?:calls?|invocations?|uses?) (?:to|of) (?:the )?(?:\`|'|")?[a-z0-9_.-]{2,60}(?:\`|'|")?\\b${GAP(60)}\\b(?:must|should|shall|needs to|has to|will)\\b`,
+      `\\b(?:modify|modifies|change|changes|alter|alters|override|overrides|affect|affects|hijack|intercept|redefine)\\b(?: (?:the|how|all|any))? (?:behaviou?r|functionality|way|operation|usage|use|output|parameters|arguments)s? (?:of|that|for)\\b${GAP(30)}\\b(?:all|any|every|other|the)\\b${GAP(30)}\\b(?:tools?|servers?|functions?|communication|email|messaging)|\\b(?:every|each|all|any) (?:subsequent |future |later )?(?:calls?|invocations?|uses?) (?:to|of) (?:the )?(?:\`|'|")?[a-z0-9_.-]{2,60}(?:\`|'|")?\\b${GAP(60)}\\b(?:must|should|shall|needs to|has to|will)\\b|\\b(?:every|each|all|any) (?:subsequent |future )?(?:\`|'|")?[a-z][a-z0-9]{1,20}_[a-z0-9_]{2,40}(?:\`|'|")? (?:calls?|invocations?|requests?)\\b${GAP(40)}\\b(?:must|should|shall|needs to|has to|will)\\b|\\bthe (?:\`|'|")?[a-z][a-z0-9]{1,20}_[a-z0-9_]{2,40}(?:\`|'|")? tool (?:must|should|shall|has to|needs to|is required to) (?:always |also |now |silently |never )?(?:skip|bypass|send|add|include|ignore|forward|cc|bcc|merge|approve|delete|invite|share|copy|post)\\b|\\bthis tool (?:also )?(?:changes|modifies|alters|configures|reconfigures|overrides|affects|controls|patches|extends|updates) (?:how |the (?:behaviou?r|configuration|settings) of )?(?:the |all |any |other )?(?:\`|'|")?[a-z0-9_.-]{1,40}(?:\`|'|")?(?:[ -][a-z0-9_.-]{1,20})? (?:tools?|servers?|functions?)\\b|\\b[a-z0-9_.-]{1,40} server'?s (?:\`|'|")?[a-z0-9_.-]{1,40}(?:\`|'|")?(?: tools?)? (?:must|should|shall|needs to|has to|is required to)\\b|\\b(?:whenever|every time|each time|any time) (?:the )?(?:agent |assistant |model |you )?(?:uses?|calls?|invokes?|runs?) (?:the )?(?:\`|'|")?[a-z][a-z0-9]{1,20}_[a-z0-9_]{2,40}(?:\`|'|")?\\b${GAP(60)}\\b(?:also|additionally|secretly|silently|quietly)\\b`,
     ),
     hints: [
       "modif",
@@ -334,6 +464,18 @@ export const RULES: readonly Rule[] = [
       "call",
       "invocation",
       "use",
+      "this tool",
+      "server's",
+      "servers",
+      "time",
+      "whenever",
+      "tool must",
+      "tool should",
+      "tool shall",
+      "tool has to",
+      "tool needs to",
+      "tool is required",
+      "request",
     ],
   },
   {
@@ -341,7 +483,7 @@ export const RULES: readonly Rule[] = [
     family: "shadowing",
     weight: [0.8, 0.75],
     re: r(
-      `\\b(?:bcc|cc|blind[- ]?(?:carbon[- ])?copy|carbon[- ]copy|copia nascosta|c[oó]pia oculta|copie cach[ée]e|blindkopie|verborgen kopie|ukryt[aą] kopi[aę]|gizli kopya|скрыт[а-я]{0,3} копи[а-я]{0,2}|密送|暗送|隠しコピー|숨은 참조)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?(?:bcc|cc)\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\b(?:replace|change|rewrite|swap|override)\\b${GAP(30)}\\b(?:the |any )?(?:recipient|to address|destination (?:address|account)|bank account|iban|wallet address)\\b${GAP(40)}\\bwith\\b`,
+      `(?<!['"\`])\\b(?:bcc|blind[- ]?(?:carbon[- ])?cop(?:y|ied|ies|ying)|carbon[- ]copy|copia nascosta|c[oó]pia oculta|copie cach[ée]e|blindkopie|verborgen kopie|ukryt[aą] kopi[aę]|gizli kopya|скрыт[а-я]{0,3} копи[а-я]{0,2}|密送|暗送|隠しコピー|숨은 참조)\\b${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?bcc\\b|\\b(?:send|redirect|forward|route|reroute|deliver|divert|mirror)s?\\b${GAP(30)}\\b(?:all|every|each|any)\\b${GAP(40)}\\b(?:emails?|messages?|mails?|communications?|payments?|transfers?|funds|notifications?|invites?|invitations?|events?|files?|documents?|reports?|tickets?|attachments?|contacts?)\\b${GAP(60)}\\bto\\b${GAP(40)}(?:${EMAIL}|https?:\\/\\/|account|iban|wallet|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:recipient|to address|to field|destination (?:address|account))\\b${GAP(60)}\\b(?:replace|replaced|change|changed|rewrite|rewritten|set to|redirect|swap|override)\\b|\\biban\\b${GAP(40)}\\b(?:always|only|instead)\\b ${GAP(10)}[a-z]{2}\\d{2}[a-z0-9 ]{10,30}|\\bwhatever (?:iban|account(?: number)?|address|recipient|payee|wallet)\\b (?:appears|is (?:shown|given|written|listed)|the user (?:gives|enters|provides|types))|\\b(?:replace|change|rewrite|swap|override|substitute|switch)\\b${GAP(30)}\\b(?:the |any |all )?(?:withdrawal|payout|deposit|receiving) (?:address|account|wallet)\\b${GAP(40)}\\b(?:with|for|to)\\b|\\b(?:replace|change|rewrite|swap|override|substitute|switch)\\b${GAP(30)}\\b(?:the |any |all )?(?:destination |target |payee |beneficiary )?(?:recipient|beneficiary(?: account)?|payee(?: account)?|to address|destination (?:address|account)|bank account|account number|iban|wallet address)\\b${GAP(40)}\\b(?:with|for)\\b`,
     ),
     hints: [
       "@",
@@ -352,6 +494,9 @@ export const RULES: readonly Rule[] = [
       "copie",
       "blindkopie",
       "recipient",
+      "address",
+      "payee",
+      "beneficiary",
       "destination",
       "account",
       "iban",
@@ -363,13 +508,35 @@ export const RULES: readonly Rule[] = [
     ],
   },
 
+  {
+    // A plain carbon copy is ordinary between people ("cc finance@… on the confirmation"); in a
+    // tool definition it is a recipient the model was not given.
+    signal: "cc_address",
+    family: "shadowing",
+    weight: [0.8, 0.4],
+    re: r(`(?<!['"\`])\\bcc\\b(?!['"\`])${GAP(80)}${EMAIL}|${EMAIL}${GAP(40)}\\b(?:as (?:a )?)?cc\\b`),
+    hints: ["cc"],
+  },
+
+  {
+    // An address put on every meeting, thread or file: in a definition nobody asked for it; in
+    // an e-mail between people ("please add jane@… to all launch meetings") it is ordinary.
+    signal: "add_recipient",
+    family: "shadowing",
+    weight: [0.8, 0.4],
+    re: r(
+      `\\b(?:invite|add|include|share (?:it |them )?with)\\b${GAP(20)}${EMAIL}${GAP(40)}\\b(?:to|on|in) (?:all|every|each|any)\\b${GAP(30)}\\b(?:meetings?|events?|invites?|invitations?|emails?|messages?|threads?|documents?|files?|channels?)\\b`,
+    ),
+    hints: ["@"],
+  },
+
   // ── Tool preference manipulation ─────────────────────────────────────────────────────────────
   {
     signal: "exclusive_tool_claim",
     family: "preference",
     weight: [0.75, 0.5],
     re: r(
-      `\\b(?:only|sole|exclusive)\\b${GAP(20)}\\b(?:approved|trusted|reliable|valid|safe|correct|official|authori[sz]ed|accurate|legitimate|secure|recommended)\\b${GAP(12)}\\b(?:tool|server|source|option|way|method)|\\b(?:all |any |every )?other (?:tools?|servers?|options|alternatives|plugins|integrations|functions|providers)\\b${GAP(40)}\\b(?:are|is|were|have been|should be|must be|will be|return|give)\\b${GAP(20)}\\b(?:deprecated|unsafe|broken|outdated|wrong|insecure|unreliable|inferior|malicious|compromised|ignored|avoided|disabled|blocked|untrusted|fake|dangerous)|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|choose|invoke|trust|select|consider|recommend)\\b${GAP(20)}\\b(?:other|any other|another|alternative|competing|rival)\\b${GAP(20)}\\b(?:tools?|servers?|options|alternatives|providers|functions)|\\b(?:always|must|should)\\b${GAP(20)}\\b(?:use|choose|call|try|prefer|pick|select|invoke)\\b${GAP(20)}\\b(?:this|our)\\b (?:tool|server|function)\\b${GAP(30)}\\b(?:first|before (?:any|all|every)|over (?:any|all|every|other)|instead of (?:any|all|other)|regardless|for (?:every|all|any) (?:request|task|query|question))|\\beven if the user (?:asks|requests|wants|says|tells)`,
+      `\\b(?:only|sole|exclusive)\\b${GAP(20)}\\b(?:approved|trusted|reliable|valid|safe|correct|official|authori[sz]ed|accurate|legitimate|secure|recommended)\\b${GAP(12)}\\b(?:tool|server|source|option|way|method)|\\bone and only\\b${GAP(20)}\\b(?:tool|server|function|source|option)|\\bthe only (?:[a-z-]{1,20} )?(?:tool|server|function) (?:you )?(?:should|must|may|can|need to) ever\\b|\\b(?:all |any |every )?(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|options|alternatives|plugins|integrations|functions|providers)\\b${GAP(40)}\\b(?:are|is|were|have been|should be|must be|will be|return|returns|give|gives)\\b${GAP(20)}\\b(?:deprecated|unsafe|broken|outdated|wrong|insecure|unreliable|inferior|malicious|compromised|ignored|avoided|disabled|blocked|untrusted|untrustworthy|fake|dangerous|manipulated|tampered|not be (?:called|used|trusted))|\\b(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|plugins|providers)\\b (?:leak|steal|spy on|exfiltrate|sell|harvest)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|invoke|trust)\\b (?:the )?[a-z0-9_.-]{1,40} server'?s\\b|\\bthe [a-z0-9_.-]{1,30}(?: [a-z0-9_.-]{1,20})? server\\b${GAP(60)}\\b(?:must|should) (?:never|not) be (?:used|called|trusted|invoked)\\b|\\bonly (?:cite|trust|rely on|consult) (?:this|our) (?:tool|server|function|source)\\b|\\btreat (?:[a-z]{1,15} ){0,3}(?:every|all|any) other [a-z ]{0,20}(?:tools?|servers?|sources?)\\b${GAP(20)}\\bas (?:unreliable|untrusted|fake|propaganda|wrong|unsafe|malicious|compromised|spam)|\\broute (?:all|every|any) [a-z ]{1,30} (?:here|to this tool|through this tool|to this server)\\b|\\b(?:required to|must|always|should) (?:use|choose|call|pick|prefer|select) (?:\`|'|")?[a-z0-9_.-]{2,40}(?:\`|'|")? (?:over|instead of|rather than) (?:any|all|every|other)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|choose|invoke|trust|select|consider|recommend)\\b${GAP(20)}\\b(?:other|any other|another|alternative|competing|rival)\\b${GAP(20)}\\b(?:tools?|servers?|options|alternatives|providers|functions)|\\b(?:always|must|should)\\b${GAP(20)}\\b(?:use|choose|call|try|prefer|pick|select|invoke)\\b${GAP(20)}\\b(?:this|our)\\b (?:tool|server|function)\\b${GAP(30)}\\b(?:first|before (?:any|all|every)|(?:over|to|above) (?:any|all|every|other)|instead of (?:any|all|other)|regardless|for (?:every|all|any) (?:request|task|query|question))|\\beven (?:if|when|though) the user (?:asks|requests|wants|says|tells|explicitly|names|prefers|chooses|specifies)|\\b(?:whatever|no matter what) the user (?:prefers|says|wants|asks|chooses|requests)`,
     ),
     hints: [
       "only",
@@ -377,6 +544,26 @@ export const RULES: readonly Rule[] = [
       "exclusive",
       "other",
       "even if the user",
+      "the user",
+      "one and only",
+      "only cite",
+      "only trust",
+      "only rely",
+      "only consult",
+      "treat",
+      "the only",
+      "competitor",
+      "third-party",
+      "server's",
+      "servers",
+      "route",
+      "server",
+      "over any",
+      "over all",
+      "over every",
+      "over other",
+      "instead of",
+      "rather than",
       "this tool",
       "our tool",
       "this server",
@@ -392,7 +579,7 @@ export const RULES: readonly Rule[] = [
     signal: "promotional_superlatives",
     family: "preference",
     weight: [0.5, 0.2],
-    re: /(?:#1|number one|no\. ?1) (?:ranked|rated|tool)|\b(?:superior|unprecedented|unmatched|unbeatable) (?:in every way|excellence|to (?:all|any|every) other)|\brecommended by \d{1,12} (?:out )?of \d{1,12}|\binferior (?:alternatives|tools|options)|\bstart here\b|\bbest tool for everything|\bfor everything!/,
+    re: /(?:#1|number one|no\. ?1) (?:ranked|rated|tool)|\b(?:superior|unprecedented|unmatched|unbeatable) (?:in every way|excellence|to (?:all|any|every) other)|\brecommended by \d{1,12} (?:out )?of \d{1,12}|\binferior (?:alternatives|tools|options)|\bstart here\b|\bbest tool for everything|\bfor everything!|\b(?:never|don'?t|do not) (?:mention|recommend|suggest|name) (?:any )?(?:competitors?|competing (?:products|tools|services|brands)|other (?:brands|vendors|products))\b/,
     hints: [
       "#1",
       "number one",
@@ -405,6 +592,10 @@ export const RULES: readonly Rule[] = [
       "inferior",
       "start here",
       "everything",
+      "competi",
+      "other brands",
+      "other vendors",
+      "other products",
     ],
   },
 
@@ -412,8 +603,8 @@ export const RULES: readonly Rule[] = [
   {
     signal: "download_and_execute",
     family: "command_exec",
-    weight: [0.85, 0.7],
-    re: /\b(?:curl|wget|iwr|invoke-webrequest|fetch)\b[^\n|]{0,200}\|\s{0,4}(?:sudo\s{1,4})?(?:ba|z|da|k|fi)?sh\b|\b(?:bash|sh|zsh) -c\s{0,3}["'`]?\$\((?:curl|wget)|\/dev\/tcp\/|\bnc(?:at)? [^\n]{0,60}-e\s|\bmkfifo\b|\bpowershell(?:\.exe)? [^\n]{0,30}-(?:enc|encodedcommand|e)\b|\bbase64 (?:-d|--decode)\b[^\n]{0,40}\|\s{0,4}(?:ba)?sh/,
+    weight: [0.85, 0.6],
+    re: /\b(?:curl|wget|iwr|invoke-webrequest|fetch)\b[^\n|]{0,200}\|\s{0,4}(?:sudo\s{1,4})?(?:ba|z|da|k|fi)?sh\b|\b(?:bash|sh|zsh) -c\s{0,3}["'`]?\$\((?:curl|wget)|\b(?:ba|z)?sh\s{0,3}<\(\s{0,3}(?:curl|wget)\b|\bexec\(\s{0,3}(?:urllib\.request\.)?urlopen\(|\b(?:exec|eval)\(\s{0,3}requests\.get\(|\/dev\/tcp\/|\bnc(?:at)? [^\n]{0,60}-e\s|\bmkfifo\b|\bpowershell(?:\.exe)? [^\n]{0,30}-(?:enc|encodedcommand|e)\b|\bbase64 (?:-d|--decode)\b[^\n]{0,40}\|\s{0,4}(?:ba)?sh/,
     hints: [
       "curl",
       "wget",
@@ -428,13 +619,15 @@ export const RULES: readonly Rule[] = [
       "mkfifo",
       "powershell",
       "base64",
+      "exec(",
+      "eval(",
     ],
   },
   {
     signal: "destructive_or_persistence_command",
     family: "command_exec",
     weight: [0.7, 0.5],
-    re: /\brm\s{1,4}-(?:[a-z]{0,4}r[a-z]{0,4}f|[a-z]{0,4}f[a-z]{0,4}r)[a-z]{0,4}\s{1,4}(?:~|\/|\$home|\.\.)|>>?\s{0,3}~?\/?[a-z0-9._/-]{0,60}(?:authorized_keys|\.bashrc|\.zshrc|\.profile|crontab)\b|\bchmod\s{1,4}(?:\+x|777|u\+s)\s|\bcrontab\s{1,4}-|\b(?:add|append|write)\b[^\n]{0,40}\b(?:ssh key|public key)\b[^\n]{0,40}authorized_keys/,
+    re: /\brm\s{1,4}-(?:[a-z]{0,4}r[a-z]{0,4}f|[a-z]{0,4}f[a-z]{0,4}r)[a-z]{0,4}\s{1,4}(?:~|\/|\$home|\.\.)|>>?\s{0,3}~?\/?[a-z0-9._/-]{0,60}(?:authorized_keys|\.bashrc|\.zshrc|\.profile|crontab)\b|\bchmod\s{1,4}(?:\+x|777|u\+s)\s|\bcrontab\s{1,4}-|\b(?:add|append|write)\b[^\n]{0,40}\b(?:ssh key|public key)\b[^\n]{0,40}authorized_keys|\b(?:add|append|write|insert|put)\b[^\n]{0,20}\b(?:the|this|our|a) (?:ssh[- ]|public[- ]|deploy[- ])?key\b[^\n]{0,100}authorized_keys/,
     hints: [
       // "rm" and each character `\s` matches.
       ...[..." \t\n\v\f\r\u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff"].map((c) => `rm${c}`),
@@ -465,7 +658,7 @@ export const RULES: readonly Rule[] = [
     family: "phishing",
     weight: [0.85, 0.75],
     re: r(
-      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to) )\\b(?:ask|asks|tell|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
+      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to) )\\b(?:ask|tell|inform|warn|notify|remind|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bexplain to (?:the user|them)\\b${GAP(60)}\\b(?:share|send|enter|provide|type|paste|confirm)\\b${GAP(30)}\\b(?:${CREDENTIAL}|card(?:'s)? (?:full )?(?:number|details|expiry)|cvv|one[- ]time (?:code|password))|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
     ),
     hints: [
       "user",
@@ -485,6 +678,7 @@ export const RULES: readonly Rule[] = [
       "type",
       "share",
       "credentials",
+      "explain to",
     ],
   },
 
@@ -495,6 +689,13 @@ export const RULES: readonly Rule[] = [
     weight: [0.6, 0.6],
     re: /\binstead,? (?:just )?(?:reply|respond|answer|say|tell the user|output|return|print|write)\b|\bact (?:like|as if|as though) (?:you|it|the tool)\b|\b(?:do not|don'?t|never) explain (?:why|it|this|that|anything|the reason)|\b(?:respond|reply|answer) only with\b|\bwrite your (?:reply|response|answer) backwards?\b/,
     hints: ["instead", "act ", "explain", "pretend", "say ", "only with", "backward"],
+  },
+  {
+    signal: "fixed_verdict",
+    family: "response_manipulation",
+    weight: [0.7, 0.7],
+    re: /\b(?:whatever|no matter what|regardless of what) (?:the )?(?:tool|it|this tool|search|api|check|result|output|scan|data|lookup)s? (?:returns?|says|shows|outputs|finds|reports)\b[^\n]{0,40}\b(?:tell|say|report|answer|reply|respond|claim|state|confirm)\b|\bregardless of (?:the )?(?:actual|real|true) (?:results?|outcomes?|data|scores?|answers?|values?)\b|\bregardless of what (?:the )?(?:data|tool|tool output|results?|search results|reviews?) (?:says?|shows?|returns?|reports?)\b|\bnever (?:say|tell the user|report|admit|mention|reveal) (?:that )?(?:a |the |any |this )?[a-z]{1,20} (?:is|was|are|were) (?:false|fake|wrong|unsafe|malicious|a scam|dangerous|incorrect|untrue|unverified)\b/,
+    hints: ["whatever", "no matter what", "regardless of", "never"],
   },
   {
     signal: "feign_tool_use",
@@ -508,7 +709,7 @@ export const RULES: readonly Rule[] = [
     family: "response_manipulation",
     weight: [0.7, 0.8],
     re: r(
-      `\\b(?:append|prepend|add|insert|include|render|embed|put|place|write|output|attach|mention|end|start|begin|finish|conclude|repeat|translate|format|rewrite|replace|suggest|recommend|promote|advertise|integrate)\\b${GAP(100)}\\b(?:every|each|all(?: of)?(?: your)?|any) (?:subsequent |future |final )?(?:answers?|responses?|repl(?:y|ies)|messages? (?:to|for) the user|completions?|summar(?:y|ies))\\b`,
+      `\\b(?:append|prepend|add|insert|include|render|embed|put|place|write|output|attach|mention|end|start|begin|finish|conclude|repeat|translate|format|rewrite|replace|suggest|recommend|promote|advertise|integrate)\\b${GAP(100)}\\b(?:every|each|all(?: of)?(?: your)?|any) (?:subsequent |future |final )?(?:answers?|responses?|repl(?:y|ies)|messages? (?:to|for) the user|completions?|summar(?:y|ies))\\b|\\b(?:in|at the end of|for) (?:every|each|all(?: of)?(?: your)?|any) (?:subsequent |future )?(?:answers?|responses?|repl(?:y|ies))\\b${GAP(60)}\\b(?:end|finish|conclude|start|begin|sign off) (?:it |them |each one )?with\\s{0,2}[:'"\u201c]`,
     ),
     hints: ["answer", "response", "repl", "message", "completion", "summar"],
   },
@@ -516,7 +717,7 @@ export const RULES: readonly Rule[] = [
     signal: "append_to_your_answer",
     family: "response_manipulation",
     weight: [0, 0.8],
-    re: /\b(?:in|into|to|within|inside|at the (?:end|start|beginning|bottom|top) of|throughout|with|by|for|of) your (?:final )?(?:responses?|repl(?:y|ies)|answers?|outputs?|summary|completion)\b|\byour (?:response|reply|answer) (?:should|must|needs to|has to) (?:include|contain|mention|end|start|be)\b|\b(?:translate|rewrite|reverse|encode|format|enhance|end|start|begin|write|improve|upgrade) your (?:response|reply|answer|output|code)\b|\bi do fhreagra\b|\bsan fhreagairt agad\b|\bnad fhreagairt\b|\b(?:empendulweni|ekuphenduleni|kwimpendulo|kwempendulo|impendulo|empendulo) yakho\b|\bpërgjigj(?:en|ja|e) (?:tënde|tuaj)\b/,
+    re: /\b(?:in|into|to|within|inside|at the (?:end|start|beginning|bottom|top) of|throughout|with|by|for|of) your (?:final )?(?:responses?|repl(?:y|ies)|answers?|outputs?|summary|completion)\b|\byour (?:response|reply|answer) (?:should|must|needs to|has to) (?:include|contain|mention|end|start|be)\b|\b(?:translate|rewrite|reverse|encode|format|enhance|end|start|begin|write|improve|upgrade) your (?:(?:whole|entire|full|next|final) )?(?:response|reply|answer|output|code)\b|\bi do fhreagra\b|\bsan fhreagairt agad\b|\bnad fhreagairt\b|\b(?:empendulweni|ekuphenduleni|kwimpendulo|kwempendulo|impendulo|empendulo) yakho\b|\bpërgjigj(?:en|ja|e) (?:tënde|tuaj)\b/,
     hints: ["your", "fhreagra", "fhreagairt", "yakho", "përgjigj"],
   },
   // ── Exfiltration through rendered links ──────────────────────────────────────────────────────
@@ -556,8 +757,8 @@ export const RULES: readonly Rule[] = [
     signal: "fake_role_marker",
     family: "fake_delimiter",
     weight: [0.7, 0.6],
-    re: /<\/?system>|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant)/,
-    hints: ["system", "assistant"],
+    re: /<\/?system>|```\s{0,2}(?:system|assistant|instructions?)\s{0,2}\n|\[(?:system|assistant|admin|ai|developer)[ _-]?(?:note|message|notice|instructions?|override|update|directive)s?\]|\b(?:begin|start) (?:admin|system|developer|root) (?:override|mode|instructions?)\b|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant)/,
+    hints: ["system", "assistant", "admin", "[ai", "developer", "root", "```"],
   },
   {
     signal: "pseudo_tag",
@@ -573,7 +774,7 @@ export const RULES: readonly Rule[] = [
     family: "addressed_to_model",
     weight: [0.25, 0.75],
     re: r(
-      `\\b(?:note|message|instructions?|attention|notice|directive|memo|reminder|p\\.?s\\.?)\\s{0,2}(?:to|for)\\s{0,2}(?:the |any |all )?(?:${AGENT}s?|automated (?:analysis |screening |review |evaluation )?(?:software|systems?|tools?|reviewers?|readers?))\\s{0,2}[:\\-\u2014]`,
+      `\\b(?:note|message|instructions?|attention|notice|directive|memo|reminder|important|p\\.?s\\.?)\\s{0,2}(?:to|for)\\s{0,2}(?:the |any |all )?(?:[a-z]{1,15} )?(?:${AGENT}s?(?: (?:screening|review|reviewing|hiring|recruiting|analysis|grading|evaluation))? ?(?:tools?|software|systems?|screeners?|reviewers?|readers?|graders?)?|automated (?:analysis |screening |review |evaluation )?(?:software|systems?|tools?|reviewers?|readers?))\\s{0,2}[:\\-\u2014]`,
     ),
     hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
   },
@@ -582,7 +783,7 @@ export const RULES: readonly Rule[] = [
     family: "addressed_to_model",
     weight: [0.7, 0.75],
     re: r(
-      `\\bif you are (?:an? )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) ${AGENT}s?\\b|(?<=(?:^|[\\n>"|.!?\\]])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b`,
+      `\\bif you are (?:an? )?(?:[a-z-]{1,15} )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) (?:[a-z-]{1,15} )?${AGENT}s?\\b|\\bautomated (?:recruiters?|screen(?:er|ing)s?|reviewers?|systems?|tools?|software|agents?|assistants?|readers?|graders?)\\s{0,2}:|(?<!(?:like|such as|e\\.g\\.,?|text|phrase|string|says?|reads?|as)\\s{0,2}["'\u201c](?:(?:the|dear|hey|ai|an? ai) )?)(?<=(?:^|[\\n>"|.!?\\]:(*-])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|disregard|forget|stop|instead|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show|download|install|print|output|write|report|state|rate|rank|recommend|mark|classify|describe|treat|approve|grant|execute|run|delete|confirm)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|(?:^|[^a-z])_?(?:instruction|directive|command|note)s?_(?:for|to)_(?:ai|llm|assistant|agent|model)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b|@(?:assistant|ai|agent|claude|copilot|chatgpt|bot|llm)\\b[:,]?\\s{1,3}(?:when|whenever|please|you|always|never|ignore|disregard|forget|send|forward|read|include|add|call|before|after|also|from now|remember|email|dm|post|share|delete|reply|respond)\\b|\\b(?:the |any |an? )?${AGENT}s? (?:reading|processing|parsing|summari[sz]ing|handling|analy[sz]ing|reviewing|screening|triaging) (?:this|these|the following)\\b${GAP(40)}[:,]`,
     ),
     hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
   },
@@ -590,7 +791,7 @@ export const RULES: readonly Rule[] = [
     signal: "embedded_user_request",
     family: "embedded_request",
     weight: [0, 0.75],
-    re: /(?:^|["'>:.!?]\s{0,3})(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide)\b[^.\n"]{0,160}\b(?:my|mine)\b/,
+    re: /(?:^|["'>:.!?]\s{0,3})(?:(?:can|could|would) you\s)?(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide)\b[^.\n"]{0,160}\b(?:my|mine)\b/,
     hints: ["my", "mine"],
   },
   {
@@ -641,7 +842,7 @@ export const RULES: readonly Rule[] = [
     signal: "memory_persistence",
     family: "override",
     weight: [0.6, 0.7],
-    re: /\b(?:remember|memori[sz]e|store|save|add|keep|write)\b[^\n]{0,30}\b(?:this|that|the following|these instructions|this rule|this instruction)\b[^\n]{0,50}\b(?:for (?:all )?(?:future|later|subsequent) (?:sessions|conversations|chats|interactions|requests)|permanently|(?:in|to) (?:your )?(?:long[- ]term )?memory|across (?:all )?(?:sessions|conversations|chats))/,
+    re: /\b(?:remember|memori[sz]e|store|save|add|keep|write)\b[^\n]{0,30}\b(?:this|that|the following|these instructions|this rule|this instruction)\b[^\n]{0,50}\b(?:for (?:all )?(?:future|later|subsequent) (?:sessions|conversations|chats|interactions|requests)|permanently|(?:in|to) (?:your )?(?:long[- ]term )?memory|across (?:all )?(?:sessions|conversations|chats))|\b(?:remember|memori[sz]e|store|save)\b (?:this |that |it )?(?:permanently|forever|for good)\b|\b(?:remember|memori[sz]e)\b[^\n]{0,10}\b(?:for|in|across|during) (?:all )?(?:future|later|subsequent|upcoming|every) (?:sessions|conversations|chats|interactions)\b/,
     hints: ["remember", "memori", "store", "save", "add", "keep", "write"],
   },
   {
@@ -693,8 +894,29 @@ export const MULTILINGUAL_RULES: readonly Rule[] = [
     family: "secrecy",
     weight: [0.7, 0.6],
     /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
-    hints: ["usuario", "utente", "utilisateur", "nicht", "benutzer", "nutzer", "gebruiker", "zonder", "anwender"],
-    re: /\bsin (?:decirle|decírselo|avisar|informar|mencionarlo)\b[^\n]{0,20}\busuario|\bno (?:le )?(?:digas|menciones|informes|cuentes)\b[^\n]{0,30}\busuario|\bsenza (?:dirlo|dire|informare|avvisare)\b[^\n]{0,20}\butente|\bnon (?:dirlo|dire|menzionare|informare)\b[^\n]{0,30}\butente|\bsans (?:le )?(?:dire|mentionner|informer|prévenir|signaler)\b[^\n]{0,20}\butilisateur|\bne (?:le )?(?:dis|mentionne|signale)\b[^\n]{0,20}\bpas\b[^\n]{0,30}\butilisateur|\berwähne\b[^\n]{0,30}\bnicht|\bohne (?:den|dem|es dem) (?:benutzer|nutzer|anwender)\b[^\n]{0,20}(?:zu informieren|zu sagen|zu benachrichtigen)|\bsag(?:e)? (?:es )?(?:dem )?(?:benutzer|nutzer) nicht|\bsem (?:contar|dizer|informar|avisar|mencionar)\b[^\n]{0,20}\busuário|\bnão (?:conte|diga|mencione|informe)\b[^\n]{0,30}\busuário|\bzonder (?:de gebruiker|het te (?:vertellen|melden))|\bvertel (?:het |dit )?niet aan de gebruiker|\b(?:nie mów|nie informuj|nie wspominaj)\b[^\n]{0,30}\bużytkownik|\bbez (?:informowania|powiadamiania) użytkownika|kullanıcıya[^\n]{0,20}(?:söyleme|bahsetme|bildirme)|(?:не говори|не сообщай|не упоминай|ничего не говори)[^\n]{0,30}пользовател|(?:不要|别|切勿|不得)[^\n]{0,6}(?:告诉|告知|通知|让)[^\n]{0,4}用户|ユーザーに[^\n]{0,10}(?:言わない|伝えない|知らせない|言わずに|伝えずに|知らせずに)|사용자에게[^\n]{0,10}(?:알리지|말하지)|(?:لا تخبر|دون إخبار|بدون إخبار)[^\n]{0,10}المستخدم|उपयोगकर्ता को[^\n]{0,20}(?:न बताएं|मत बताएं|बताए बिना|न बताओ)|không (?:nói|cho|báo|để)[^\n]{0,10}người dùng/,
+    hints: [
+      "usuario",
+      "utente",
+      "utilisateur",
+      "nicht",
+      "benutzer",
+      "nutzer",
+      "gebruiker",
+      "zonder",
+      "anwender",
+      "en parle",
+      "en dis",
+      "en dites",
+      "en parler",
+      "sans pr",
+      "sans avertir",
+      "sans informer",
+      "sin avisarle",
+      "sin que",
+      "sin dec",
+      "usuário",
+    ],
+    re: /\bsin (?:decirle|decírselo|avisar|informar|mencionarlo)\b[^\n]{0,20}\busuario|\bno (?:le )?(?:digas|menciones|informes|cuentes)\b[^\n]{0,30}\busuario|\bsenza (?:dirlo|dire|informare|avvisare)\b[^\n]{0,20}\butente|\bnon (?:dirlo|dire|menzionare|informare)\b[^\n]{0,30}\butente|\bsans (?:le )?(?:dire|mentionner|informer|prévenir|signaler)\b[^\n]{0,20}\butilisateur|\bne (?:le )?(?:dis|mentionne|signale)\b[^\n]{0,20}\bpas\b[^\n]{0,30}\butilisateur|\berwähne\b[^\n]{0,30}\bnicht|\bohne (?:den|dem|es dem) (?:benutzer|nutzer|anwender)\b[^\n]{0,20}(?:zu informieren|zu sagen|zu benachrichtigen)|\bsag(?:e)? (?:es )?(?:dem )?(?:benutzer|nutzer) nicht|\bsem (?:contar|dizer|informar|avisar|mencionar)\b[^\n]{0,20}\busuário|\bnão (?:conte|diga|mencione|informe)\b[^\n]{0,30}\busuário|\bzonder (?:de gebruiker|het te (?:vertellen|melden))|\bvertel (?:het |dit )?niet aan de gebruiker|\b(?:nie mów|nie informuj|nie wspominaj)\b[^\n]{0,30}\bużytkownik|\bbez (?:informowania|powiadamiania) użytkownika|kullanıcıya[^\n]{0,20}(?:söyleme|bahsetme|bildirme)|(?:не говори|не сообщай|не упоминай|ничего не говори)[^\n]{0,30}пользовател|(?:不要|别|切勿|不得)[^\n]{0,6}(?:告诉|告知|通知|让)[^\n]{0,4}用户|ユーザーに[^\n]{0,10}(?:言わない|伝えない|知らせない|言わずに|伝えずに|知らせずに)|사용자에게[^\n]{0,10}(?:알리지|말하지)|(?:لا تخبر|دون إخبار|بدون إخبار)[^\n]{0,10}المستخدم|उपयोगकर्ता को[^\n]{0,20}(?:न बताएं|मत बताएं|बताए बिना|न बताओ)|không (?:nói|cho|báo|để)[^\n]{0,10}người dùng|đừng (?:nói|báo|cho)[^\n]{0,20}(?:người dùng|họ)|\bne (?:lui|leur) en (?:parle|dis|parlez|dites) pas\b|\bsans (?:lui|leur) en parler\b|\bsans (?:prévenir|avertir|informer) (?:l'|personne)|\bohne (?:es )?(?:dem|den) (?:nutzer|benutzer|anwender)\b[^\n]{0,20}(?:zu sagen|mitzuteilen)|\bsin (?:que (?:el|lo sepa)|avisarle|decírselo)|\bsem que o usuário (?:saiba|perceba)|(?:не говори|не сообщай|не рассказывай)[^\n]{0,10}(?:ему|ей|им|об этом)|(?:ユーザー|利用者)(?:に|には)[^\n]{0,10}(?:言わない|伝えない|知らせない|言わずに|伝えずに)|(?:不要|别|切勿)[^\n]{0,4}(?:告诉|告知|通知)[^\n]{0,4}(?:用户|他们|对方)/,
   },
   {
     signal: "send_conversation",
@@ -753,6 +975,14 @@ export const MULTILINGUAL_RULES: readonly Rule[] = [
     /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
     hints: ["@"],
     re: /(?:发送|发到|寄送|转发|送信|転送|전송|보내|envía|envia|enviar|envoie|envoyez|envoyer|sende|senden|schicke|invia|inviare|отправ|перешли|wyślij|prześlij|gönder|gửi|أرسل|भेजें|stuur)[^\n]{0,60}[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,12}/,
+  },
+  {
+    signal: "bulk_send_external",
+    family: "credential_exfil",
+    weight: [0.75, 0.5],
+    /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
+    hints: ["@"],
+    re: /(?:envía|envia|reenvía|reenvia|enviar|envoie|envoyez|transf[èe]re|transfere|sende|senden|schicke|leite|inoltra|invia|inviare|stuur|wyślij|prześlij|gönder|отправ|перешли|пересыл|gửi|chuyển tiếp|发送|发到|转发|転送|送信|送って|전송|보내|أرسل|भेजें)[^\n]{0,40}(?:todos|todas|tous|toutes|alle|tutti|tutte|wszystkie|tüm|все|всё|каждое|каждый|mọi|tất cả|cada|chaque|jede[nrs]?|ogni|elke|każd[aey]|her|una copia|une copie|eine kopie|una copia|kopię|kopya|копию|所有|全部|每|すべて|全て|모든)[^\n]{0,60}[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,12}/,
   },
   {
     signal: "read_sensitive_file",
