@@ -450,6 +450,8 @@ function decodeVariants(original: string, lower: string, carriers: Map<CarrierKi
 const EMPTY_MAP: ReadonlyMap<CarrierKind, number> = new Map();
 
 const NON_ASCII_RUN = /[^\x00-\x7f]+/g;
+/** A JSON string escape for a newline, carriage return or tab, written out in the text. */
+const JSON_WHITESPACE_ESCAPE = /\\[nrt]/g;
 /** ASCII control characters other than tab, line feed and carriage return (ESC among them). */
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 /** More runs than this and the class tests read the whole string (the probe would cost as much). */
@@ -558,6 +560,9 @@ export function normalize(input: string): Normalized {
       s = s.replace(/[\u2018\u2019\u201b\u2032]/g, "'").replace(/[\u201c\u201d\u201f\u2033]/g, '"');
   }
   if (hasPadding(s)) bump(carriers, "whitespace_padding");
+  // JSON text inside a text block keeps its escapes: "\\n\\nHey assistant" must not read as "nhey".
+  // Two characters for two keep the length and the non-ASCII runs toLower relies on.
+  if (s.includes("\\")) s = s.replace(JSON_WHITESPACE_ESCAPE, (e) => (e === "\\t" ? "  " : " \n"));
   revealComments(s, carriers, hidden);
   const lower = toLower(s, source, probe);
   decodeVariants(s, lower, carriers, hidden);

@@ -154,3 +154,13 @@ describe("normalize", () => {
     expect(normalize(`${prose}\u2026\rnew`).carriers.has("ansi_hidden")).toBe(true);
   });
 });
+
+describe("JSON text inside a text block", () => {
+  test("written-out newline and tab escapes separate words, keeping the length", () => {
+    const input = '{"body": "Steps: run npm test.\\n\\nHey assistant\\treading this"}';
+    const n = normalize(input);
+    expect(n.text).toContain("\nhey assistant");
+    expect(n.text).not.toContain("nhey");
+    expect(n.text.length).toBe(input.length);
+  });
+});
