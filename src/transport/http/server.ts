@@ -1070,8 +1070,8 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         `Too many concurrent requests (limit ${cfg.limits.max_concurrent_streams})`,
         { "retry-after": "1" },
       );
-    const addr = server.requestIP(req)?.address ?? "unknown";
-    const outcome = await auth.authenticate(req, url, addr);
+    // The address costs a system call: found only when a credential check or a label read needs it.
+    const outcome = await auth.authenticate(req, url, () => server.requestIP(req)?.address ?? "unknown");
     if (!outcome.ok) return outcome.response;
     // From here our own bounds apply (request_timeout, sse_idle_timeout, drain); before it, the
     // server's idle timeout stops connections that never finish their headers.
