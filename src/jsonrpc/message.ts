@@ -214,15 +214,19 @@ export function peekRawId(text: string): JsonRpcId | null {
   }
 }
 
-/** Decodes one frame's text. Never throws. */
-export function parseFrame(text: string, opts: ParseOptions): ParsedFrame {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    // The parser's message quotes the input; keep message content out of errors and logs.
-    return { kind: "invalid", code: PARSE_ERROR, reason: "Parse error: invalid JSON", id: peekRawId(text) };
-  }
+/**
+ * Decodes one frame's text. Never throws. `value`, when given, is `JSON.parse(text)` done by the
+ * caller (and left unmodified): it is used instead of parsing the text again.
+ */
+export function parseFrame(text: string, opts: ParseOptions, value?: unknown): ParsedFrame {
+  let v: unknown = value;
+  if (v === undefined)
+    try {
+      v = JSON.parse(text);
+    } catch {
+      // The parser's message quotes the input; keep message content out of errors and logs.
+      return { kind: "invalid", code: PARSE_ERROR, reason: "Parse error: invalid JSON", id: peekRawId(text) };
+    }
   if (opts.maxDepth !== undefined && mayExceedDepth(text, opts.maxDepth) && depthExceeds(v, opts.maxDepth)) {
     const id = typeof v === "object" && v !== null && !Array.isArray(v) ? peekId(v as Record<string, unknown>) : null;
     return { kind: "invalid", code: TOO_LARGE, reason: `message nested deeper than ${opts.maxDepth} levels`, id };

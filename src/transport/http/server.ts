@@ -462,11 +462,13 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         ErrorCode.MESSAGE_TOO_LARGE,
         `Message nesting exceeds the limit of ${cfg.limits.max_depth}`,
       );
+    // Parsed once: judgeFrame takes this value rather than parsing the text again. Nothing here
+    // changes it (bodyFacts, requestIds and idOf only read), nor may an interceptor.
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      parsed = undefined; // judgeFrame answers the parse error
+      parsed = undefined; // judgeFrame parses again and answers the parse error
     }
     const facts: BodyFacts | undefined = bodyFacts(parsed);
     const headerVersion = req.headers.get("mcp-protocol-version");
@@ -504,7 +506,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     }
     if (modern && facts?.claim) session.protocolVersion = facts.claim;
 
-    const dj = judgeFrame(deps(), session, "c2s", text, body.length);
+    const dj = judgeFrame(deps(), session, "c2s", text, body.length, parsed);
     const judged: Judged = dj instanceof Promise ? await dj : dj;
     if (judged.toRecipient === null) {
       if (judged.toSender === null) return new Response(null, { status: 202 });
