@@ -5,6 +5,9 @@
  */
 import type { Identity } from "./types.ts";
 
+/** The client's address, or a function that finds it (the lookup costs a system call). */
+export type ClientAddress = string | (() => string);
+
 export type AuthOutcome =
   | { readonly ok: true; readonly identity: Identity }
   | { readonly ok: false; readonly response: Response };
@@ -12,7 +15,10 @@ export type AuthOutcome =
 export interface Authenticator {
   /** Serves discovery documents (e.g. /.well-known/oauth-protected-resource…); null when the path is not one. */
   wellKnown(req: Request, url: URL): Response | null;
-  /** Establishes the caller's identity once per HTTP request; a failure is the HTTP response to send (401/403). Never throws. */
-  authenticate(req: Request, url: URL, clientAddress: string): Promise<AuthOutcome>;
+  /**
+   * Establishes the caller's identity once per HTTP request; a failure is the HTTP response to send (401/403). Never throws.
+   * `clientAddress` may be given as a function: it is then called at most once, while the request is in flight.
+   */
+  authenticate(req: Request, url: URL, clientAddress: ClientAddress): Promise<AuthOutcome>;
   close?(): Promise<void>;
 }

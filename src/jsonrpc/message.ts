@@ -186,6 +186,17 @@ export function depthExceeds(v: unknown, max: number): boolean {
   return false;
 }
 
+/**
+ * True when `text` holds more than `max` opening brackets (in strings too): only then can its
+ * value nest deeper than `max`. Native searches, no allocation; most messages stop here.
+ */
+function mayExceedDepth(text: string, max: number): boolean {
+  let brackets = 0;
+  for (let i = text.indexOf("{"); i !== -1; i = text.indexOf("{", i + 1)) if (++brackets > max) return true;
+  for (let i = text.indexOf("["); i !== -1; i = text.indexOf("[", i + 1)) if (++brackets > max) return true;
+  return false;
+}
+
 export const DEFAULT_MAX_BATCH = 100;
 
 /** The first `"id": <string|number>` in text that is not valid JSON, so a parse error can be answered by id. */
@@ -203,16 +214,20 @@ export function peekRawId(text: string): JsonRpcId | null {
   }
 }
 
-/** Decodes one frame's text. Never throws. */
-export function parseFrame(text: string, opts: ParseOptions): ParsedFrame {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    // The parser's message quotes the input; keep message content out of errors and logs.
-    return { kind: "invalid", code: PARSE_ERROR, reason: "Parse error: invalid JSON", id: peekRawId(text) };
-  }
-  if (opts.maxDepth !== undefined && depthExceeds(v, opts.maxDepth)) {
+/**
+ * Decodes one frame's text. Never throws. `value`, when given, is `JSON.parse(text)` done by the
+ * caller (and left unmodified): it is used instead of parsing the text again.
+ */
+export function parseFrame(text: string, opts: ParseOptions, value?: unknown): ParsedFrame {
+  let v: unknown = value;
+  if (v === undefined)
+    try {
+      v = JSON.parse(text);
+    } catch {
+      // The parser's message quotes the input; keep message content out of errors and logs.
+      return { kind: "invalid", code: PARSE_ERROR, reason: "Parse error: invalid JSON", id: peekRawId(text) };
+    }
+  if (opts.maxDepth !== undefined && mayExceedDepth(text, opts.maxDepth) && depthExceeds(v, opts.maxDepth)) {
     const id = typeof v === "object" && v !== null && !Array.isArray(v) ? peekId(v as Record<string, unknown>) : null;
     return { kind: "invalid", code: TOO_LARGE, reason: `message nested deeper than ${opts.maxDepth} levels`, id };
   }

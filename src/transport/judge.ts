@@ -176,7 +176,9 @@ function judgeOne(
 
 /**
  * Judges one frame (an NDJSON line, an SSE event's data, an HTTP body).
- * Returns synchronously when every interceptor did.
+ * Returns synchronously when every interceptor did. `value`: `JSON.parse(text)` when the caller
+ * has it already (the chain reads it; interceptors never mutate a message, ARCHITECTURE.md §4),
+ * so the text is not parsed twice.
  */
 export function judgeFrame(
   deps: JudgeDeps,
@@ -184,12 +186,17 @@ export function judgeFrame(
   direction: Direction,
   text: string,
   size: number,
+  value?: unknown,
 ): Judged | Promise<Judged> {
-  const parsed = parseFrame(text, {
-    allowBatch: allowsBatch(session),
-    maxBatch: deps.maxBatch,
-    maxDepth: deps.maxDepth,
-  });
+  const parsed = parseFrame(
+    text,
+    {
+      allowBatch: allowsBatch(session),
+      maxBatch: deps.maxBatch,
+      maxDepth: deps.maxDepth,
+    },
+    value,
+  );
   if (parsed.kind === "invalid") return judgeInvalid(deps, session, direction, parsed, text, size);
   // Parsers disagree on which of two equal keys wins: flag it for the policy (tool arguments only).
   const duplicateKeys =

@@ -69,6 +69,10 @@ describe("audit through mcpgw proxy", () => {
     expect(calls[0]!.tool_args).toEqual({ text: "through the proxy" });
     expect(calls[2]).toMatchObject({ decided_by: "policy", rule: "no-exec" });
     expect(rs.filter((r) => r.method === "initialize").map((r) => r.direction)).toEqual(["c2s", "s2c"]);
+    // The anonymous caller's address (found lazily, when audit first reads the labels) is on
+    // every record, including those of later requests that use the session's identity.
+    expect(rs.length).toBeGreaterThan(5);
+    for (const r of rs) expect([r.subject, r.labels?.client_address]).toEqual(["anonymous", "127.0.0.1"]);
     const v = await runMcpgw(["audit", "verify", db], isolatedEnv(home.path));
     expect(v.code).toBe(0);
     expect(v.stdout).toContain(`${rs.length} records`);

@@ -15,7 +15,7 @@
  * 8. `auth.oauth.required_scopes` missing → 403 insufficient_scope.
  */
 import { decodeJwt } from "jose";
-import type { Authenticator } from "../../chain/edge.ts";
+import type { Authenticator, ClientAddress } from "../../chain/edge.ts";
 import type { Identity } from "../../chain/types.ts";
 import type { Config } from "../../config/schema.ts";
 import type { Logger } from "../../log/index.ts";
@@ -59,12 +59,42 @@ export function headerLabels(headers: Headers): Record<string, string> {
   return out;
 }
 
-function identityOf(p: Principal, req: Request, clientAddress: string): Identity {
+function addressOf(a: ClientAddress): string {
+  return typeof a === "string" ? a : a();
+}
+
+/**
+ * The anonymous identity of one request. Its labels (the `X-MCPGW-Label-*` headers and the
+ * client address, a system call) are found on first read, so a chain and audit that never read
+ * them never pay for them. A read must come while the request is in flight: the proxy's session
+ * table reads them when it keeps an identity past its request.
+ */
+function anonymousIdentity(req: Request, clientAddress: ClientAddress): Identity {
+  let labels: Readonly<Record<string, string>> | undefined;
+  let source: Request | null = req;
+  let address: ClientAddress | null = clientAddress;
+  return {
+    subject: ANONYMOUS_SUBJECT,
+    roles: [],
+    scopes: [],
+    get labels(): Readonly<Record<string, string>> {
+      if (labels === undefined) {
+        labels = { ...headerLabels(source!.headers), [CLIENT_ADDRESS_LABEL]: addressOf(address!) };
+        source = null;
+        address = null;
+      }
+      return labels;
+    },
+    method: "anonymous",
+  };
+}
+
+function identityOf(p: Principal, req: Request, clientAddress: ClientAddress): Identity {
   return {
     subject: p.subject,
     roles: p.roles,
     scopes: p.scopes,
-    labels: { ...headerLabels(req.headers), ...p.labels, [CLIENT_ADDRESS_LABEL]: clientAddress },
+    labels: { ...headerLabels(req.headers), ...p.labels, [CLIENT_ADDRESS_LABEL]: addressOf(clientAddress) },
     method: p.method,
   };
 }
@@ -108,16 +138,7 @@ export function createAuthenticator(config: Config, logger: Logger, opts: Authen
     return {
       wellKnown: () => null,
       async authenticate(req, _url, clientAddress) {
-        return {
-          ok: true,
-          identity: {
-            subject: ANONYMOUS_SUBJECT,
-            roles: [],
-            scopes: [],
-            labels: { ...headerLabels(req.headers), [CLIENT_ADDRESS_LABEL]: clientAddress },
-            method: "anonymous",
-          },
-        };
+        return { ok: true, identity: anonymousIdentity(req, clientAddress) };
       },
     };
   }
@@ -193,7 +214,8 @@ export function createAuthenticator(config: Config, logger: Logger, opts: Authen
       return metadataResponse(rs, req.method);
     },
 
-    async authenticate(req, url, clientAddress) {
+    async authenticate(req, url, lazyAddress) {
+      const clientAddress = addressOf(lazyAddress);
       try {
         for (const q of QUERY_CREDENTIALS) {
           if (url.searchParams.has(q))

@@ -132,6 +132,8 @@ export class H1Reply {
 export class UpstreamProtocolError extends Error {}
 
 const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+/** Largest response head a connection remembers (parsed) for the next response. */
+const MAX_REMEMBERED_HEAD = 2048;
 const MAX_HEADERS = 256;
 const MAX_INFORMATIONAL = 32;
 const MAX_CHUNK_LINE = 4096;
@@ -168,12 +170,13 @@ interface Target {
   readonly path: string;
 }
 
+/** A parsed response head; never changed once built (a connection reuses it, see Conn.parsedHead). */
 interface Head {
-  status: number;
-  headers: [string, string][];
-  length: number | null;
-  chunked: boolean;
-  keepAlive: boolean;
+  readonly status: number;
+  readonly headers: readonly [string, string][];
+  readonly length: number | null;
+  readonly chunked: boolean;
+  readonly keepAlive: boolean;
 }
 
 /**
@@ -343,7 +346,7 @@ class Exchange {
         this.headBuf = off === 0 ? buf : buf.subarray(off);
         return;
       }
-      const head = parseHead(buf.subarray(off, end).toString("latin1"));
+      const head = this.conn.parsedHead(buf, off, end);
       off = end + 4;
       if (head.status < 200) {
         if (head.status === 101) throw new UpstreamProtocolError("upstream switched protocols");
@@ -520,6 +523,28 @@ class Conn {
   pooled = false;
   dead = false;
   private pending: Uint8Array | null = null;
+  /** The last response head read here, as bytes (a copy) and parsed. */
+  private lastHeadBytes: Buffer | null = null;
+  private lastHead: Head | null = null;
+
+  /**
+   * The parsed head of `bytes`. An upstream answers a connection's requests with the same head
+   * but for its Date (once a second) and length: a head equal to the last one, byte for byte, is
+   * not decoded and parsed again (parseHead is a pure function of the bytes; a Head is never
+   * changed after parsing). The head is `buf` from `start` to `end`. Throws
+   * {@link UpstreamProtocolError} as parseHead does.
+   */
+  parsedHead(buf: Buffer, start: number, end: number): Head {
+    const last = this.lastHeadBytes;
+    if (last !== null && last.length === end - start && last.compare(buf, start, end) === 0) return this.lastHead!;
+    const bytes = buf.subarray(start, end);
+    const head = parseHead(bytes.toString("latin1"));
+    if (bytes.length <= MAX_REMEMBERED_HEAD) {
+      this.lastHeadBytes = Buffer.from(bytes);
+      this.lastHead = head;
+    }
+    return head;
+  }
 
   /** Request bytes are still waiting for the socket to drain. */
   get writing(): boolean {

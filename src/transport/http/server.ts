@@ -462,11 +462,13 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         ErrorCode.MESSAGE_TOO_LARGE,
         `Message nesting exceeds the limit of ${cfg.limits.max_depth}`,
       );
+    // Parsed once: judgeFrame takes this value rather than parsing the text again. Nothing here
+    // changes it (bodyFacts, requestIds and idOf only read), nor may an interceptor.
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      parsed = undefined; // judgeFrame answers the parse error
+      parsed = undefined; // judgeFrame parses again and answers the parse error
     }
     const facts: BodyFacts | undefined = bodyFacts(parsed);
     const headerVersion = req.headers.get("mcp-protocol-version");
@@ -504,7 +506,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     }
     if (modern && facts?.claim) session.protocolVersion = facts.claim;
 
-    const dj = judgeFrame(deps(), session, "c2s", text, body.length);
+    const dj = judgeFrame(deps(), session, "c2s", text, body.length, parsed);
     const judged: Judged = dj instanceof Promise ? await dj : dj;
     if (judged.toRecipient === null) {
       if (judged.toSender === null) return new Response(null, { status: 202 });
@@ -1070,8 +1072,8 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         `Too many concurrent requests (limit ${cfg.limits.max_concurrent_streams})`,
         { "retry-after": "1" },
       );
-    const addr = server.requestIP(req)?.address ?? "unknown";
-    const outcome = await auth.authenticate(req, url, addr);
+    // The address costs a system call: found only when a credential check or a label read needs it.
+    const outcome = await auth.authenticate(req, url, () => server.requestIP(req)?.address ?? "unknown");
     if (!outcome.ok) return outcome.response;
     // From here our own bounds apply (request_timeout, sse_idle_timeout, drain); before it, the
     // server's idle timeout stops connections that never finish their headers.

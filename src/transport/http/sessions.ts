@@ -90,6 +90,9 @@ export class SessionTable {
     initParams: unknown,
     make: (id: string) => Session,
   ): ProxySession {
+    // An identity's labels may be found lazily, from its request (see the Authenticator): the
+    // session keeps the identity past that request, so they are read now, while it is in flight.
+    void identity.labels;
     let id = mintSessionId();
     while (this.map.has(id)) id = mintSessionId();
     const entry: ProxySession = {

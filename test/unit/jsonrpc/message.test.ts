@@ -124,4 +124,19 @@ describe("nesting depth (limits.max_depth)", () => {
     });
     expect(parseFrame(msg, { allowBatch: false, maxDepth: 30 }).kind).toBe("single");
   });
+
+  test("the depth is checked at the exact limit, brackets of both kinds counted", () => {
+    // Depth 4 from two objects and two arrays: exactly as many brackets as levels.
+    const four = '{"jsonrpc":"2.0","id":1,"method":"m","params":{"a":[[1]]}}';
+    expect(parseFrame(four, { allowBatch: false, maxDepth: 4 }).kind).toBe("single");
+    const refused = parseFrame(four, { allowBatch: false, maxDepth: 3 });
+    expect(refused.kind).toBe("invalid");
+    expect(refused.kind === "invalid" && refused.reason).toBe("message nested deeper than 3 levels");
+  });
+
+  test("brackets inside strings do not make a shallow message too deep", () => {
+    const msg = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "m", params: { t: "{[".repeat(50) } });
+    expect(parseFrame(msg, { allowBatch: false, maxDepth: 2 }).kind).toBe("single");
+    expect(parseFrame(msg, { allowBatch: false, maxDepth: 1 }).kind).toBe("invalid");
+  });
 });

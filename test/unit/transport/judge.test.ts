@@ -54,6 +54,24 @@ const sync = (j: Judged | Promise<Judged>): Judged => {
 const json = (s: string | null) => (s === null ? null : JSON.parse(s));
 
 describe("judgeFrame", () => {
+  test("a value the caller parsed already is judged as the text would be, and is what the chain sees", () => {
+    const texts = [
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}}',
+      '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"exec_shell"}}',
+      `{"jsonrpc":"2.0","id":3,"method":"m","params":${"[".repeat(20)}${"]".repeat(20)}}`,
+    ];
+    for (const text of texts) {
+      const a = setup();
+      const b = setup();
+      const value = JSON.parse(text);
+      const given = sync(judgeFrame(a.deps, a.session, "c2s", text, text.length, value));
+      expect(given).toEqual(sync(judgeFrame(b.deps, b.session, "c2s", text, text.length)));
+      expect(a.events.map((e) => e.result.action)).toEqual(b.events.map((e) => e.result.action));
+      // Not too deep: the chain got the caller's object itself, not a second parse of the text.
+      if (!given.invalid) expect(a.events[0]!.message).toBe(value);
+    }
+  });
+
   test("an allowed request forwards the original bytes, synchronously, and is audited", () => {
     const { deps, session, events } = setup();
     const text = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}}';

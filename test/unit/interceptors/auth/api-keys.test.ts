@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { createApiKeyVerifier } from "../../../../src/interceptors/auth/api-keys.ts";
 import { constantTimeEqual, sha256 } from "../../../../src/interceptors/auth/constant-time.ts";
 import { createReloadingAuthenticator } from "../../../../src/interceptors/auth/index.ts";
-import { build, call, config, identity, recordingLogger, refusal } from "./helpers.ts";
+import { build, call, config, GATEWAY, identity, recordingLogger, refusal } from "./helpers.ts";
 
 const KEY_A = "alpha-key-0123456789abcdef";
 const KEY_B = "bravo-key-0123456789abcdef";
@@ -123,6 +123,33 @@ describe("API keys", () => {
         new URL("http://x/.well-known/oauth-protected-resource"),
       ),
     ).toBeNull();
+  });
+
+  test("an anonymous caller's address is looked up once, and only when its labels are read", async () => {
+    const { authn } = build({});
+    let lookups = 0;
+    const url = new URL("/mcp", GATEWAY);
+    const req = new Request(url.href, { method: "POST", headers: { "x-mcpgw-label-team": "red" } });
+    const id = identity(
+      await authn.authenticate(req, url, () => {
+        lookups++;
+        return "198.51.100.7";
+      }),
+    );
+    expect(id.subject).toBe("anonymous");
+    expect(lookups).toBe(0);
+    expect(id.labels).toEqual({ team: "red", client_address: "198.51.100.7" });
+    expect(id.labels.client_address).toBe("198.51.100.7");
+    expect(lookups).toBe(1);
+  });
+
+  test("a credentialed caller gets the address from a lookup function too", async () => {
+    const { authn } = build(keys);
+    const url = new URL("/mcp", GATEWAY);
+    const req = new Request(url.href, { method: "POST", headers: { "x-api-key": KEY_A } });
+    const id = identity(await authn.authenticate(req, url, () => "203.0.113.9"));
+    expect(id.subject).toBe("alice");
+    expect(id.labels.client_address).toBe("203.0.113.9");
   });
 });
 

@@ -204,6 +204,52 @@ describe("framing", () => {
     expect(c.idleCount(srv.url)).toBe(0);
   });
 
+  test("responses on one connection are framed by their own heads, whether a head repeats the last one or not", async () => {
+    const answers = [
+      ok('{"a":1}'),
+      ok('{"a":1}'), // the same head again
+      ok('{"a":22}'), // one byte of the length differs
+      `HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\ncontent-length: 4\r\n\r\nnope`,
+      ok('{"a":1}'),
+      `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n7\r\n{"a":1}\r\n0\r\n\r\n`,
+      ok('{"a":1}', "x-extra: 1\r\n"),
+    ];
+    let i = 0;
+    const srv = raw((s) => s.write(answers[i++]!));
+    const c = client();
+    const got: [number, string | null, string | null, string][] = [];
+    for (let k = 0; k < answers.length; k++) {
+      const r = await c.request(srv.url, { method: "GET" });
+      got.push([r.status, r.headers.get("content-type"), r.headers.get("x-extra"), await r.text()]);
+    }
+    expect(got).toEqual([
+      [200, "application/json", null, '{"a":1}'],
+      [200, "application/json", null, '{"a":1}'],
+      [200, "application/json", null, '{"a":22}'],
+      [404, "text/plain", null, "nope"],
+      [200, "application/json", null, '{"a":1}'],
+      [200, "application/json", null, '{"a":1}'],
+      [200, "application/json", "1", '{"a":1}'],
+    ]);
+    expect(srv.conns.length).toBe(1);
+  });
+
+  test("a malformed head is refused even right after a good one on the same connection", async () => {
+    const answers = [ok("{}"), "HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n{}"];
+    let i = 0;
+    const srv = raw((s) => s.write(answers[i++]!));
+    const c = client();
+    expect(await (await c.request(srv.url, { method: "GET" })).text()).toBe("{}");
+    let err: unknown;
+    try {
+      await (await c.request(srv.url, { method: "GET" })).text();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UpstreamProtocolError);
+    expect(srv.conns.length).toBe(1);
+  });
+
   test("malformed framing is an error: bad chunk size, conflicting lengths, unknown coding, oversized head", async () => {
     const answers = [
       "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",

@@ -21,6 +21,24 @@ function table(ttl = 1000, max = 10) {
 }
 
 describe("SessionTable", () => {
+  test("opening a session reads its identity's labels, which may be found lazily from the request", () => {
+    const { open } = table();
+    let reads = 0;
+    const lazy: Identity = {
+      subject: "anonymous",
+      method: "anonymous",
+      roles: [],
+      scopes: [],
+      get labels() {
+        reads++;
+        return { client_address: "192.0.2.4" };
+      },
+    };
+    const e = open(lazy);
+    expect(reads).toBe(1);
+    expect(e.session.identity?.labels.client_address).toBe("192.0.2.4");
+  });
+
   test("minted ids are 32 url-safe characters (192 random bits) and do not repeat", () => {
     const ids = new Set<string>();
     for (let i = 0; i < 1000; i++) {
