@@ -354,9 +354,13 @@ function foldHomoglyphs(s: string, carriers: Map<CarrierKind, number>): string {
 }
 
 function revealComments(s: string, carriers: Map<CarrierKind, number>, hidden: HiddenSegment[]): void {
+  // The next "-->" is searched for only when the last one found is behind the opening: many
+  // openings before one far (or no) close must not each scan the rest of the text.
+  let close = -1;
   for (let open = s.indexOf("<!--"); open >= 0; open = s.indexOf("<!--", open + 4)) {
-    const close = s.indexOf("-->", open + 4);
-    if (close < 0 || close - open > 4004) continue;
+    if (close < open + 4) close = s.indexOf("-->", open + 4);
+    if (close < 0) break;
+    if (close - open > 4004) continue;
     {
       const body = s
         .slice(open + 4, close)
