@@ -83,5 +83,14 @@ const rows: [string, number][] = [
       scanTools(fifty);
     }, 300),
   ],
+  // The learned scorer on content is opt-in (injection config `learned_model: all`).
+  [
+    "small result, learned_model all",
+    medianMicros(() => scanContent("tool_result", smallResult, "result", { learnedModel: "all" }), 20000),
+  ],
+  [
+    "64 KiB README, learned_model all",
+    medianMicros(() => scanContent("tool_result", bigResult, "result", { learnedModel: "all" }), 300),
+  ],
 ];
 for (const [name, us] of rows) console.log(`${name.padEnd(40)} ${us.toFixed(2).padStart(9)} µs median`);

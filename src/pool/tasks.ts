@@ -12,6 +12,8 @@
 import type { PayloadKind } from "../interceptors/detect/extract.ts";
 import {
   type ContentReport,
+  DEFAULT_LEARNED_MODEL,
+  type LearnedModel,
   scanContent,
   scanTools,
   type ToolReport,
@@ -134,22 +136,46 @@ export const jsonInspectTask: PoolTask<Partial<JsonInspectConfig> | undefined, J
   },
 };
 
+const LEARNED_MODELS: ReadonlySet<string> = new Set<LearnedModel>(["definitions", "all", "off"]);
+
+/** The injection config's `learned_model`, checked (absent: the default). */
+function learnedModelOf(task: string, value: unknown): LearnedModel {
+  if (value === undefined) return DEFAULT_LEARNED_MODEL;
+  if (typeof value !== "string" || !LEARNED_MODELS.has(value)) throw new Error(`${task}: bad learned_model`);
+  return value as LearnedModel;
+}
+
 /** `injection_content` settings: which kind of payload, and the JSON path its strings are reported under. */
 export interface InjectionContentConfig {
   readonly kind: Exclude<PayloadKind, "tools_list">;
   readonly base: "result" | "params";
+  /** Where the learned scorer runs (the injection config's `learned_model`; default `definitions`). */
+  readonly learned_model?: LearnedModel;
+}
+
+interface InjectionContentState {
+  readonly kind: Exclude<PayloadKind, "tools_list">;
+  readonly base: "result" | "params";
+  readonly options: { readonly learnedModel: LearnedModel };
 }
 
 /** Prompt-injection scan of a result or params (payload: its JSON text). */
-const injectionContentTask: PoolTask<InjectionContentConfig, InjectionContentConfig, ContentReport> = {
+const injectionContentTask: PoolTask<InjectionContentConfig, InjectionContentState, ContentReport> = {
   prepare(config) {
     if (config?.base !== "result" && config?.base !== "params") throw new Error("injection_content: bad base");
+    const learnedModel = learnedModelOf("injection_content", config.learned_model);
     // The rule tables are built here, when the configuration arrives, not by the first job.
     warmRules();
-    return Object.freeze({ kind: config.kind, base: config.base });
+    return Object.freeze({ kind: config.kind, base: config.base, options: Object.freeze({ learnedModel }) });
   },
-  run: (payload, cfg) => scanContent(cfg.kind, JSON.parse(payload), cfg.base),
+  run: (payload, cfg) => scanContent(cfg.kind, JSON.parse(payload), cfg.base, cfg.options),
 };
+
+/** `injection_tools` settings (null: the defaults). */
+export interface InjectionToolsConfig {
+  /** Where the learned scorer runs (the injection config's `learned_model`; default `definitions`). */
+  readonly learned_model?: LearnedModel;
+}
 
 /** Payload of `injection_tools`: a tools/list result and the tool names other upstreams advertised. */
 export interface InjectionToolsPayload {
@@ -158,14 +184,15 @@ export interface InjectionToolsPayload {
 }
 
 /** Tool-poisoning scan of a tools/list result. */
-const injectionToolsTask: PoolTask<unknown, null, ToolReport[]> = {
-  prepare() {
+const injectionToolsTask: PoolTask<InjectionToolsConfig | null, LearnedModel, ToolReport[]> = {
+  prepare(config) {
+    const learnedModel = learnedModelOf("injection_tools", config?.learned_model);
     warmRules();
-    return null;
+    return learnedModel;
   },
-  run(payload) {
+  run(payload, learnedModel) {
     const p = JSON.parse(payload) as InjectionToolsPayload;
-    return scanTools(p.result, { foreignTools: new Set(p.foreign) });
+    return scanTools(p.result, { foreignTools: new Set(p.foreign), learnedModel });
   },
 };
 

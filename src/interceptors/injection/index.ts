@@ -4,7 +4,9 @@ export { MULTILINGUAL_RULES, type Role, RULES, type Rule } from "./rules.ts";
 export {
   type ContentReport,
   combine,
+  DEFAULT_LEARNED_MODEL,
   DETECTOR,
+  type LearnedModel,
   type RiskLevel,
   riskLevel,
   type ScanOptions,

@@ -19,7 +19,15 @@ import type { JsonRpcMessage } from "../../jsonrpc/message.ts";
 import { createOffloader, type Offloader, type OffloadTarget } from "../../pool/index.ts";
 import type { PayloadKind } from "../detect/index.ts";
 import { replaceStrings } from "./replace.ts";
-import { type ContentReport, scanContent, scanText, scanTools, type ToolReport, warmRulesSoon } from "./scan.ts";
+import {
+  type ContentReport,
+  type ScanOptions,
+  scanContent,
+  scanText,
+  scanTools,
+  type ToolReport,
+  warmRulesSoon,
+} from "./scan.ts";
 import { type InjectionConfig, thresholdOf } from "./schema.ts";
 
 export const NAME = "injection";
@@ -84,10 +92,16 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
   const pooled = opts.offload?.pool ? opts.offload : undefined;
   const contentOffload = new Map<ContentKind, Offloader<"injection_content">>(
     pooled
-      ? CONTENT_KINDS.map(([kind, base]) => [kind, createOffloader("injection_content", { kind, base }, pooled)])
+      ? CONTENT_KINDS.map(([kind, base]) => [
+          kind,
+          createOffloader("injection_content", { kind, base, learned_model: config.learned_model }, pooled),
+        ])
       : [],
   );
-  const toolsOffload = pooled ? createOffloader("injection_tools", null, pooled) : undefined;
+  const toolsOffload = pooled
+    ? createOffloader("injection_tools", { learned_model: config.learned_model }, pooled)
+    : undefined;
+  const scanOptions: ScanOptions = { learnedModel: config.learned_model };
 
   function block(reason: string, rule: string, findings: readonly Finding[], asToolError = false): Verdict {
     return { kind: "block", code: ErrorCode.BLOCKED, reason, rule, findings, ...(asToolError ? { asToolError } : {}) };
@@ -103,7 +117,7 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
         .runPooled(JSON.stringify({ result: result ?? null, foreign: [...foreign] }))
         .then((reports) => toolsVerdict(msg, ctx, result, reports));
     }
-    return toolsVerdict(msg, ctx, result, scanTools(result, { foreignTools: foreign }));
+    return toolsVerdict(msg, ctx, result, scanTools(result, { ...scanOptions, foreignTools: foreign }));
   }
 
   function toolsVerdict(msg: JsonRpcMessage, ctx: MessageContext, result: unknown, reports: ToolReport[]): Verdict {
@@ -139,7 +153,7 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
         .runPooled(JSON.stringify(value ?? null))
         .then((report) => contentVerdict(msg, kind, base, ctx, value, report));
     }
-    return contentVerdict(msg, kind, base, ctx, value, scanContent(kind, value, base));
+    return contentVerdict(msg, kind, base, ctx, value, scanContent(kind, value, base, scanOptions));
   }
 
   function contentVerdict(
@@ -188,7 +202,7 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
     const result = (msg as { result?: { instructions?: unknown } }).result;
     const text = result?.instructions;
     if (typeof text !== "string") return PASS;
-    const report = scanText(text, "definition", "result.instructions");
+    const report = scanText(text, "definition", "result.instructions", scanOptions);
     if (report.score < threshold) return PASS;
     const findings = report.findings;
     if (config.tool_definitions === "flag") return { kind: "pass", rule: "instructions_poisoning", findings };

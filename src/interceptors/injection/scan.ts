@@ -25,6 +25,7 @@ import {
 } from "../detect/index.ts";
 import { redactString } from "../pii/redact.ts";
 import { ruleBranches } from "./anchors-cache.ts";
+import { learnedContent, learnedDefinition } from "./model.ts";
 import {
   type AnchoredPlan,
   anchoredPlan,
@@ -471,9 +472,23 @@ export interface ToolReport {
   readonly findings: readonly Finding[];
 }
 
+/**
+ * Where the learned scorer (model.ts) runs: tool definitions and server instructions only (the
+ * default), also content (tool results, resources, prompts, server requests, arguments), or nowhere.
+ */
+export type LearnedModel = "definitions" | "all" | "off";
+export const DEFAULT_LEARNED_MODEL: LearnedModel = "definitions";
+
 export interface ScanOptions {
   /** Tool names other servers of this session advertised: naming them is cross-server shadowing. */
   readonly foreignTools?: ReadonlySet<string>;
+  /** Where the learned scorer runs (default `definitions`). */
+  readonly learnedModel?: LearnedModel;
+}
+
+function modelOn(options: ScanOptions, role: Role): boolean {
+  const m = options.learnedModel ?? DEFAULT_LEARNED_MODEL;
+  return m === "all" || (m === "definitions" && role === "definition");
 }
 
 const SHADOW_WEIGHT = 0.55;
@@ -514,6 +529,11 @@ export function scanTools(result: unknown, options: ScanOptions = {}, base = "re
     const signals: Signal[] = [];
     for (const seg of segments) scanString(seg, "definition", signals);
     if (options.foreignTools) shadowSignals(segments, name, options.foreignTools, signals);
+    // The learned scorer (model.ts) on the whole definition and each of its sentences.
+    if (modelOn(options, "definition")) {
+      const learned = learnedDefinition(segments, `${base}.tools[${i}]`);
+      if (learned) signals.push(learned);
+    }
     if (truncated)
       signals.push({
         signal: "schema_too_large",
@@ -537,13 +557,24 @@ export interface ContentReport {
 }
 
 /** Scores content flowing to the model (tool results, resources, prompts, server requests, arguments). */
-export function scanContent(kind: Exclude<PayloadKind, "tools_list">, value: unknown, base: string): ContentReport {
+export function scanContent(
+  kind: Exclude<PayloadKind, "tools_list">,
+  value: unknown,
+  base: string,
+  options: ScanOptions = {},
+): ContentReport {
   const { segments, truncated } = extractSegments(kind, value, base);
+  const model = modelOn(options, "content");
   const signals: Signal[] = [];
   const perPath: { path: string; score: number }[] = [];
   for (const seg of segments) {
     const own: Signal[] = [];
     scanString(seg, seg.slot === "content" ? "content" : "definition", own);
+    // The learned scorer (model.ts) on content, window by window.
+    if (model && seg.slot === "content" && !PLAIN_TOKEN.test(seg.text)) {
+      const learned = learnedContent(seg.text, seg.path);
+      if (learned) own.push(learned);
+    }
     if (own.length > 0) {
       perPath.push({ path: seg.path, score: combine(own) });
       for (const s of own) signals.push(s);
@@ -562,9 +593,14 @@ export function scanContent(kind: Exclude<PayloadKind, "tools_list">, value: unk
 }
 
 /** Scores one free-standing text (e.g. a server's `instructions`) in the given role. */
-export function scanText(text: string, role: Role, where: string): ContentReport {
+export function scanText(text: string, role: Role, where: string, options: ScanOptions = {}): ContentReport {
   const signals: Signal[] = [];
-  scanString({ path: where, text, slot: role === "definition" ? "text" : "content" }, role, signals);
+  const seg: Segment = { path: where, text, slot: role === "definition" ? "text" : "content" };
+  scanString(seg, role, signals);
+  if (modelOn(options, role)) {
+    const learned = role === "definition" ? learnedDefinition([seg], where) : learnedContent(text, where);
+    if (learned) signals.push(learned);
+  }
   const score = signals.length === 0 ? 0 : combine(signals);
   return {
     score,

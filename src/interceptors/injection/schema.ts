@@ -43,6 +43,12 @@ export const InjectionConfigSchema = z
       .enum(["block", "flag", "off"])
       .default("flag")
       .describe("injection text in client→server tools/call arguments (flag: record only)"),
+    learned_model: z
+      .enum(["definitions", "all", "off"])
+      .default("definitions")
+      .describe(
+        "where the learned scorer (a word n-gram model beside the rules) runs: definitions (tools/list and initialize instructions), all (also tool results, resources, prompts, server requests, arguments: ~1-2 ms more per 64 KiB), off",
+      ),
     allow_tools: z
       .array(z.string().min(1))
       .default([])
