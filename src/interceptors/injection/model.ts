@@ -316,9 +316,9 @@ export function topContributors(text: string, from: number, to: number, n = 4, m
 
 /**
  * The weight of the model's finding for probability p: the default threshold (0.7) at p = τ,
- * rising to 0.95 at p = 1; below τ it falls off quadratically, and is 0 under 0.8·τ (so an
- * ordinary definition carries no finding), so a probability near τ adds to the rules' evidence
- * without flagging on its own.
+ * rising to 0.95 at p = 1; below τ it falls off quadratically, and is 0 under 0.9·τ (so an
+ * ordinary definition carries no finding: at 0.8·τ, "Add two numbers and return the sum." got
+ * one), so a probability near τ adds to the rules' evidence without flagging on its own.
  */
 export function modelWeight(p: number, role: "definition" | "content", m: Pick<Model, "tau"> = current()): number {
   const tau = m.tau[role];
@@ -328,7 +328,7 @@ export function modelWeight(p: number, role: "definition" | "content", m: Pick<M
 }
 
 /** Below FLOOR·τ the model adds nothing. */
-const FLOOR = 0.8;
+const FLOOR = 0.9;
 
 export interface LearnedSignal {
   readonly signal: typeof MODEL_SIGNAL;
