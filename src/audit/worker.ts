@@ -90,6 +90,8 @@ async function run(init: WorkerInit): Promise<void> {
     }
   }
   if (open()) Atomics.store(state, STATE, STATE_OK);
+  // Here rather than on the main thread: the page faults of a fresh ring land on this thread.
+  ring.prefault();
 
   const checkpoint = async (force: boolean) => {
     if (!signer || !writer || writer.seq === lastCheckpointSeq) return;

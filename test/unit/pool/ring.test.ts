@@ -32,6 +32,34 @@ describe("Ring", () => {
     expect(ring.used).toBe(0);
   });
 
+  test("a payload of 3- and 4-byte characters ending at every position near the end arrives whole", () => {
+    // Buffer#write stops before a character that does not fit: the ring must notice and wrap.
+    for (let shift = 0; shift < 12; shift++) {
+      const ring = Ring.create(128);
+      const pad = "p".repeat(shift);
+      const sent: string[] = [];
+      const seen: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const payload = `${pad}${"€".repeat(i % 7)}${"😀".repeat(i % 5)}\ud800x`.slice(0, 60);
+        sent.push(payload);
+        expect(ring.tryWrite(i, 0, 0, payload)).toBe("ok");
+        seen.push(ring.read()!.payload);
+      }
+      // A lone surrogate is written as U+FFFD, as TextEncoder does.
+      expect(seen).toEqual(sent.map((x) => x.toWellFormed()));
+      expect(ring.used).toBe(0);
+    }
+  });
+
+  test("prefault leaves queued records intact", () => {
+    const ring = Ring.create(64 * 1024);
+    for (let i = 0; i < 100; i++) expect(ring.tryWrite(i, 1, 2, `record ${i} ✓`)).toBe("ok");
+    ring.prefault();
+    for (let i = 0; i < 100; i++)
+      expect(ring.read()).toEqual({ id: i, word: 1, generation: 2, payload: `record ${i} ✓` });
+    expect(ring.read()).toBeUndefined();
+  });
+
   test("reports full when a record does not fit and accepts it once the consumer made room", () => {
     const ring = Ring.create(128);
     const payload = "x".repeat(40); // 16 + 40 = 56 bytes a record
