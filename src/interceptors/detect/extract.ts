@@ -37,6 +37,18 @@ export type PayloadKind =
   /** c2s `tools/call` params (the arguments). */
   | "tool_arguments";
 
+/**
+ * The text detectors read for a segment: a name's words split apart (`getSystemPrompt`,
+ * `read_file` → "get System Prompt", "read file"), any other text as it is.
+ */
+export function readableText(seg: Segment): string {
+  if (seg.slot !== "name") return seg.text;
+  return seg.text
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_\-.]+/g, " ")
+    .trim();
+}
+
 export const MAX_WALK_DEPTH = 64;
 export const MAX_SEGMENTS = 20_000;
 

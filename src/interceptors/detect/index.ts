@@ -5,6 +5,7 @@ export {
   MAX_SEGMENTS,
   MAX_WALK_DEPTH,
   type PayloadKind,
+  readableText,
   type Segment,
   type SegmentSlot,
   toolSegments,

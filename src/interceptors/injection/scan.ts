@@ -16,9 +16,11 @@ import type { Finding } from "../../chain/types.ts";
 import {
   type CarrierKind,
   extractSegments,
+  type Normalized,
   nonAsciiOf,
   normalize,
   type PayloadKind,
+  readableText,
   type Segment,
   toolSegments,
   toolsOf,
@@ -74,14 +76,6 @@ export interface Signal {
   readonly excerpt: string;
   /** Carrier the text was hidden in, when the hit came from hidden or decoded text. */
   readonly hiddenIn?: CarrierKind;
-}
-
-/** Turns `full_conversation_history` / `readFileFirst` into words for name slots. */
-function nameToWords(s: string): string {
-  return s
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/[_\-.]+/g, " ")
-    .trim();
 }
 
 function excerptOf(text: string, index: number, length: number): string {
@@ -319,22 +313,25 @@ export function clearDefinitionCache(): void {
   definitionCacheChars = 0;
 }
 
-export function scanString(seg: Segment, role: Role, out: Signal[]): void {
-  if (PLAIN_TOKEN.test(seg.text) && (seg.slot !== "name" || seg.text.length < 12)) return;
+/**
+ * Runs the rules on one string. Returns the string's normalisation when this call computed it (not
+ * for a skipped token or a cache hit), so the learned scorer does not normalise it again.
+ */
+export function scanString(seg: Segment, role: Role, out: Signal[]): Normalized | undefined {
+  if (PLAIN_TOKEN.test(seg.text) && (seg.slot !== "name" || seg.text.length < 12)) return undefined;
   // Signals depend on earlier ones only through the same path (see `visible`): cache the usual case.
-  if (role !== "definition" || seg.text.length > DEFINITION_CACHE_MAX_TEXT || out.some((o) => o.where === seg.path)) {
-    scanStringUncached(seg, role, out);
-    return;
-  }
+  if (role !== "definition" || seg.text.length > DEFINITION_CACHE_MAX_TEXT || out.some((o) => o.where === seg.path))
+    return scanStringUncached(seg, role, out);
   const cache = seg.slot === "name" ? definitionCache.name : definitionCache.text;
   const key = seg.text;
   let cached = cache.get(key);
+  let n: Normalized | undefined;
   if (cached !== undefined) {
     cache.delete(key); // most recently used last
     cache.set(key, cached);
   } else {
     const own: Signal[] = [];
-    scanStringUncached(seg, role, own);
+    n = scanStringUncached(seg, role, own);
     cached = own.map(({ where: _where, ...rest }) => rest);
     cache.set(key, cached);
     definitionCacheChars += key.length;
@@ -348,12 +345,12 @@ export function scanString(seg: Segment, role: Role, out: Signal[]): void {
     }
   }
   for (const c of cached) out.push({ ...c, where: seg.path });
+  return n;
 }
 
-function scanStringUncached(seg: Segment, role: Role, out: Signal[]): void {
+function scanStringUncached(seg: Segment, role: Role, out: Signal[]): Normalized {
   const col = role === "definition" ? 0 : 1;
-  const raw = seg.slot === "name" ? nameToWords(seg.text) : seg.text;
-  const n = normalize(raw);
+  const n = normalize(readableText(seg));
   if (seg.slot === "name") {
     // Only whole-name rules apply to names; a name that is a sentence is itself suspicious.
     for (const rule of RULES) {
@@ -407,6 +404,7 @@ function scanStringUncached(seg: Segment, role: Role, out: Signal[]): void {
       excerpt: `${count} occurrence${count === 1 ? "" : "s"}`,
     });
   }
+  return n;
 }
 
 /** Combines signals into one score: each signal once, at its highest weight. */
@@ -527,11 +525,11 @@ export function scanTools(result: unknown, options: ScanOptions = {}, base = "re
     const name = typeof t?.name === "string" ? t.name : `#${i}`;
     const { segments, truncated } = toolSegments(t, `${base}.tools[${i}]`);
     const signals: Signal[] = [];
-    for (const seg of segments) scanString(seg, "definition", signals);
+    const normalized = segments.map((seg) => scanString(seg, "definition", signals));
     if (options.foreignTools) shadowSignals(segments, name, options.foreignTools, signals);
     // The learned scorer (model.ts) on the whole definition and each of its sentences.
     if (modelOn(options, "definition")) {
-      const learned = learnedDefinition(segments, `${base}.tools[${i}]`);
+      const learned = learnedDefinition(segments, `${base}.tools[${i}]`, normalized);
       if (learned) signals.push(learned);
     }
     if (truncated)
@@ -569,10 +567,10 @@ export function scanContent(
   const perPath: { path: string; score: number }[] = [];
   for (const seg of segments) {
     const own: Signal[] = [];
-    scanString(seg, seg.slot === "content" ? "content" : "definition", own);
+    const n = scanString(seg, seg.slot === "content" ? "content" : "definition", own);
     // The learned scorer (model.ts) on content, window by window.
     if (model && seg.slot === "content" && !PLAIN_TOKEN.test(seg.text)) {
-      const learned = learnedContent(seg.text, seg.path);
+      const learned = learnedContent(seg.text, seg.path, n);
       if (learned) own.push(learned);
     }
     if (own.length > 0) {
@@ -596,9 +594,9 @@ export function scanContent(
 export function scanText(text: string, role: Role, where: string, options: ScanOptions = {}): ContentReport {
   const signals: Signal[] = [];
   const seg: Segment = { path: where, text, slot: role === "definition" ? "text" : "content" };
-  scanString(seg, role, signals);
+  const n = scanString(seg, role, signals);
   if (modelOn(options, role)) {
-    const learned = role === "definition" ? learnedDefinition([seg], where) : learnedContent(text, where);
+    const learned = role === "definition" ? learnedDefinition([seg], where, [n]) : learnedContent(text, where, n);
     if (learned) signals.push(learned);
   }
   const score = signals.length === 0 ? 0 : combine(signals);
