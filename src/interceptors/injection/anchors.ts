@@ -18,8 +18,8 @@ type Node =
   | { readonly t: "char"; readonly c: string }
   /** A class of a few literal characters, or `null` for anything larger (`.`, `\s`, ranges). */
   | { readonly t: "class"; readonly chars: readonly string[] | null }
-  /** Zero-width: `\b`, `^`, `$`, lookarounds. */
-  | { readonly t: "zero" }
+  /** Zero-width: `\b`, `^`, `$`, lookarounds (`look`: which way, and what they read). */
+  | { readonly t: "zero"; readonly look?: { readonly behind: boolean; readonly node: Node } }
   | { readonly t: "group"; readonly alts: readonly (readonly Node[])[] }
   | { readonly t: "rep"; readonly node: Node; readonly min: number; readonly max: number };
 
@@ -129,16 +129,16 @@ function parseRegex(source: string): Node {
     }
     if (c === "(") {
       i++;
-      let zero = false;
+      let look: "behind" | "ahead" | undefined;
       if (source[i] === "?") {
         const head = source.slice(i, i + 3);
         if (head.startsWith("?:")) i += 2;
         else if (head === "?<=" || head === "?<!") {
           i += 3;
-          zero = true;
+          look = "behind";
         } else if (head.startsWith("?=") || head.startsWith("?!")) {
           i += 2;
-          zero = true;
+          look = "ahead";
         } else if (head.startsWith("?<")) {
           const close = source.indexOf(">", i);
           if (close < 0) throw new Error("bad group name");
@@ -148,7 +148,7 @@ function parseRegex(source: string): Node {
       const inner = disjunction();
       if (source[i] !== ")") throw new Error("unbalanced group");
       i++;
-      return zero ? { t: "zero" } : inner;
+      return look ? { t: "zero", look: { behind: look === "behind", node: inner } } : inner;
     }
     if (c === ")" || c === "|" || c === "*" || c === "+" || c === "?") throw new Error("unexpected");
     i++;
@@ -192,6 +192,45 @@ function sequenceLength(nodes: readonly Node[]): [number, number] {
     max += b;
   }
   return [min, max];
+}
+
+/** How far a regex can read: its longest match, and its longest lookbehind and lookahead. */
+export interface Bounds {
+  /** Longest match, in UTF-16 code units; Infinity when unbounded. */
+  readonly maxLen: number;
+  /** Longest lookbehind (how far before a position an attempt may read). */
+  readonly behind: number;
+  /** Longest lookahead. */
+  readonly ahead: number;
+}
+
+const UNBOUNDED: Bounds = { maxLen: Number.POSITIVE_INFINITY, behind: 0, ahead: 0 };
+
+/**
+ * Bounds of a regex source (no `u`/`v` flags). Conservative: a source the parser does not
+ * understand, or a lookaround of unbounded length, is unbounded.
+ */
+export function regexBounds(source: string): Bounds {
+  let root: Node;
+  try {
+    root = parseRegex(source);
+  } catch {
+    return UNBOUNDED;
+  }
+  let behind = 0;
+  let ahead = 0;
+  const visit = (node: Node): void => {
+    if (node.t === "zero" && node.look) {
+      const len = lengthOf(node.look.node)[1];
+      if (node.look.behind) behind = Math.max(behind, len);
+      else ahead = Math.max(ahead, len);
+      visit(node.look.node);
+    } else if (node.t === "group") for (const alt of node.alts) for (const n of alt) visit(n);
+    else if (node.t === "rep") visit(node.node);
+  };
+  visit(root);
+  if (!Number.isFinite(behind) || !Number.isFinite(ahead)) return UNBOUNDED;
+  return { maxLen: lengthOf(root)[1], behind, ahead };
 }
 
 /** A string a match may begin with; `open` when the match may go on after it. */

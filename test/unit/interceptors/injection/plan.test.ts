@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { normalize } from "../../../../src/interceptors/detect/index.ts";
-import { branchAnchors } from "../../../../src/interceptors/injection/anchors.ts";
+import { branchAnchors, regexBounds } from "../../../../src/interceptors/injection/anchors.ts";
 import {
   anchoredPlan,
   execAnchored,
@@ -10,7 +10,6 @@ import {
   indexLiterals,
   LiteralHits,
   planRules,
-  regexBounds,
 } from "../../../../src/interceptors/injection/plan.ts";
 import { MULTILINGUAL_RULES, RULES } from "../../../../src/interceptors/injection/rules.ts";
 import { clearDefinitionCache, scanTools } from "../../../../src/interceptors/injection/scan.ts";
