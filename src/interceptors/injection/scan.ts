@@ -516,6 +516,33 @@ function shadowSignals(segments: readonly Segment[], own: string, foreign: Reado
   }
 }
 
+/** A snake_case tool name in normalised text (the form the rule's named-tool branches match). */
+const TOOL_NAME_TOKEN = /[a-z][a-z0-9]*(?:_[a-z0-9]+)+/g;
+let modifyOtherTools: RegExp | undefined;
+
+/**
+ * `modify_other_tools` names a tool whose every call must change; when every match in a string
+ * names the definition's own tool and no other ("each edit_block call should change only what is
+ * needed"), the text documents the tool itself, not another one. Hidden text keeps the signal.
+ */
+function dropSelfReference(signals: Signal[], segments: readonly Segment[], own: string): void {
+  const self = own.toLowerCase();
+  if (!self.includes("_")) return;
+  for (let k = signals.length - 1; k >= 0; k--) {
+    const s = signals[k]!;
+    if (s.signal !== "modify_other_tools" || s.hiddenIn) continue;
+    const seg = segments.find((g) => g.path === s.where);
+    if (!seg) continue;
+    modifyOtherTools ??= new RegExp(RULES.find((r) => r.signal === "modify_other_tools")!.re.source, "g");
+    let onlySelf = true;
+    for (const m of normalize(readableText(seg)).text.matchAll(modifyOtherTools)) {
+      const named = m[0].match(TOOL_NAME_TOKEN) ?? [];
+      if (named.length === 0 || named.some((t) => t !== self)) onlySelf = false;
+    }
+    if (onlySelf) signals.splice(k, 1);
+  }
+}
+
 /** Scores every tool of a tools/list result. */
 export function scanTools(result: unknown, options: ScanOptions = {}, base = "result"): ToolReport[] {
   const tools = toolsOf(result);
@@ -526,6 +553,7 @@ export function scanTools(result: unknown, options: ScanOptions = {}, base = "re
     const { segments, truncated } = toolSegments(t, `${base}.tools[${i}]`);
     const signals: Signal[] = [];
     const normalized = segments.map((seg) => scanString(seg, "definition", signals));
+    dropSelfReference(signals, segments, name);
     if (options.foreignTools) shadowSignals(segments, name, options.foreignTools, signals);
     // The learned scorer (model.ts) on the whole definition and each of its sentences.
     if (modelOn(options, "definition")) {
