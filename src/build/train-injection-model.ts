@@ -8,7 +8,9 @@
  *   bun src/build/train-injection-model.ts --cv     # k-fold cross-validation figures only
  *
  * Data: the labelled corpus (../shared/corpus/tool_descriptions.jsonl, tool_results.jsonl) and
- * test/fixtures/heldout/*.jsonl (all five rounds). Multiple-instance training: a tool definition or result is
+ * test/fixtures/heldout/*.jsonl (all five rounds, and tool_descriptions_vendor.jsonl: benign
+ * vendor-style guidance, so that "this tool must be used before any other…" is not read as an
+ * instruction by its style words alone). Multiple-instance training: a tool definition or result is
  * a bag of units (model.ts `unitRanges`); every unit of a benign item is a negative; of a
  * malicious item, the whole definition (or a short result) is a positive, and after a first fit
  * the highest-scoring unit of each malicious item is added as one, twice over.

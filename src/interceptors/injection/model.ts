@@ -192,6 +192,21 @@ function hasWord(text: string, from: number, to: number): boolean {
   return false;
 }
 
+/**
+ * Fewest words of a definition's sentence unit. A line of one to three words (a parameter name, an
+ * enum value, a title) carries no instruction, yet with 1/√n scaling one heavy word ("notes",
+ * "and") makes it score like one: such lines are scored only as part of the whole definition.
+ */
+export const MIN_SENTENCE_WORDS = 4;
+
+function wordsAtLeast(text: string, from: number, to: number, k: number): boolean {
+  let n = 0;
+  tokens(text, from, to, () => {
+    n++;
+  });
+  return n >= k;
+}
+
 /** [start, end) ranges of the units of one normalised text (the whole text first when asked). */
 export function unitRanges(text: string, whole: boolean): [number, number][] {
   const out: [number, number][] = [];
@@ -211,7 +226,7 @@ export function unitRanges(text: string, whole: boolean): [number, number][] {
   let start = 0;
   let last = 0;
   const flush = (end: number) => {
-    if (hasWord(text, start, end)) out.push([start, end]);
+    if (whole ? wordsAtLeast(text, start, end, MIN_SENTENCE_WORDS) : hasWord(text, start, end)) out.push([start, end]);
     start = end;
   };
   for (let k = 1; k < cuts.length; k++) {
@@ -232,7 +247,8 @@ export function unitRanges(text: string, whole: boolean): [number, number][] {
     last = c;
   }
   if (!whole) flush(text.length);
-  if (whole && out.length === 2) out.pop(); // one sentence: the same as the whole
+  // One sentence holding every word: the same as the whole.
+  if (whole && out.length === 2 && !hasWord(text, 0, out[1]![0]) && !hasWord(text, out[1]![1], text.length)) out.pop();
   return out;
 }
 
