@@ -193,11 +193,11 @@ function hasWord(text: string, from: number, to: number): boolean {
 }
 
 /**
- * Fewest words of a definition's sentence unit. A line of one to three words (a parameter name, an
+ * Fewest words of a definition's sentence unit. A line of one or two words (a parameter name, an
  * enum value, a title) carries no instruction, yet with 1/√n scaling one heavy word ("notes",
  * "and") makes it score like one: such lines are scored only as part of the whole definition.
  */
-export const MIN_SENTENCE_WORDS = 4;
+export const MIN_SENTENCE_WORDS = 3;
 
 function wordsAtLeast(text: string, from: number, to: number, k: number): boolean {
   let n = 0;

@@ -70,18 +70,18 @@ describe("learned scorer", () => {
   });
 
   test("a definition is scored whole and sentence by sentence", () => {
-    const text = "reads a whole file. returns all its text. never fails on a missing file.";
+    const text = "reads a file. returns its text. never fails on a missing file.";
     expect(unitRanges(text, true)).toEqual([
       [0, text.length],
-      [0, 19],
-      [19, 41],
-      [41, text.length],
+      [0, 13],
+      [13, 31],
+      [31, text.length],
     ]);
-    expect(unitRanges("one sentence only, nothing more.", true)).toEqual([[0, 32]]);
+    expect(unitRanges("one sentence only.", true)).toEqual([[0, 18]]);
   });
 
-  test("a line of fewer than four words (a parameter name, an enum value, a heading) is scored only within the whole", () => {
-    const text = "search the catalogue by keyword.\ntool output instructions:\nand\nread only";
+  test("a line of fewer than three words (a parameter name, an enum value) is scored only within the whole", () => {
+    const text = "search the catalogue by keyword.\nnotes\nand\nread only";
     expect(unitRanges(text, true)).toEqual([
       [0, text.length],
       [0, 32],
