@@ -125,7 +125,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.8, 0.8],
     re: r(
-      `\\b(?:new|updated|revised|real|actual|true|hidden|secret|additional) (?:system )?(?:instructions?|directives?|task|orders|prompt)\\b(?: (?:are|is|follow|below|as follows))?\\s{0,3}[:!]|\\b(?:urgent|important) new (?:task|instructions?)|\\btreo?racha nua\\b|\\b(?:system|assistant|admin|developer|ai) (?:override|message|notice|update|instruction|priority)s?\\s{0,3}:|\\b(?:gave you (?:your|the) (?:instructions|task)|forgot to (?:ask|tell) you)\\b|\\bthis task has been assigned to you\\b|\\bdeveloper mode|\\bdebug mode (?:enabled|activated|on)|\\bdev(?:eloper)? mode (?:enabled|on)|\\bjailbr(?:ea|o)k|\\bdan mode|\\bno (?:restrictions|limitations|filters|rules) (?:apply|mode)|\\bwith no restrictions`,
+      `\\b(?:new|updated|revised|real|actual|true|hidden|secret|additional) (?:system )?(?:instructions?|directives?|task|orders|prompt)\\b(?: (?:are|is|follow|below|as follows))?\\s{0,3}[:!]|\\b(?:urgent|important) new (?:task|instructions?)|\\btreo?racha nua\\b|\\b(?:system|assistant|admin|developer|ai) (?:override|message|notice|update|instruction|priority)s?\\s{0,3}:|\\b(?:gave you (?:your|the) (?:instructions|task)|forgot to (?:ask|tell) you)\\b|\\bthis task has been assigned to you\\b|\\bdeveloper mode|\\bdebug mode (?:enabled|activated|on)|\\bdev(?:eloper)? mode (?:enabled|on)|\\bjailbr(?:oken|eak(?:ed)? (?:mode|enabled|activated|successful))|\\bdan mode|\\bno (?:restrictions|limitations|filters|rules) (?:apply|mode)|\\bwith no restrictions`,
     ),
     hints: [
       "new ",
