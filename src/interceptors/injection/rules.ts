@@ -72,6 +72,27 @@ const TELL =
   "(?:tell|telling|inform|informing|mention|mentioning|notify|notifying|reveal|revealing|alert|alerting|disclose|disclosing|warn|warning|show|showing)";
 const AGENT = "(?:ai|assistant|agent|model|llm|chatbot|bot|claude|gpt|copilot|language model)";
 
+/**
+ * After "your answer": a place, deadline or addressee ("on the sheet", "by Friday", "to the clerk")
+ * makes it a person's answer; a following noun makes a compound ("your response time", "your
+ * output format", "your answer choices").
+ */
+const NOT_THE_READERS_ANSWER =
+  "(?! (?:on|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today|noon|midnight|eod|cob|(?:the )?end of|next|this|\\d{1,2}(?::\\d\\d)? ?(?:am|pm)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6} \\d)|before|at|via|within|until|no later|to (?:the|me|us|our|him|her|them|this)|in (?:the|a|this) (?:box|form|field|space|section|survey|portal|thread|comments?|chat|sheet|template))\\b| (?:choices|options|sheets?|keys?|booklets?|box|boxes|times?|rates?|cards?|forms?|templates?|fields?|headers?|codes?|status|body|bodies|objects?|data|formats?|types?|schemas?|files?|director(?:y|ies)|folders?|streams?|buffers?|size|length|limits?|size)\\b)";
+/** The reader's own answer, as the object of an instruction. */
+const YOUR_ANSWER = `your (?:(?:final|next|entire|whole|full|own|subsequent|current) )?(?:answers?|responses?|repl(?:y|ies)|outputs?|completion|elucidation)\\b${NOT_THE_READERS_ANSWER}`;
+/** Verbs that change what an answer says or how it is written (used only before "your answer"). */
+const ANSWER_VERBS =
+  "add|include|insert|integrate|incorporate|append|prepend|inject|embed|attach|mention|modify|augment|enhance|amend|alter|adjust|edit|rewrite|rephrase|translate|render|express|provide|give|deliver|present|write|compose|encode|encrypt|decode|convert|reverse|invert|scramble|jumble|shuffle|shift|substitute|replace|swap|apply|remove|strip|omit|group|combine|introduce|misspell|anagram|end|start|begin|finish|conclude|repeat|embellish|tease|hint|allude|suggest|recommend|promote|advertise|highlight|stress|emphasi[sz]e|invite|encourage|use|make|display|show|spread|reference|sign|close|open|limit|shorten|lengthen|expand|pad";
+
+/** A piece of given code, as the object of an insertion directive. */
+const CODE_PIECE = "snippet|code|block|excerpt|section|segment|fragment|lines?|script";
+/** The reader's own work, where an insertion directive wants the code to go. */
+const YOUR_WORK =
+  "code(?:base)?|code's|response|answer|reply|implementation|algorithm|solution|program|script|project|elucidation|logic|architecture|foundation|functionality";
+const CODE_INSERT_VERBS =
+  "add|include|insert|feature|use|utili[sz]e|employ|leverage|incorporate|integrate|put|paste|append|embed|embedding|merge|blend|fuse|weave|interweave|infuse|inject|meld|absorb|adopt|deploy|enlist|engage|introduce|ensure|validate|remember|consider|make|let|execute|harmoni[sz]e|assimilate|combine|implement|apply|supplement|supplementing|upgrade|enhance|develop|elevate|enrich|fortify|complement|streamline|optimi[sz]e|refine|hone|augment|modify|including|incorporating|integrating|utilizing|adding";
+
 /** Words every sensitive-path mention contains: the hints of the rules built on SENSITIVE_PATH. */
 const SENSITIVE_PATH_HINTS: readonly string[] = [
   ".ssh",
@@ -107,7 +128,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.9, 0.85],
     re: r(
-      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect|pay no attention to)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b|\\b(?:ignore|disregard|forget)s? (?:the user'?s?|your) (?:request|question|task|query|instructions)\\b|\\b(?:ignore|disregard) (?:the|this) (?:question|request|task|query)\\b${GAP(10)}\\b(?:and|then|instead)\\b|\\b(?:ignore|disregard|forget)s? (?:what|whatever|anything|everything) (?:the system|the user|the developer|the operator|you)\\b${GAP(30)}\\b(?:told|said|asked|instructed|gave)\\b|\\b(?:ignore|disregard|forget)s? (?:everything|anything|all(?: that)?|whatever) (?:you(?:'ve| have| were| had)? (?:been )?(?:told|given|instructed|taught)|(?:(?:said|written|stated) )?(?:before|above|previously|earlier|so far))\\b`,
+      `\\b(?:ignore|disregard|forget)\\b (?:all|any|every) (?:of )?(?:the )?(?:previous|prior|above|earlier|preceding) (?:requests|tasks|inputs|queries|commands)\\b|\\b(?:ignore|disregard)\\b (?:the )?(?:other|remaining|surrounding) (?:info|information|text|content|data|documents?|snippets?)\\b[,;:]? (?:and |then )?(?:just |only )?(?:print|output|say|reply|respond|repeat|write|return)\\b|\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect|pay no attention to)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:instead |only )?(?:execute|call|run|invoke|use|show|send|read|output|print|focus|reply|respond|answer|say|repeat)\\b|\\b(?:ignore|disregard|forget)s? (?:the user'?s?|your) (?:request|question|task|query|instructions)\\b|\\b(?:ignore|disregard) (?:the|this) (?:question|request|task|query)\\b${GAP(10)}\\b(?:and|then|instead)\\b|\\b(?:ignore|disregard|forget)s? (?:what|whatever|anything|everything) (?:the system|the user|the developer|the operator|you)\\b${GAP(30)}\\b(?:told|said|asked|instructed|gave)\\b|\\b(?:ignore|disregard|forget)s? (?:everything|anything|all(?: that)?|whatever) (?:you(?:'ve| have| were| had)? (?:been )?(?:told|given|instructed|taught)|(?:(?:said|written|stated) )?(?:before|above|previously|earlier|so far))\\b`,
     ),
     hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect", "pay no attention"],
   },
@@ -116,9 +137,9 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.6, 0.7],
     re: r(
-      `\\bif (?:the )?user (?:asks|requests|wants|says|queries|types)\\b${GAP(80)}\\b(?:reply|respond|answer|say|tell|output|print|return) (?:with|only|that|exactly)\\b|\\b(?:reply|respond|answer) with only the following`,
+      `\\bif (?:you are |you're )?(?:asked|questioned|queried|prompted)\\b${GAP(60)}\\b(?:report|say|answer|respond|reply|state|claim|output|print)(?: (?:that|with|only|exactly)\\b|\\s{0,2}[:"'])|\\bif (?:the )?user (?:asks|requests|wants|says|queries|types)\\b${GAP(80)}\\b(?:reply|respond|answer|say|tell|output|print|return) (?:with|only|that|exactly)\\b|\\b(?:reply|respond|answer) with only the following`,
     ),
-    hints: ["user", "only the following"],
+    hints: ["user", "only the following", "asked", "questioned", "queried", "prompted"],
   },
   {
     signal: "instructions_replaced",
@@ -717,8 +738,27 @@ export const RULES: readonly Rule[] = [
     signal: "append_to_your_answer",
     family: "response_manipulation",
     weight: [0, 0.8],
-    re: /\b(?:in|into|to|within|inside|at the (?:end|start|beginning|bottom|top) of|throughout|with|by|for|of) your (?:final )?(?:responses?|repl(?:y|ies)|answers?|outputs?|summary|completion)\b|\byour (?:response|reply|answer) (?:should|must|needs to|has to) (?:include|contain|mention|end|start|be)\b|\b(?:translate|rewrite|reverse|encode|format|enhance|end|start|begin|write|improve|upgrade) your (?:(?:whole|entire|full|next|final) )?(?:response|reply|answer|output|code)\b|\bi do fhreagra\b|\bsan fhreagairt agad\b|\bnad fhreagairt\b|\b(?:empendulweni|ekuphenduleni|kwimpendulo|kwempendulo|impendulo|empendulo) yakho\b|\bpërgjigj(?:en|ja|e) (?:tënde|tuaj)\b/,
+    re: /(?<!\b(?:thanks?|thank you|forward|waiting|wait|awaiting|appreciate|hear|regarding|re|hand|turn)\s{1,3}|\byour [a-z]{1,20}(?: [a-z]{1,20})?\s{1,3})\b(?:in|into|to|within|inside|at the (?:end|start|beginning|bottom|top) of|throughout|with|by|for|of) your (?:final |next |entire |whole |full )?(?:responses?|repl(?:y|ies)|answers?|outputs?|summary|completion)\b(?! (?:on|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today|noon|midnight|eod|cob|(?:the )?end of|next|this|\d{1,2}(?::\d\d)? ?(?:am|pm)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6} \d)|before|at|via|within|until|no later|to (?:the|me|us|our|him|her|them|this)|in (?:the|a|this) (?:box|form|field|space|section|survey|portal|thread|comments?|chat|sheet|template))\b| (?:choices|options|sheets?|keys?|box|boxes|times?|rates?|cards?|forms?|templates?|fields?|headers?|codes?|status|body|bodies|objects?|data|formats?|types?|schemas?|files?|director(?:y|ies)|folders?|streams?|buffers?|size|length|limits?)\b)|\byour (?:response|reply|answer) (?:should|must|needs to|has to) (?:include|contain|mention|end|start|be)\b|\b(?:translate|rewrite|reverse|encode|format|enhance|end|start|begin|write|improve|upgrade) your (?:(?:whole|entire|full|next|final) )?(?:response|reply|answer|output|code)\b(?! (?:on|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today|noon|midnight|eod|cob|(?:the )?end of|next|this|\d{1,2}(?::\d\d)? ?(?:am|pm)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6} \d)|before|at|via|within|until|no later|to (?:the|me|us|our|him|her|them|this)|in (?:the|a|this) (?:box|form|field|space|section|survey|portal|thread|comments?|chat|sheet|template))\b| (?:choices|options|sheets?|keys?|box|boxes|times?|rates?|cards?|forms?|templates?|fields?|headers?|codes?|status|body|bodies|objects?|data|formats?|types?|schemas?|files?|director(?:y|ies)|folders?|streams?|buffers?|size|length|limits?)\b)|\b(?:i do|do|nad|d'|san) ?fhreag(?:ra|airt)\b|\bfhreag(?:ra|airt) agad\b|\b(?:empendulweni|ekuphenduleni|kwimpendulo|kwempendulo|kwempempendulo|impendulo|empendulo) yakho\b|\bpërgjigj(?:en|ja|e) (?:tënde|tuaj)\b/,
     hints: ["your", "fhreagra", "fhreagairt", "yakho", "përgjigj"],
+  },
+  {
+    // A directive about the reader's own answer: its language, encoding, order, spelling, length
+    // or added content ("Encrypt your answer…", "Modify your reply to mention…").
+    signal: "answer_transform",
+    family: "response_manipulation",
+    weight: [0, 0.75],
+    re: r(
+      `(?<=(?:^|[\\n.!?:*>"'\\])]|\u2014)\\s{0,4}(?:(?:please|kindly|now|also|then|and|first|finally|instead),?\\s{1,2})?(?:(?:can|could|would|will) you\\s{1,2})?)(?:${ANSWER_VERBS})\\b(?:(?!your\\b)[^\\n.!?]|[.!?](?=\\S)){0,100}\\b${YOUR_ANSWER}|(?<=(?:^|[\\n.!?:*>"'\\])]|\u2014)\\s{0,4}(?:(?:please|kindly|now|also),?\\s{1,2})?(?:(?:can|could|would|will) you\\s{1,2})?)(?:encode|encrypt|translate|reverse|invert|render|scramble|jumble|anagram|shuffle)\\b${SGAP(60)}\\byour (?:message|text)\\b`,
+    ),
+    hints: ["your"],
+  },
+  {
+    // "Reply in German.", "Respond using Base64.": the answer's language or encoding, set by data.
+    signal: "reply_in_format",
+    family: "response_manipulation",
+    weight: [0, 0.7],
+    re: /(?<=(?:^|[\n.!?:*>"'\])]|\bplease|\byou|\bmust|\bshould|\balways|\bonly|\bkindly|\bnow|\bthen)\s{0,3})(?:reply|respond|answer|write back)\b (?:only |exclusively |solely |entirely )?(?:in|using|with|via) (?:the |a |an )?(?:reverse|reversed|backwards?|base ?(?:16|32|58|64)|hex(?:adecimal)?|binary|morse|emojis?|pig latin|leet ?speak|all caps|uppercase|(?:caesar |substitution )?cipher|rot13|spanish|french|german|italian|portuguese|dutch|russian|chinese|mandarin|japanese|korean|arabic|hindi|turkish|polish|swedish|greek|hebrew|latin|klingon|swahili|zulu|irish|welsh|gaelic)\b/,
+    hints: ["reply", "respond", "answer", "write back"],
   },
   // ── Exfiltration through rendered links ──────────────────────────────────────────────────────
   {
@@ -750,15 +790,44 @@ export const RULES: readonly Rule[] = [
     signal: "chat_template_token",
     family: "fake_delimiter",
     weight: [0.85, 0.85],
-    re: /<\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:function_results|function_calls|tool_result|tool_response|antml:[a-z_]{1,30}|system_prompt|system-prompt|systemprompt)>|\[(?:system|assistant)\]\s{0,3}:?/,
-    hints: ["<|", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "function_", "tool_re", "antml", "system", "[assistant]"],
+    re: /<\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:function_results|function_calls|tool_result|tool_response|antml:[a-z_]{1,30}|system_prompt|system-prompt|systemprompt)>|\[(?:system|assistant)\]\s{0,3}:?|<(?:end|start) of (?:session|conversation|turn|chat)>/,
+    hints: [
+      "<|",
+      "[inst]",
+      "[/inst]",
+      "<<sys>>",
+      "<</sys>>",
+      "function_",
+      "tool_re",
+      "antml",
+      "system",
+      "[assistant]",
+      "<end of",
+      "<start of",
+    ],
   },
   {
     signal: "fake_role_marker",
     family: "fake_delimiter",
     weight: [0.7, 0.6],
-    re: /<\/?system>|```\s{0,2}(?:system|assistant|instructions?)\s{0,2}\n|\[(?:system|assistant|admin|ai|developer)[ _-]?(?:note|message|notice|instructions?|override|update|directive)s?\]|\b(?:begin|start) (?:admin|system|developer|root) (?:override|mode|instructions?)\b|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant)/,
-    hints: ["system", "assistant", "admin", "[ai", "developer", "root", "```"],
+    re: /<\/?system>|```\s{0,2}(?:system|assistant|instructions?)\s{0,2}\n|\[(?:system|assistant|admin|ai|developer)[ _-]?(?:note|message|notice|instructions?|override|update|directive)s?\]|\b(?:begin|start) (?:admin|system|developer|root) (?:override|mode|instructions?)\b|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant|focus|only|provide|print|output|respond|reply|say|tell|report|repeat)\b|<(?:end|start) of (?:document|context|input|data)>|\[(?:admin|system|developer|root|operator) (?:request|command|order|message|note|instruction)s?\s{0,2}:|(?:^|\n)\s{0,4}assistant\s{0,2}:[^\n]{0,200}\n\s{0,4}(?:user|human)\s{0,2}:/,
+    hints: [
+      "system",
+      "assistant",
+      "admin",
+      "[ai",
+      "developer",
+      "root",
+      "```",
+      "of session",
+      "of conversation",
+      "of document",
+      "of context",
+      "of input",
+      "of turn",
+      "of data",
+      "operator",
+    ],
   },
   {
     signal: "pseudo_tag",
@@ -783,15 +852,29 @@ export const RULES: readonly Rule[] = [
     family: "addressed_to_model",
     weight: [0.7, 0.75],
     re: r(
-      `\\bif you are (?:an? )?(?:[a-z-]{1,15} )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) (?:[a-z-]{1,15} )?${AGENT}s?\\b|\\bautomated (?:recruiters?|screen(?:er|ing)s?|reviewers?|systems?|tools?|software|agents?|assistants?|readers?|graders?)\\s{0,2}:|(?<!(?:like|such as|e\\.g\\.,?|text|phrase|string|says?|reads?|as)\\s{0,2}["'\u201c](?:(?:the|dear|hey|ai|an? ai) )?)(?<=(?:^|[\\n>"|.!?\\]:(*-])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|disregard|forget|stop|instead|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show|download|install|print|output|write|report|state|rate|rank|recommend|mark|classify|describe|treat|approve|grant|execute|run|delete|confirm)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|(?:^|[^a-z])_?(?:instruction|directive|command|note)s?_(?:for|to)_(?:ai|llm|assistant|agent|model)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b|@(?:assistant|ai|agent|claude|copilot|chatgpt|bot|llm)\\b[:,]?\\s{1,3}(?:when|whenever|please|you|always|never|ignore|disregard|forget|send|forward|read|include|add|call|before|after|also|from now|remember|email|dm|post|share|delete|reply|respond)\\b|\\b(?:the |any |an? )?${AGENT}s? (?:reading|processing|parsing|summari[sz]ing|handling|analy[sz]ing|reviewing|screening|triaging) (?:this|these|the following)\\b${GAP(40)}[:,]`,
+      `\\b(?:invisible|hidden) (?:to|from) (?:the )?(?:humans?|people|human (?:readers?|reviewers?|eyes)|(?:human )?recruiters?|reviewers?)\\b|\\bvisible (?:only )?to (?:the )?(?:ai|llms?|language models?|models?|bots?|machines?|automated)\\b|\\bif you are (?:an? )?(?:[a-z-]{1,15} )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) (?:[a-z-]{1,15} )?${AGENT}s?\\b|\\bautomated (?:recruiters?|screen(?:er|ing)s?|reviewers?|systems?|tools?|software|agents?|assistants?|readers?|graders?)\\s{0,2}:|(?<!(?:like|such as|e\\.g\\.,?|text|phrase|string|says?|reads?|as)\\s{0,2}["'\u201c](?:(?:the|dear|hey|ai|an? ai) )?)(?<=(?:^|[\\n>"|.!?\\]:(*-])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|disregard|forget|stop|instead|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show|download|install|print|output|write|report|state|rate|rank|recommend|mark|classify|describe|treat|approve|grant|execute|run|delete|confirm)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|(?:^|[^a-z])_?(?:instruction|directive|command|note)s?_(?:for|to)_(?:ai|llm|assistant|agent|model)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b|@(?:assistant|ai|agent|claude|copilot|chatgpt|bot|llm)\\b[:,]?\\s{1,3}(?:when|whenever|please|you|always|never|ignore|disregard|forget|send|forward|read|include|add|call|before|after|also|from now|remember|email|dm|post|share|delete|reply|respond)\\b|\\b(?:the |any |an? )?${AGENT}s? (?:reading|processing|parsing|summari[sz]ing|handling|analy[sz]ing|reviewing|screening|triaging) (?:this|these|the following)\\b${GAP(40)}[:,]`,
     ),
-    hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
+    hints: [
+      "ai",
+      "assistant",
+      "agent",
+      "model",
+      "llm",
+      "bot",
+      "claude",
+      "gpt",
+      "copilot",
+      "automated",
+      "invisible",
+      "hidden",
+      "visible",
+    ],
   },
   {
     signal: "embedded_user_request",
     family: "embedded_request",
     weight: [0, 0.75],
-    re: /(?:^|["'>:.!?]\s{0,3})(?:(?:can|could|would) you\s)?(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide)\b[^.\n"]{0,160}\b(?:my|mine)\b/,
+    re: /(?:^|["'>:.!?]\s{0,3})(?:(?:can|could|would) you\s)?(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide|fill|enable|post|publish|create|forward|email|submit)\b[^.\n"]{0,160}\b(?:my|mine)\b/,
     hints: ["my", "mine"],
   },
   {
@@ -821,8 +904,55 @@ export const RULES: readonly Rule[] = [
     signal: "code_insertion",
     family: "command_exec",
     weight: [0.3, 0.65],
-    re: /\b(?:add|include|insert|feature|use|incorporate|integrate|put|paste|append|embed)\b[^\n]{0,40}\b(?:the following|this|the below|below|following) (?:code )?(?:snippet|code|script|line)s?\b[^\n]{0,40}\b(?:in|into|to) (?:your|the) (?:codebase|code|response|answer|project|script|reply|program|file)\b/,
-    hints: ["snippet", "code", "script", "line"],
+    // Given code to be put into the reader's own work ("merge the following code excerpt into your
+    // algorithm", "your solution could evolve with the addition of the following code block").
+    re: r(
+      `\\b(?:${CODE_INSERT_VERBS})\\b${GAP(60)}\\b(?:following|below|subsequent|above|given|provided|this|these)\\s{1,2}(?:(?:python|javascript|js|bash|shell)\\s)?(?:code\\s)?(?:${CODE_PIECE})s?\\b${GAP(80)}\\b(?:in|into|to|within|inside|of|behind|with|throughout|for) (?:(?:the|a) (?:[a-z]{1,15} )?(?:of|in) )?(?:your|the) (?:[a-z]{1,15} )?(?:${YOUR_WORK})\\b|\\byour (?:[a-z]{1,15} )?(?:${YOUR_WORK})\\b${GAP(60)}\\b(?:following|below|subsequent)\\s{1,2}(?:code\\s)?(?:${CODE_PIECE})s?\\b`,
+    ),
+    hints: ["snippet", "code", "block", "excerpt", "section", "segment", "fragment", "line", "script"],
+  },
+  {
+    // Code that sends local data away, runs commands, destroys files or hooks input: weak alone
+    // (answers on networking and system calls are common); it strengthens an insertion directive.
+    signal: "harmful_code",
+    family: "command_exec",
+    weight: [0.3, 0.45],
+    re: /\brequests\.(?:post|put)\(|\.sendall?\(|\.sendto\(|\bsmtplib\.|\.sendmail\(|\bstorbinary\(|\bpublish\.single\(|\bscpclient\(|\bsubprocess\.(?:call|run|popen|check_output)\(|\bos\.(?:system|popen|fork|dup2|remove)\(|\bshutil\.rmtree\(|\bexec\(open\(|\bpickle\.loads?\(|\/bin\/(?:ba)?sh\b|\bnc -e\b|\bdd if=|\bpyautogui\.|\bpyperclip\.|\bgetclipboarddata\(|\bpbpaste\b|\bxsel\b|\bpynput\b|\bsocket\.socket\(|\bcookies?(?:\.txt|\.pkl|jar)\b|\bos\.environ\[|\bpsutil\.|\bplatform\.(?:system|version|node|uname)\(|\bgetpass\.|\bfernet\(|\baes\.new\(|\bchmod \+x\b|\bnohup\b|\bipconfig\b|\/etc\/hosts\b|\bwhile true:|\bwget\b/,
+    hints: [
+      "requests.",
+      ".send",
+      "smtplib",
+      "storbinary",
+      "publish.",
+      "scpclient",
+      "subprocess.",
+      "os.",
+      "shutil.",
+      "exec(",
+      "pickle.",
+      "/bin/",
+      "nc -e",
+      "dd if=",
+      "pyautogui",
+      "pyperclip",
+      "getclipboard",
+      "pbpaste",
+      "xsel",
+      "pynput",
+      "socket.",
+      "cookie",
+      "psutil.",
+      "platform.",
+      "getpass.",
+      "fernet(",
+      "aes.new",
+      "chmod",
+      "nohup",
+      "ipconfig",
+      "/etc/hosts",
+      "while true:",
+      "wget",
+    ],
   },
   {
     signal: "exfiltrating_code",

@@ -216,7 +216,7 @@ const MULTILINGUAL_CHARS = (() => {
 
 /** A quoted or cited phrase ("phrases such as 'ignore previous instructions'") is talked about, not given. */
 const MENTION_BEFORE =
-  /(?:["'`\u201c\u2018\u00ab]|such as|like|e\.g\.,?|for example|phrases?|the string|the words?|known as|called|quot(?:e|ing)s?)\s{0,3}$/;
+  /(?:["'`\u201c\u2018\u00ab][ \t]{0,3}|(?:such as|like|e\.g\.,?|for example|phrases?|the string|the words?|known as|called|quot(?:e|ing)s?)\s{0,3})$/;
 const MENTION_FACTOR = 0.35;
 /** In content (documents, web pages), quoted commands, paths and delimiters are usually examples. */
 const MENTIONABLE_IN_CONTENT = new Set(["command_exec", "file_exfil", "fake_delimiter"]);
