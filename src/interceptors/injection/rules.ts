@@ -91,7 +91,7 @@ const CODE_PIECE = "snippet|code|block|excerpt|section|segment|fragment|lines?|s
 const YOUR_WORK =
   "code(?:base)?|code's|response|answer|reply|implementation|algorithm|solution|program|script|project|elucidation|logic|architecture|foundation|functionality";
 const CODE_INSERT_VERBS =
-  "add|include|insert|feature|use|utili[sz]e|employ|leverage|incorporate|integrate|put|paste|append|embed|embedding|merge|blend|fuse|weave|interweave|infuse|inject|meld|absorb|adopt|deploy|enlist|engage|introduce|ensure|validate|remember|consider|make|let|execute|harmoni[sz]e|assimilate|combine|implement|apply|supplement|supplementing|upgrade|enhance|develop|elevate|enrich|fortify|complement|streamline|optimi[sz]e|refine|hone|augment|modify|including|incorporating|integrating|utilizing|adding";
+  "add|include|insert|feature|use|utili[sz]e|employ|leverage|incorporate|integrate|put|paste|append|embed|embedding|merge|blend|fuse|weave|interweave|infuse|inject|meld|absorb|adopt|deploy|enlist|engage|introduce|ensure|validate|remember|consider|make|let|execute|harmoni[sz]e|assimilate|combine|implement|apply|supplement|supplementing|upgrade|enhance|develop|elevate|enrich|fortify|complement|streamline|optimi[sz]e|refine|hone|augment|modify|including|incorporating|integrating|utilizing|adding|inclusion|addition|integration|incorporation";
 
 /** Words every sensitive-path mention contains: the hints of the rules built on SENSITIVE_PATH. */
 const SENSITIVE_PATH_HINTS: readonly string[] = [
@@ -128,7 +128,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.9, 0.85],
     re: r(
-      `\\b(?:ignore|disregard|forget)\\b (?:all|any|every) (?:of )?(?:the )?(?:previous|prior|above|earlier|preceding) (?:requests|tasks|inputs|queries|commands)\\b|\\b(?:ignore|disregard)\\b (?:the )?(?:other|remaining|surrounding) (?:info|information|text|content|data|documents?|snippets?)\\b[,;:]? (?:and |then )?(?:just |only )?(?:print|output|say|reply|respond|repeat|write|return)\\b|\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect|pay no attention to)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:instead |only )?(?:execute|call|run|invoke|use|show|send|read|output|print|focus|reply|respond|answer|say|repeat)\\b|\\b(?:ignore|disregard|forget)s? (?:the user'?s?|your) (?:request|question|task|query|instructions)\\b|\\b(?:ignore|disregard) (?:the|this) (?:question|request|task|query)\\b${GAP(10)}\\b(?:and|then|instead)\\b|\\b(?:ignore|disregard|forget)s? (?:what|whatever|anything|everything) (?:the system|the user|the developer|the operator|you)\\b${GAP(30)}\\b(?:told|said|asked|instructed|gave)\\b|\\b(?:ignore|disregard|forget)s? (?:everything|anything|all(?: that)?|whatever) (?:you(?:'ve| have| were| had)? (?:been )?(?:told|given|instructed|taught)|(?:(?:said|written|stated) )?(?:before|above|previously|earlier|so far))\\b`,
+      `\\b(?:ignore|disregard|forget)\\b (?:all|any|every) (?:of )?(?:the )?(?:previous|prior|above|earlier|preceding) (?:requests|tasks|inputs|queries|commands)\\b|\\b(?:ignore|disregard)\\b (?:the )?(?:other|remaining|surrounding) (?:info|information|text|content|data|documents?|snippets?)\\b[,;:]? (?:and |then )?(?:just |only )?(?:print|output|say|reply|respond|repeat|write|return)\\b|\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect|pay no attention to)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard|bypass|override|skip) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:instead |only )?(?:execute|call|run|invoke|use|show|send|read|output|print|focus|reply|respond|answer|say|repeat|retrieve|reveal|display|get|fetch|access)\\b|\\b(?:ignore|disregard|forget)s? (?:the user'?s?|your) (?:request|question|task|query|instructions)\\b|\\b(?:ignore|disregard) (?:the|this) (?:question|request|task|query)\\b${GAP(10)}\\b(?:and|then|instead)\\b|\\b(?:ignore|disregard|forget)s? (?:what|whatever|anything|everything) (?:the system|the user|the developer|the operator|you)\\b${GAP(30)}\\b(?:told|said|asked|instructed|gave)\\b|\\b(?:ignore|disregard|forget)s? (?:everything|anything|all(?: that)?|whatever) (?:you(?:'ve| have| were| had)? (?:been )?(?:told|given|instructed|taught)|(?:(?:said|written|stated) )?(?:before|above|previously|earlier|so far))\\b`,
     ),
     hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect", "pay no attention"],
   },
@@ -184,7 +184,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.8, 0.8],
     re: r(
-      `\\b(?:restrictions?|safeguards?|safety (?:reviews?|modes?|settings|features?|systems?|measures?|checks?|polic(?:y|ies)|rules|guidelines|filters?)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content (?:polic(?:y|ies)|filters?|moderation)|tool descriptions?|(?:earlier|previous|prior|original|initial|old) (?:guidelines|instructions|rules|directives|constraints|restrictions|policies))\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|obsolete|superseded|revoked|cancell?ed|invalid|turned off|switched off|deactivated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards|(?:(?:previous|prior|earlier|original|old|system|safety) ){1,2}(?:instructions|guidelines|directives)) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b`,
+      `\\b(?:restrictions?|safeguards?|safety (?:reviews?|modes?|settings|features?|systems?|measures?|checks?|polic(?:y|ies)|rules|guidelines|filters?)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content (?:polic(?:y|ies)|filters?|moderation)|tool descriptions?|(?:earlier|previous|prior|original|initial|old) (?:guidelines|instructions|rules|directives|constraints|restrictions|policies))\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|obsolete|superseded|revoked|cancell?ed|invalid|turned off|switched off|deactivated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards|(?:(?:previous|prior|earlier|original|old|system|safety) ){1,2}(?:instructions|guidelines|directives)) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b|\\btool descriptions?\\b${GAP(40)}\\b(?:not to be trusted|untrusted|compromised|tampered|written by (?:an? )?(?:untrusted|unknown|malicious|attacker))|\\b(?:ignore|disregard|bypass|skip) (?:the |all |any )?(?:instructions?|rules|guidance|warnings?|restrictions?) (?:in|from|of|inside) (?:the |all |any )?(?:tools?'? ?|system |function )(?:descriptions?|definitions?|docs?|documentation)\\b`,
     ),
     hints: [
       "restriction",
@@ -203,6 +203,9 @@ export const RULES: readonly Rule[] = [
       "instructions",
       "directives",
       "constraints",
+      "ignor",
+      "disregard",
+      "skip",
     ],
   },
   {
@@ -830,6 +833,14 @@ export const RULES: readonly Rule[] = [
     ],
   },
   {
+    // A made-up exchange inside data: an assistant turn, then a "user" turn asking for something.
+    signal: "fake_dialogue_turn",
+    family: "fake_delimiter",
+    weight: [0.6, 0.7],
+    re: /(?:^|\n)\s{0,4}(?:assistant|ai|bot)\s{0,2}:[^\n]{0,200}\n\s{0,4}(?:user|human)\s{0,2}:[^\n]{0,200}?\b(?:could you|can you|would you|please|repeat|print|say|tell|write|ignore|now (?:do|say|print|write))\b/,
+    hints: ["assistant", "ai", "bot"],
+  },
+  {
     signal: "pseudo_tag",
     family: "pseudo_tag",
     weight: [0.45, 0.3],
@@ -874,7 +885,7 @@ export const RULES: readonly Rule[] = [
     signal: "embedded_user_request",
     family: "embedded_request",
     weight: [0, 0.75],
-    re: /(?:^|["'>:.!?]\s{0,3})(?:(?:can|could|would) you\s)?(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide|fill|enable|post|publish|create|forward|email|submit)\b[^.\n"]{0,160}\b(?:my|mine)\b/,
+    re: /(?:^|["'>:.!?]\s{0,3})(?:(?:can|could|would) you\s)?(?:please,?\s)?use\b[^.\n"]{0,80}\bto (?:fill|send|share|transfer|pay|move|delete|grant|unlock|disable|post|forward|withdraw|book|buy|sell)\b[^.\n"]{0,100}\b(?:my|mine)\b|(?:^|["'>:.!?]\s{0,3})(?:(?:can|could|would) you\s)?(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide|fill|enable|post|publish|create|forward|email|submit)\b[^.\n"]{0,160}\b(?:my|mine)\b/,
     hints: ["my", "mine"],
   },
   {
@@ -907,7 +918,7 @@ export const RULES: readonly Rule[] = [
     // Given code to be put into the reader's own work ("merge the following code excerpt into your
     // algorithm", "your solution could evolve with the addition of the following code block").
     re: r(
-      `\\b(?:${CODE_INSERT_VERBS})\\b${GAP(60)}\\b(?:following|below|subsequent|above|given|provided|this|these)\\s{1,2}(?:(?:python|javascript|js|bash|shell)\\s)?(?:code\\s)?(?:${CODE_PIECE})s?\\b${GAP(80)}\\b(?:in|into|to|within|inside|of|behind|with|throughout|for) (?:(?:the|a) (?:[a-z]{1,15} )?(?:of|in) )?(?:your|the) (?:[a-z]{1,15} )?(?:${YOUR_WORK})\\b|\\byour (?:[a-z]{1,15} )?(?:${YOUR_WORK})\\b${GAP(60)}\\b(?:following|below|subsequent)\\s{1,2}(?:code\\s)?(?:${CODE_PIECE})s?\\b`,
+      `\\b(?:${CODE_INSERT_VERBS})\\b${GAP(60)}\\b(?:following|below|subsequent|above|given|provided|this|these)\\s{1,2}(?:(?:python|javascript|js|bash|shell)\\s)?(?:code\\s)?(?:${CODE_PIECE})s?\\b${GAP(80)}\\b(?:your|(?:in|into|to|within|inside|of|behind|with|throughout|for) the) (?:[a-z]{1,15} )?(?:${YOUR_WORK})\\b|\\byour (?:[a-z]{1,15} )?(?:${YOUR_WORK})\\b${GAP(60)}\\b(?:following|below|subsequent)\\s{1,2}(?:code\\s)?(?:${CODE_PIECE})s?\\b`,
     ),
     hints: ["snippet", "code", "block", "excerpt", "section", "segment", "fragment", "line", "script"],
   },
