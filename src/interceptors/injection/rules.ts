@@ -72,6 +72,27 @@ const TELL =
   "(?:tell|telling|inform|informing|mention|mentioning|notify|notifying|reveal|revealing|alert|alerting|disclose|disclosing|warn|warning|show|showing)";
 const AGENT = "(?:ai|assistant|agent|model|llm|chatbot|bot|claude|gpt|copilot|language model)";
 
+/**
+ * After "your answer": a place, deadline or addressee ("on the sheet", "by Friday", "to the clerk")
+ * makes it a person's answer; a following noun makes a compound ("your response time", "your
+ * output format", "your answer choices").
+ */
+const NOT_THE_READERS_ANSWER =
+  "(?! (?:on|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today|noon|midnight|eod|cob|(?:the )?end of|next|this|\\d{1,2}(?::\\d\\d)? ?(?:am|pm)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6} \\d)|before|at|via|within|until|no later|to (?:the|me|us|our|him|her|them|this)|in (?:the|a|this) (?:box|form|field|space|section|survey|portal|thread|comments?|chat|sheet|template))\\b| (?:choices|options|sheets?|keys?|booklets?|box|boxes|times?|rates?|cards?|forms?|templates?|fields?|headers?|codes?|status|body|bodies|objects?|data|formats?|types?|schemas?|files?|director(?:y|ies)|folders?|streams?|buffers?|size|length|limits?|size)\\b)";
+/** The reader's own answer, as the object of an instruction. */
+const YOUR_ANSWER = `your (?:(?:final|next|entire|whole|full|own|subsequent|current) )?(?:answer|response|reply|completion|elucidation)\\b(?![-_])${NOT_THE_READERS_ANSWER}`;
+/** Verbs that change what an answer says or how it is written (used only before "your answer"). */
+const ANSWER_VERBS =
+  "add|include|insert|integrate|incorporate|append|prepend|inject|embed|attach|mention|modify|augment|enhance|amend|alter|adjust|edit|rewrite|rephrase|translate|render|express|provide|give|deliver|present|write|compose|encode|encrypt|decode|convert|reverse|invert|scramble|jumble|shuffle|shift|substitute|replace|swap|apply|remove|strip|omit|group|combine|introduce|misspell|anagram|end|start|begin|finish|conclude|repeat|embellish|tease|hint|allude|suggest|recommend|promote|advertise|highlight|stress|emphasi[sz]e|invite|encourage|use|make|display|show|spread|reference|sign|close|open|limit|shorten|lengthen|expand|pad";
+
+/** A piece of given code, as the object of an insertion directive. */
+const CODE_PIECE = "snippet|code|block|excerpt|section|segment|fragment|lines?|script";
+/** The reader's own work, where an insertion directive wants the code to go. */
+const YOUR_WORK =
+  "code(?:base)?|code's|response|answer|reply|implementation|algorithm|solution|program|script|project|elucidation|logic|architecture|foundation|functionality";
+const CODE_INSERT_VERBS =
+  "add|include|insert|feature|use|utili[sz]e|employ|leverage|incorporate|integrate|put|paste|append|embed|embedding|merge|blend|fuse|weave|interweave|infuse|inject|meld|absorb|adopt|deploy|enlist|engage|introduce|ensure|validate|remember|consider|make|let|execute|harmoni[sz]e|assimilate|combine|implement|apply|supplement|supplementing|upgrade|enhance|develop|elevate|enrich|fortify|complement|streamline|optimi[sz]e|refine|hone|augment|modify|including|incorporating|integrating|utilizing|adding|inclusion|addition|integration|incorporation";
+
 /** Words every sensitive-path mention contains: the hints of the rules built on SENSITIVE_PATH. */
 const SENSITIVE_PATH_HINTS: readonly string[] = [
   ".ssh",
@@ -107,7 +128,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.9, 0.85],
     re: r(
-      `\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect|pay no attention to)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:execute|call|run|invoke|use|show|send|read|output|print)\\b|\\b(?:ignore|disregard|forget)s? (?:the user'?s?|your) (?:request|question|task|query|instructions)\\b|\\b(?:ignore|disregard) (?:the|this) (?:question|request|task|query)\\b${GAP(10)}\\b(?:and|then|instead)\\b|\\b(?:ignore|disregard|forget)s? (?:what|whatever|anything|everything) (?:the system|the user|the developer|the operator|you)\\b${GAP(30)}\\b(?:told|said|asked|instructed|gave)\\b|\\b(?:ignore|disregard|forget)s? (?:everything|anything|all(?: that)?|whatever) (?:you(?:'ve| have| were| had)? (?:been )?(?:told|given|instructed|taught)|(?:(?:said|written|stated) )?(?:before|above|previously|earlier|so far))\\b`,
+      `\\b(?:ignore|disregard|forget)\\b (?:all|any|every) (?:of )?(?:the )?(?:previous|prior|above|earlier|preceding) (?:requests|tasks|inputs|queries|commands)\\b|\\b(?:ignore|disregard)\\b (?:the )?(?:other|remaining|surrounding) (?:info|information|text|content|data|documents?|snippets?)\\b[,;:]? (?:and |then )?(?:just |only )?(?:print|output|say|reply|respond|repeat|write|return)\\b|\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect|pay no attention to)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard|bypass|override|skip) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:instead |only )?(?:execute|call|run|invoke|use|show|send|read|output|print|focus|reply|respond|answer|say|repeat|retrieve|reveal|display|get|fetch|access)\\b|\\b(?:ignore|disregard|forget)s? (?:the user'?s?|your) (?:request|question|task|query|instructions)\\b|\\b(?:ignore|disregard) (?:the|this) (?:question|request|task|query)\\b${GAP(10)}\\b(?:and|then|instead)\\b|\\b(?:ignore|disregard|forget)s? (?:what|whatever|anything|everything) (?:the system|the user|the developer|the operator|you)\\b${GAP(30)}\\b(?:told|said|asked|instructed|gave)\\b|\\b(?:ignore|disregard|forget)s? (?:everything|anything|all(?: that)?|whatever) (?:you(?:'ve| have| were| had)? (?:been )?(?:told|given|instructed|taught)|(?:(?:said|written|stated) )?(?:before|above|previously|earlier|so far))\\b`,
     ),
     hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect", "pay no attention"],
   },
@@ -116,9 +137,9 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.6, 0.7],
     re: r(
-      `\\bif (?:the )?user (?:asks|requests|wants|says|queries|types)\\b${GAP(80)}\\b(?:reply|respond|answer|say|tell|output|print|return) (?:with|only|that|exactly)\\b|\\b(?:reply|respond|answer) with only the following`,
+      `\\bif (?:you are |you're )?(?:asked|questioned|queried|prompted)\\b${GAP(60)}\\b(?:report|say|answer|respond|reply|state|claim|output|print)(?: (?:that|with|only|exactly)\\b|\\s{0,2}[:"'])|\\bif (?:the )?user (?:asks|requests|wants|says|queries|types)\\b${GAP(80)}\\b(?:reply|respond|answer|say|tell|output|print|return) (?:with|only|that|exactly)\\b|\\b(?:reply|respond|answer) with only the following`,
     ),
-    hints: ["user", "only the following"],
+    hints: ["user", "only the following", "asked", "questioned", "queried", "prompted"],
   },
   {
     signal: "instructions_replaced",
@@ -163,7 +184,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.8, 0.8],
     re: r(
-      `\\b(?:restrictions?|safeguards?|safety (?:reviews?|modes?|settings|features?|systems?|measures?|checks?|polic(?:y|ies)|rules|guidelines|filters?)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content (?:polic(?:y|ies)|filters?|moderation)|tool descriptions?|(?:earlier|previous|prior|original|initial|old) (?:guidelines|instructions|rules|directives|constraints|restrictions|policies))\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|obsolete|superseded|revoked|cancell?ed|invalid|turned off|switched off|deactivated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards|(?:(?:previous|prior|earlier|original|old|system|safety) ){1,2}(?:instructions|guidelines|directives)) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b`,
+      `\\b(?:restrictions?|safeguards?|safety (?:reviews?|modes?|settings|features?|systems?|measures?|checks?|polic(?:y|ies)|rules|guidelines|filters?)|security (?:checks?|polic(?:y|ies)|restrictions?)|guardrails?|content (?:polic(?:y|ies)|filters?|moderation)|tool descriptions?|(?:earlier|previous|prior|original|initial|old) (?:guidelines|instructions|rules|directives|constraints|restrictions|policies))\\b${GAP(30)}\\b(?:are|is|have been|has been|were|was|now)\\b${GAP(20)}\\b(?:lifted|disabled|suspended|removed|deprecated|off|void|outdated|obsolete|superseded|revoked|cancell?ed|invalid|turned off|switched off|deactivated|out of (?:date|sync)|no longer (?:apply|valid|in effect)|don'?t apply|do not apply|overridden|waived|errors?|wrong)|\\b(?:restrictions|rules|policies|safeguards|(?:(?:previous|prior|earlier|original|old|system|safety) ){1,2}(?:instructions|guidelines|directives)) (?:don'?t|do not|no longer) apply|\\bbypass (?:all |any |the )?(?:security|safety|restrictions?|checks?|filters?|guardrails?)|\\bregardless of (?:its|the|any|their) (?:description|restrictions?|policy|policies|rules)|\\b(?:use|call|execute|run) it (?:regardless|anyway)\\b|\\btool descriptions?\\b${GAP(40)}\\b(?:not to be trusted|untrusted|compromised|tampered|written by (?:an? )?(?:untrusted|unknown|malicious|attacker))|\\b(?:ignore|disregard|bypass|skip) (?:the |all |any )?(?:instructions?|rules|guidance|warnings?|restrictions?) (?:in|from|of|inside) (?:the |all |any )?(?:tools?'? ?|system |function )(?:descriptions?|definitions?|docs?|documentation)\\b`,
     ),
     hints: [
       "restriction",
@@ -182,6 +203,9 @@ export const RULES: readonly Rule[] = [
       "instructions",
       "directives",
       "constraints",
+      "ignor",
+      "disregard",
+      "skip",
     ],
   },
   {
@@ -189,7 +213,7 @@ export const RULES: readonly Rule[] = [
     family: "override",
     weight: [0.75, 0.7],
     re: r(
-      `\\btreat (?:all |every |any )?(?:instructions?|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|if (?:the user|the system|the operator|an? admin(?:istrator)?) (?:typed|wrote|said|sent|gave)|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:(?:the|any|all|other|your|previous|prior|earlier) ){0,3}(?:user|system|instructions?|prompts?|rules|guidelines|directives|messages|requests|commands|developer|operator)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|(?<!\\b(?:after|once|until|unless|when|whenever|if|before|till|whether) (?:the )?)\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\b(?:manager|owner|admin|maintainers?|author|ceo|team lead|developer) (?:has|have) (?:already )?pre-?(?:approved|authori[sz]ed)|\\b(?:outrank|outranks|override|overrides|supersede|supersedes|trump|trumps) (?:both )?(?:your |the )?(?:system prompt|system instructions|developer instructions|user'?s? instructions|instructions from the user)\\b|\\b(?:rules|instructions|directives) (?:in|of) this (?:description|tool|note|message) (?:supersede|override|replace|take precedence over)|\\b(?:this|the) (?:tool )?(?:description|instruction|note|message|tool) (?:has|takes|carries) (?:the )?(?:highest|top|absolute|overriding|final) (?:priority|precedence|authority)|\\b(?:instructions|messages|requests|directions) (?:from|of|by) (?:the )?(?:user|system|operator)\\b${GAP(60)}\\b(?:must|should|are to|will|shall) be (?:ignored|disregarded|overridden|discarded)|\\b(?:follow|obey|execute|comply with|act on)\\b (?:any |all |the )?(?:instructions|commands|directives|requests) (?:found |contained |embedded |given )?in (?:the |this |any )?(?:tool(?:'s)? )?(?:outputs?|results?|responses?|descriptions?|here)\\b|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|(?:from now on|from this point (?:on|forward|onwards?)),? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe assistant (?:must|should|will) now\\b|\\bdo (?:whatever|anything|everything) (?:the |any |this )?(?:tool|output|result|page|document|email|description|tool output|tool result)s?\\b${GAP(20)}\\b(?:asks|says|tells|requests|instructs|wants)\\b|\\bcomply with (?:every|any|all|whatever) (?:request|instruction|command|(?:this |the )?tool'?s? (?:output|result)s?)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
+      `\\btreat (?:all |every |any )?(?:instructions?|output|content|text|results?|responses?|data)\\b${GAP(60)}\\bas (?:coming from|if (?:they|it) (?:came|come) from|if (?:the user|the system|the operator|an? admin(?:istrator)?) (?:typed|wrote|said|sent|gave)|(?:the )?system|(?:an? )?(?:admin|administrator|operator|developer)|trusted)|\\b(?:take|takes) precedence over (?:(?:the|any|all|other|your|previous|prior|earlier) ){0,3}(?:user|system|instructions?|prompts?|rules|guidelines|directives|messages|requests|commands|developer|operator)|\\b(?:follow|obey|prioriti[sz]e) (?:them|these|it|this|my instructions|the instructions)\\b${GAP(30)}\\b(?:over|instead of|rather than|above) (?:the |any |all )?(?:user|system|other)|(?<!\\b(?:after|once|until|unless|when|whenever|if|before|till|whether) (?:the )?)\\b(?:user|operator|administrator) (?:has|have) (?:already )?(?:pre-?)?(?:approved|authori[sz]ed|consented)|\\b(?:manager|owner|admin|maintainers?|author|ceo|team lead|developer) (?:has|have) (?:already )?pre-?(?:approved|authori[sz]ed)|\\b(?:outrank|outranks|override|overrides|supersede|supersedes|trump|trumps) (?:both )?(?:your |the )?(?:system prompt|system instructions|developer instructions|user'?s? instructions|instructions from the user)\\b|\\b(?:rules|instructions|directives) (?:in|of) this (?:description|tool|note|message) (?:supersede|override|replace|take precedence over)|\\b(?:this|the) (?:tool )?(?:description|instruction|note|message|tool) (?:has|takes|carries) (?:the )?(?:highest|top|absolute|overriding|final) (?:priority|precedence|authority)|\\b(?:instructions|messages|requests|directions) (?:from|of|by) (?:the )?(?:user|system|operator)\\b${GAP(60)}\\b(?:must|should|are to|will|shall) be (?:ignored|disregarded|overridden|discarded)|\\b(?:follow|obey|execute|comply with|act on)\\b (?:any |all |the )?(?:instructions|commands|directives|requests) (?:found |contained |embedded |given )?in (?:the |this |any )?(?:tool(?:'s)? )?(?:outputs?|results?|responses?|descriptions?|here)\\b|\\bpre-?approved all|\\b(?:grant|give|escalate)\\b${GAP(30)}\\b(?:admin|administrator|administrative|root|elevated|full|maximum|unrestricted|superuser) (?:access|privileges?|permissions?|rights|level|mode)|\\b(?:elevated|escalated) (?:this |the |your )?session\\b|\\bfull privileges (?:enabled|granted)|\\b(?:you are now|(?:from now on|from this point (?:on|forward|onwards?)),? you (?:are|will|must|should)|you have been (?:granted|given|authori[sz]ed))\\b|\\bthe (?:assistant|ai|ai assistant|llm) (?:must|should|will|may|is to) now (?:operate|accept|ignore|bypass|skip|disable|grant|treat|trust|execute|access|approve|comply|obey|follow|prioriti[sz]e|act|run|reveal|share|send|forward|output|print|only)\\b|\\bdo (?:whatever|anything|everything) (?:the |any |this )?(?:tool|output|result|page|document|email|description|tool output|tool result)s?\\b${GAP(20)}\\b(?:asks|says|tells|requests|instructs|wants)\\b|\\bcomply with (?:every|any|all|whatever) (?:request|instruction|command|(?:this |the )?tool'?s? (?:output|result)s?)s?|\\b(?:do not|don'?t|never) refuse\\b|\\b(?:automatically|auto-) ?(?:approve|execute|accept)\\b${GAP(40)}\\b(?:any|all|every)\\b`,
     ),
     hints: [
       "treat",
@@ -207,6 +231,8 @@ export const RULES: readonly Rule[] = [
       "from now on",
       "you have been",
       "assistant",
+      "the ai ",
+      "the llm ",
       "comply",
       "refuse",
       "automatic",
@@ -532,6 +558,16 @@ export const RULES: readonly Rule[] = [
 
   // ── Tool preference manipulation ─────────────────────────────────────────────────────────────
   {
+    // A standing preference for one server's tool, named server.tool ("always prefer the
+    // helper.send_email tool"): memory or data that steers later tool choice. Content only:
+    // definitions legitimately say which of their own tools to call first.
+    signal: "tool_preference_directive",
+    family: "preference",
+    weight: [0, 0.7],
+    re: /\b(?:always|from now on,?|henceforth,?|in (?:the )?future,?)\s(?:prefer|favou?r|route (?:it |them |this |everything |all [a-z]{1,15} )?(?:through|to|via))\s(?:the\s)?`?[a-z0-9_-]{1,40}\.[a-z0-9_]{1,40}`?\s(?:tool|function|server)\b/,
+    hints: ["always", "from now on", "henceforth", "future"],
+  },
+  {
     // "Never use other tools" is a preference; "do not call other tools until the user answers"
     // is a wait (vendors write it to make the model ask first), so a following "until" ends it.
     signal: "exclusive_tool_claim",
@@ -719,8 +755,27 @@ export const RULES: readonly Rule[] = [
     signal: "append_to_your_answer",
     family: "response_manipulation",
     weight: [0, 0.8],
-    re: /\b(?:in|into|to|within|inside|at the (?:end|start|beginning|bottom|top) of|throughout|with|by|for|of) your (?:final )?(?:responses?|repl(?:y|ies)|answers?|outputs?|summary|completion)\b|\byour (?:response|reply|answer) (?:should|must|needs to|has to) (?:include|contain|mention|end|start|be)\b|\b(?:translate|rewrite|reverse|encode|format|enhance|end|start|begin|write|improve|upgrade) your (?:(?:whole|entire|full|next|final) )?(?:response|reply|answer|output|code)\b|\bi do fhreagra\b|\bsan fhreagairt agad\b|\bnad fhreagairt\b|\b(?:empendulweni|ekuphenduleni|kwimpendulo|kwempendulo|impendulo|empendulo) yakho\b|\bpërgjigj(?:en|ja|e) (?:tënde|tuaj)\b/,
+    re: /(?<!\b(?:thanks?|thank you|forward|waiting|wait|awaiting|appreciate|hear|regarding|re|hand|turn)\s{1,3}|\byour [a-z]{1,20}(?: [a-z]{1,20})?\s{1,3})\b(?:in|into|to|within|inside|at the (?:end|start|beginning|bottom|top) of|throughout|with|by|for|of) your (?:final |next |entire |whole |full )?(?:responses?|repl(?:y|ies)|answers?|outputs?|summary|completion)\b(?! (?:on|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today|noon|midnight|eod|cob|(?:the )?end of|next|this|\d{1,2}(?::\d\d)? ?(?:am|pm)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6} \d)|before|at|via|within|until|no later|to (?:the|me|us|our|him|her|them|this)|in (?:the|a|this) (?:box|form|field|space|section|survey|portal|thread|comments?|chat|sheet|template))\b| (?:choices|options|sheets?|keys?|box|boxes|times?|rates?|cards?|forms?|templates?|fields?|headers?|codes?|status|body|bodies|objects?|data|formats?|types?|schemas?|files?|director(?:y|ies)|folders?|streams?|buffers?|size|length|limits?)\b)|\byour (?:response|reply|answer) (?:should|must|needs to|has to) (?:include|contain|mention|end|start|be)\b|\b(?:translate|rewrite|reverse|encode|format|enhance|end|start|begin|write|improve|upgrade) your (?:(?:whole|entire|full|next|final) )?(?:response|reply|answer)\b(?! (?:on|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today|noon|midnight|eod|cob|(?:the )?end of|next|this|\d{1,2}(?::\d\d)? ?(?:am|pm)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6} \d)|before|at|via|within|until|no later|to (?:the|me|us|our|him|her|them|this)|in (?:the|a|this) (?:box|form|field|space|section|survey|portal|thread|comments?|chat|sheet|template))\b| (?:choices|options|sheets?|keys?|box|boxes|times?|rates?|cards?|forms?|templates?|fields?|headers?|codes?|status|body|bodies|objects?|data|formats?|types?|schemas?|files?|director(?:y|ies)|folders?|streams?|buffers?|size|length|limits?)\b)|\b(?:i do|do|nad|d'|san) ?fhreag(?:ra|airt)\b|\bfhreag(?:ra|airt) agad\b|\b(?:empendulweni|ekuphenduleni|kwimpendulo|kwempendulo|kwempempendulo|impendulo|empendulo) yakho\b|\bpërgjigj(?:en|ja|e) (?:tënde|tuaj)\b/,
     hints: ["your", "fhreagra", "fhreagairt", "yakho", "përgjigj"],
+  },
+  {
+    // A directive about the reader's own answer: its language, encoding, order, spelling, length
+    // or added content ("Encrypt your answer…", "Modify your reply to mention…").
+    signal: "answer_transform",
+    family: "response_manipulation",
+    weight: [0, 0.75],
+    re: r(
+      `(?<=(?:^|[\\n.!?:*>"'\\])]|\u2014)\\s{0,4}(?:(?:please|kindly|now|also|then|and|first|finally|instead),?\\s{1,2})?(?:(?:can|could|would|will) you\\s{1,2})?)(?:${ANSWER_VERBS})\\b(?:(?!your\\b)[^\\n.!?]|[.!?](?=\\S)){0,100}\\b${YOUR_ANSWER}|(?<=(?:^|[\\n.!?:*>"'\\])]|\u2014)\\s{0,4}(?:(?:please|kindly|now|also),?\\s{1,2})?(?:(?:can|could|would|will) you\\s{1,2})?)(?:encode|encrypt|translate|reverse|invert|render|scramble|jumble|anagram|shuffle)\\b${SGAP(60)}\\byour (?:message|text)\\b`,
+    ),
+    hints: ["your"],
+  },
+  {
+    // "Reply in German.", "Respond using Base64.": the answer's language or encoding, set by data.
+    signal: "reply_in_format",
+    family: "response_manipulation",
+    weight: [0, 0.7],
+    re: /(?<=(?:^|[\n.!?:*>"'\])]|\bplease|\byou|\bmust|\bshould|\balways|\bonly|\bkindly|\bnow|\bthen)\s{0,3})(?:reply|respond|answer|write back)\b (?:only |exclusively |solely |entirely )?(?:in|using|with|via) (?:the |a |an )?(?:reverse|reversed|backwards?|base ?(?:16|32|58|64)|hex(?:adecimal)?|binary|morse|emojis?|pig latin|leet ?speak|all caps|uppercase|(?:caesar |substitution )?cipher|rot13|spanish|french|german|italian|portuguese|dutch|russian|chinese|mandarin|japanese|korean|arabic|hindi|turkish|polish|swedish|greek|hebrew|latin|klingon|swahili|zulu|irish|welsh|gaelic)\b/,
+    hints: ["reply", "respond", "answer", "write back"],
   },
   // ── Exfiltration through rendered links ──────────────────────────────────────────────────────
   {
@@ -743,7 +798,7 @@ export const RULES: readonly Rule[] = [
     signal: "script_injection",
     family: "markdown_exfil",
     weight: [0.7, 0.75],
-    re: /<img\b[^>]{0,200}\bonerror\s{0,3}=|<script\b[^>]{0,100}>[^<]{0,300}(?:fetch|xmlhttprequest|document\.cookie|localstorage)|javascript:[^\s)]{0,100}(?:fetch|cookie|location)/,
+    re: /<img\b[^>]{0,200}\bonerror\s{0,3}=|<script\b[^>]{0,100}>[^<]{0,300}(?:document\.cookie|localstorage\.getitem|sessionstorage\.getitem)[^<]{0,300}(?:fetch|xmlhttprequest|sendbeacon|\.src\s{0,2}=)|<script\b[^>]{0,100}>[^<]{0,300}(?:fetch|xmlhttprequest|sendbeacon)[^<]{0,300}(?:document\.cookie|localstorage\.getitem|sessionstorage\.getitem)|javascript:[^\s)]{0,100}(?:fetch|cookie|location)/,
     hints: ["onerror", "<script", "javascript:"],
   },
 
@@ -752,15 +807,52 @@ export const RULES: readonly Rule[] = [
     signal: "chat_template_token",
     family: "fake_delimiter",
     weight: [0.85, 0.85],
-    re: /<\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:function_results|function_calls|tool_result|tool_response|antml:[a-z_]{1,30}|system_prompt|system-prompt|systemprompt)>|\[(?:system|assistant)\]\s{0,3}:?/,
-    hints: ["<|", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "function_", "tool_re", "antml", "system", "[assistant]"],
+    re: /<\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:function_results|function_calls|tool_result|tool_response|antml:[a-z_]{1,30}|system_prompt|system-prompt|systemprompt)>|\[(?:system|assistant)\]\s{0,3}:?|<(?:end|start) of (?:session|conversation|turn|chat)>(?:\s{0,3}<(?:end|start) of |\s{0,3}-{3}|\s{0,3}\n\s{0,3}(?:system|user|assistant|human)\s{0,2}:)/,
+    hints: [
+      "<|",
+      "[inst]",
+      "[/inst]",
+      "<<sys>>",
+      "<</sys>>",
+      "function_",
+      "tool_re",
+      "antml",
+      "system",
+      "[assistant]",
+      "<end of",
+      "<start of",
+    ],
   },
   {
     signal: "fake_role_marker",
     family: "fake_delimiter",
     weight: [0.7, 0.6],
-    re: /<\/?system>|```\s{0,2}(?:system|assistant|instructions?)\s{0,2}\n|\[(?:system|assistant|admin|ai|developer)[ _-]?(?:note|message|notice|instructions?|override|update|directive)s?\]|\b(?:begin|start) (?:admin|system|developer|root) (?:override|mode|instructions?)\b|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant)/,
-    hints: ["system", "assistant", "admin", "[ai", "developer", "root", "```"],
+    re: /<\/?system>|```\s{0,2}(?:system|assistant|instructions?)\s{0,2}\n|\[(?:system|assistant|admin|ai|developer)[ _-]?(?:note|message|notice|instructions?|override|update|directive|context|command)s?\]|\b(?:begin|start) (?:admin|system|developer|root) (?:override|mode|instructions?)\b|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant|focus|only|provide|print|output|respond|reply|say|tell|report|repeat)\b|<(?:end|start) of (?:document|context|input|data)>|\[(?:admin|system|developer|root|operator) (?:request|command|order|message|note|instruction)s?\s{0,2}:|(?:^|\n)\s{0,4}assistant\s{0,2}:[^\n]{0,200}\n\s{0,4}(?:user|human)\s{0,2}:/,
+    hints: [
+      "system",
+      "assistant",
+      "admin",
+      "[ai",
+      "developer",
+      "root",
+      "```",
+      "of session",
+      "of conversation",
+      "of document",
+      "of context",
+      "of input",
+      "of turn",
+      "of data",
+      "operator",
+    ],
+  },
+  {
+    // A made-up exchange inside data: an assistant turn, then a "user" turn asking for something.
+    signal: "fake_dialogue_turn",
+    family: "fake_delimiter",
+    weight: [0.6, 0.7],
+    re: /(?:^|\n)\s{0,4}(?:assistant|ai|bot)\s{0,2}:[^\n]{0,200}\n\s{0,4}(?:user|human)\s{0,2}:[^\n]{0,200}?\b(?:repeat|print|output|say|write out|ignore|disregard)\b/,
+    hints: ["assistant", "ai", "bot"],
   },
   {
     signal: "pseudo_tag",
@@ -785,15 +877,29 @@ export const RULES: readonly Rule[] = [
     family: "addressed_to_model",
     weight: [0.7, 0.75],
     re: r(
-      `\\bif you are (?:an? )?(?:[a-z-]{1,15} )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) (?:[a-z-]{1,15} )?${AGENT}s?\\b|\\bautomated (?:recruiters?|screen(?:er|ing)s?|reviewers?|systems?|tools?|software|agents?|assistants?|readers?|graders?)\\s{0,2}:|(?<!(?:like|such as|e\\.g\\.,?|text|phrase|string|says?|reads?|as)\\s{0,2}["'\u201c](?:(?:the|dear|hey|ai|an? ai) )?)(?<=(?:^|[\\n>"|.!?\\]:(*-])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|disregard|forget|stop|instead|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show|download|install|print|output|write|report|state|rate|rank|recommend|mark|classify|describe|treat|approve|grant|execute|run|delete|confirm)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|(?:^|[^a-z])_?(?:instruction|directive|command|note)s?_(?:for|to)_(?:ai|llm|assistant|agent|model)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b|@(?:assistant|ai|agent|claude|copilot|chatgpt|bot|llm)\\b[:,]?\\s{1,3}(?:when|whenever|please|you|always|never|ignore|disregard|forget|send|forward|read|include|add|call|before|after|also|from now|remember|email|dm|post|share|delete|reply|respond)\\b|\\b(?:the |any |an? )?${AGENT}s? (?:reading|processing|parsing|summari[sz]ing|handling|analy[sz]ing|reviewing|screening|triaging) (?:this|these|the following)\\b${GAP(40)}[:,]`,
+      `\\b(?:invisible|hidden) (?:to|from) (?:the )?(?:humans?|people|human (?:readers?|reviewers?|eyes)|(?:human )?recruiters?|reviewers?)\\b|\\bvisible (?:only )?to (?:the )?(?:ai|llms?|language models?|models?|bots?|machines?|automated)\\b|\\bif you are (?:an? )?(?:[a-z-]{1,15} )?(?:ai|assistant|language model|llm|agent|bot|automated|chatbot|large language model)\\b|\\b(?:dear|hey|attention|hello|hi) (?:[a-z-]{1,15} )?${AGENT}s?\\b|\\bautomated (?:recruiters?|screen(?:er|ing)s?|reviewers?|systems?|tools?|software|agents?|assistants?|readers?|graders?)\\s{0,2}:|(?<!(?:like|such as|e\\.g\\.,?|text|phrase|string|says?|reads?|as)\\s{0,2}["'\u201c](?:(?:the|dear|hey|ai|an? ai) )?)(?<=(?:^|[\\n>"|.!?\\]:(*-])\\s{0,7}(?:(?:the|dear|hey|ai|an? ai) )?)(?:agent|ai|assistant|model|llm|claude|chatgpt|copilot)s?\\s{0,2}[:,]\\s{0,3}(?:when|whenever|please|you|always|never|do|ignore|disregard|forget|stop|instead|send|forward|read|include|add|call|before|after|make|use|render|reply|respond|also|from now|remember|store|save|email|replace|open|click|visit|tell|show|download|install|print|output|write|report|state|rate|rank|recommend|mark|classify|describe|treat|approve|grant|execute|run|delete|confirm)\\b|(?:^|[^a-z])_?(?:ai|internal_ai|llm|assistant|agent)_(?:instruction|directive|command|note)s?\\b|(?:^|[^a-z])_?(?:ai|llm|assistant|agent)_system_(?:message|note|context|instruction|directive|command)s?\\b|(?:^|[^a-z])_?(?:instruction|directive|command|note)s?_(?:for|to)_(?:ai|llm|assistant|agent|model)s?\\b|\\bai (?:agents?|assistants?|models?) (?:reading|processing|parsing|summari[sz]ing) this\\b|@(?:assistant|ai|agent|claude|copilot|chatgpt|bot|llm)\\b[:,]?\\s{1,3}(?:when|whenever|please|you|always|never|ignore|disregard|forget|send|forward|read|include|add|call|before|after|also|from now|remember|email|dm|post|share|delete|reply|respond)\\b|\\b(?:the |any |an? )?${AGENT}s? (?:reading|processing|parsing|summari[sz]ing|handling|analy[sz]ing|reviewing|screening|triaging) (?:this|these|the following)\\b${GAP(40)}[:,]`,
     ),
-    hints: ["ai", "assistant", "agent", "model", "llm", "bot", "claude", "gpt", "copilot", "automated"],
+    hints: [
+      "ai",
+      "assistant",
+      "agent",
+      "model",
+      "llm",
+      "bot",
+      "claude",
+      "gpt",
+      "copilot",
+      "automated",
+      "invisible",
+      "hidden",
+      "visible",
+    ],
   },
   {
     signal: "embedded_user_request",
     family: "embedded_request",
     weight: [0, 0.75],
-    re: /(?:^|["'>:.!?]\s{0,3})(?:(?:can|could|would) you\s)?(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide)\b[^.\n"]{0,160}\b(?:my|mine)\b/,
+    re: /(?:^|["'>:.!?]\s{0,3})(?:(?:can|could|would) you\s)?(?:please,?\s)?use\b[^.\n"]{0,80}\bto (?:fill|send|share|transfer|pay|move|delete|grant|unlock|disable|post|forward|withdraw|book|buy|sell)\b[^.\n"]{0,100}\b(?:my|mine)\b|(?:^|["'>:.!?]\s{0,3})(?:(?:can|could|would) you\s)?(?:please,?\s)?(?:sell|buy|withdraw|transfer|wire|dispatch|redirect|reroute|schedule|guide|move|delete|remove|erase|grant|revoke|disable|unlock|deposit|purchase|reset|deactivate|initiate|approve|share|update|change|leave|invite|pay|book|cancel|order|install|download|turn off|turn on|set up|give|send|add|provide|fill|enable|post|publish|create|forward|email|submit)\b[^.\n"]{0,160}\b(?:my|mine)\b/,
     hints: ["my", "mine"],
   },
   {
@@ -815,7 +921,7 @@ export const RULES: readonly Rule[] = [
     family: "shadowing",
     weight: [0.7, 0.7],
     re: r(
-      `\\b(?:call|invoke|use|trigger|run)\\b (?:the )?(?:\`|'|")?[a-z0-9_.-]{0,30}(?:send|mail|email|post|upload|forward|share|message|notify)[a-z0-9_.-]{0,30}(?:\`|'|")?\\b${GAP(100)}(?:${EMAIL}|https?:\\/\\/)`,
+      `\\b(?:call|invoke|use|trigger|run)\\b (?:the )?(?:\`|'|")?[a-z0-9_.-]{0,30}(?:send|mail|email|post|upload|forward|share|message|notify)(?!(?:d|ed|s)\\b)[a-z0-9_.-]{0,30}(?:\`|'|")?\\b${GAP(100)}(?:${EMAIL}|https?:\\/\\/)`,
     ),
     hints: ["@", "http"],
   },
@@ -823,8 +929,55 @@ export const RULES: readonly Rule[] = [
     signal: "code_insertion",
     family: "command_exec",
     weight: [0.3, 0.65],
-    re: /\b(?:add|include|insert|feature|use|incorporate|integrate|put|paste|append|embed)\b[^\n]{0,40}\b(?:the following|this|the below|below|following) (?:code )?(?:snippet|code|script|line)s?\b[^\n]{0,40}\b(?:in|into|to) (?:your|the) (?:codebase|code|response|answer|project|script|reply|program|file)\b/,
-    hints: ["snippet", "code", "script", "line"],
+    // Given code to be put into the reader's own work ("merge the following code excerpt into your
+    // algorithm", "your solution could evolve with the addition of the following code block").
+    re: r(
+      `\\b(?:${CODE_INSERT_VERBS})\\b${GAP(60)}\\b(?:following|below|subsequent|above|given|provided|this|these)\\s{1,2}(?:(?:python|javascript|js|bash|shell)\\s)?(?:code\\s)?(?:${CODE_PIECE})s?\\b${GAP(80)}\\b(?:your|(?:in|into|to|within|inside|of|behind|with|throughout|for) the) (?:[a-z]{1,15} )?(?:${YOUR_WORK})\\b|\\byour (?:[a-z]{1,15} )?(?:${YOUR_WORK})\\b${GAP(60)}\\b(?:following|below|subsequent)\\s{1,2}(?:code\\s)?(?:${CODE_PIECE})s?\\b`,
+    ),
+    hints: ["snippet", "code", "block", "excerpt", "section", "segment", "fragment", "line", "script"],
+  },
+  {
+    // Code that sends local data away, runs commands, destroys files or hooks input: weak alone
+    // (answers on networking and system calls are common); it strengthens an insertion directive.
+    signal: "harmful_code",
+    family: "command_exec",
+    weight: [0.3, 0.45],
+    re: /\brequests\.(?:post|put)\(|\.send(?:all)?\(|\.sendto\(|\bsmtplib\.|\.sendmail\(|\bstorbinary\(|\bpublish\.single\(|\bscpclient\(|\bsubprocess\.(?:call|run|popen|check_output)\(|\bos\.(?:system|popen|fork|dup2|remove)\(|\bshutil\.rmtree\(|\bexec\(open\(|\bpickle\.loads?\(|\/bin\/(?:ba)?sh\b|\bnc -e\b|\bdd if=|\bpyautogui\.|\bpyperclip\.|\bgetclipboarddata\(|\bpbpaste\b|\bxsel\b|\bpynput\b|\bsocket\.socket\(|\bcookies?(?:\.txt|\.pkl|jar)\b|\bos\.environ\[|\bpsutil\.|\bplatform\.(?:system|version|node|uname)\(|\bgetpass\.|\bfernet\(|\baes\.new\(|\bchmod \+x\b|\bnohup\b|\bipconfig\b|\/etc\/hosts\b|\bwhile true:|\bwget\b/,
+    hints: [
+      "requests.",
+      ".send",
+      "smtplib",
+      "storbinary",
+      "publish.",
+      "scpclient",
+      "subprocess.",
+      "os.",
+      "shutil.",
+      "exec(",
+      "pickle.",
+      "/bin/",
+      "nc -e",
+      "dd if=",
+      "pyautogui",
+      "pyperclip",
+      "getclipboard",
+      "pbpaste",
+      "xsel",
+      "pynput",
+      "socket.",
+      "cookie",
+      "psutil.",
+      "platform.",
+      "getpass.",
+      "fernet(",
+      "aes.new",
+      "chmod",
+      "nohup",
+      "ipconfig",
+      "/etc/hosts",
+      "while true:",
+      "wget",
+    ],
   },
   {
     signal: "exfiltrating_code",
@@ -851,7 +1004,7 @@ export const RULES: readonly Rule[] = [
     signal: "private_data_sweep",
     family: "conversation_exfil",
     weight: [0.4, 0.55],
-    re: /\bincluding private (?:ones|repos|repositories|files|documents|data|notes|messages)\b|\binclude everything (?:you (?:can )?find|you see|you know)\b|\b(?:every|all|each) (?:repositor(?:y|ies)|files?|documents?|emails?|messages?|notes?|contacts?)\b[^\n]{0,30}\bthe user (?:owns|has)\b/,
+    re: /\bincluding private (?:ones|repos|repositories|files|documents|data|notes|messages)\b|\binclude everything (?:you (?:can )?find|you see|you know)\b|\b(?:every|all|each) (?:repositor(?:y|ies)|files?|documents?|emails?|messages?|notes?|contacts?)\b[^\n]{0,30}\bthe user (?:owns|has)\b|\b(?:copy|read|get|fetch|take|grab)\b(?:[^\n]|\n(?!\n)){0,60}\bprivate (?:repo(?:sitor(?:y|ies))?|files?|channels?|notes?|documents?|folders?)\b(?:[^\n]|\n(?!\n)){0,80}\b(?:paste|post|publish|comment|share)\b/,
     hints: ["private", "the user", "include everything"],
   },
   {
@@ -890,6 +1043,36 @@ export const MULTILINGUAL_RULES: readonly Rule[] = [
       "instrukce",
     ],
     re: /\bignor(?:a|e|ez|er|ar|ad|eer|ieren|iere|iert|uj|ujesz)\b\s{1,3}(?:(?:toutes|tutte|todas|todos|alle|wszystkie|tüm|tutti)\s{1,3})?(?:les|las|los|le|gli|die|as|os|de|vos|tes|sus|vorherigen|vorigen|bisherigen|poprzednie)\b[^\n]{0,30}\b(?:istruzioni|instrucciones|instructions|instruções|instrucoes|anweisungen|instruktionen|vorgaben|instructies|instrukcje|indicaciones|consignes)\b|\bbitte ignoriere\b[^\n]{0,30}\banweisung|\b(?:zignoruj|pomiń)\b[^\n]{0,30}\b(?:instrukcje|polecenia)|\bnegeer\b[^\n]{0,30}\b(?:instructies|opdrachten)|\bvergiss\b[^\n]{0,30}\banweisungen|\b(?:olvida|esquece|esqueça|oublie|dimentica)\b[^\n]{0,30}\b(?:instrucciones|instruções|instructions|istruzioni)|(?:игнорируй|игнорировать|проигнорируй|забудь)[^\n]{0,30}(?:инструкци|указани|правил)|忽略[^\n]{0,12}(?:指令|指示|说明|規則|规则|提示)|(?:指示|命令|ルール)[^\n]{0,8}(?:を)?無視|(?:지시|지침|명령)[^\n]{0,8}무시|تجاهل[^\n]{0,30}(?:التعليمات|الأوامر|التوجيهات)|(?:निर्देशों|निर्देश)[^\n]{0,20}(?:अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)|talimatlar[^\n]{0,20}(?:yok say|görmezden gel|unut)|bỏ qua[^\n]{0,30}(?:hướng dẫn|chỉ dẫn|lệnh)|(?:pokyny|instrukce)[^\n]{0,20}ignoruj/,
+  },
+  {
+    // "Note for the assistant:" in other languages (the English rule is note_to_model above).
+    signal: "note_to_model",
+    family: "addressed_to_model",
+    weight: [0.25, 0.75],
+    /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
+    hints: [
+      "nota",
+      "mensaje",
+      "mensagem",
+      "messaggio",
+      "aviso",
+      "instruc",
+      "istruz",
+      "note",
+      "message",
+      "consigne",
+      "hinweis",
+      "nachricht",
+      "notiz",
+      "anweisung",
+      "bericht",
+      "wiadomo",
+      "notatka",
+      "notitie",
+      "opmerking",
+      "uwaga",
+    ],
+    re: /\b(?:nota|notas|mensaje|mensagem|messaggio|aviso|instrucciones|instrucción|instruções|istruzioni)\s(?:para|per|pro|al|ao|à|a|dirigid[ao] al?)\s(?:el\s|o\s|la\s|l'|a\s)?(?:asistente|assistente|ia|agente|modelo|modello|bot)\b(?!\s(?:de|del|di|della|dello|do|da)\s(?!ia\b|ai\b|inteligencia|inteligência|intelligenza)|\s(?:personal|personale|administrativ[oa]|ejecutiv[oa]|esecutiv[oa]|executiv[oa]|dental|médic[oa]|medic[oa]|legal|jurídic[oa])\b)|\b(?:note|message|consigne|consignes|instructions?)\s(?:pour|à|a)\s(?:l'|le\s|la\s)?(?:assistant|ia|agent|modèle|bot)\b(?!\s(?:de|du|des)\s(?!ia\b|l'ia\b)|\s(?:personnel|administratif|médical|dentaire|juridique)\b)|\b(?:hinweis|nachricht|notiz|anweisungen?)\s(?:an|für)\s(?:den\s|die\s|das\s)?(?:assistenten|assistent|ki|agenten|modell|bot)\b(?!\s(?:der|des)\s(?!ki\b)|\s(?:der geschäftsführung|der leitung)\b)|\b(?:bericht|notitie|opmerking)\s(?:voor|aan)\s(?:de\s)?(?:assistent|ai|agent)\b|\b(?:wiadomość|notatka|uwaga)\s(?:dla|do)\s(?:asystenta|ai|agenta|modelu)\b|(?:примечание|сообщение|заметка|указание|инструкция|инструкции)\s(?:для\s)?(?:ассистента|ассистенту|ии|модели|бота|агента)|(?:ai|人工智能)?助手请注意|致(?:ai)?助手[：:，,]|给(?:ai)?助手的(?:说明|指令|备注|提示)|(?:ai|人工智能)(?:助手|模型)?请注意|アシスタント(?:へ|様へ|への(?:指示|メモ|お願い))|(?:ai|エージェント)への(?:指示|メモ)|(?:어시스턴트|ai|에이전트)(?:에게|께)\s{0,2}[:：]|(?:ملاحظة|رسالة|تعليمات)\s(?:إلى|لل)\s?(?:المساعد|مساعد|الذكاء الاصطناعي)/,
   },
   {
     signal: "hide_from_user",

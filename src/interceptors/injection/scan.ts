@@ -216,10 +216,12 @@ const MULTILINGUAL_CHARS = (() => {
 
 /** A quoted or cited phrase ("phrases such as 'ignore previous instructions'") is talked about, not given. */
 const MENTION_BEFORE =
-  /(?:["'`\u201c\u2018\u00ab]|such as|like|e\.g\.,?|for example|phrases?|the string|the words?|known as|called|quot(?:e|ing)s?)\s{0,3}$/;
+  /(?:["'`\u201c\u2018\u00ab][ \t]{0,3}|(?:such as|like|e\.g\.,?|for example|phrases?|the string|the words?|known as|called|quot(?:e|ing)s?)\s{0,3})$/;
 const MENTION_FACTOR = 0.35;
 /** In content (documents, web pages), quoted commands, paths and delimiters are usually examples. */
 const MENTIONABLE_IN_CONTENT = new Set(["command_exec", "file_exfil", "fake_delimiter"]);
+/** Signals that read code, where string literals are how the thing is written, not a quotation. */
+const READS_CODE = new Set(["harmful_code"]);
 
 function isMention(text: string, index: number): boolean {
   return MENTION_BEFORE.test(text.slice(Math.max(0, index - 24), index));
@@ -243,7 +245,9 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
   let hits = 0;
   const emit = (rule: Rule, w: number, m: RegExpExecArray) => {
     hits++;
-    const mentionable = rule.family === "override" || (col === 1 && MENTIONABLE_IN_CONTENT.has(rule.family));
+    const mentionable =
+      !READS_CODE.has(rule.signal) &&
+      (rule.family === "override" || (col === 1 && MENTIONABLE_IN_CONTENT.has(rule.family)));
     const mention = mentionable && (isMention(text, m.index) || (col === 1 && quotedExample(rule, text, m)));
     const weight = mention ? w * MENTION_FACTOR : w;
     const excerpt = excerptOf(text, m.index, m[0].length);
