@@ -100,6 +100,50 @@ const LEET_MAP: Record<string, string> = {
   $: "s",
 };
 
+/** Whether code unit c is a regex word character (`\w`: ASCII letters, digits, underscore). */
+function isWordUnit(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 95;
+}
+
+/**
+ * How many of LEET_WORD's matches in `lower` the leetspeak fold counts, without the regex or the
+ * fold: its matches are exactly the maximal `\w` runs of 3–32 characters, all of them `[a-z0-9]`,
+ * with a letter and one of 013457 among their first 31 (a run inside a longer `\w` run has no
+ * `\b`, and a longer run fails the closing `\b`). Most texts count fewer than three, and then
+ * the fold's regex pass and the folded copy are not needed.
+ */
+export function leetWords(lower: string): number {
+  let count = 0;
+  const n = lower.length;
+  let i = 0;
+  while (i < n) {
+    if (!isWordUnit(lower.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let plain = true; // only [a-z0-9]
+    let letter = false;
+    let digit = false;
+    for (; i < n; i++) {
+      const c = lower.charCodeAt(i);
+      if (!isWordUnit(c)) break;
+      const k = i - start;
+      if (c >= 97 && c <= 122) {
+        if (k <= 30) letter = true;
+      } else if (c >= 48 && c <= 57) {
+        if (k <= 30 && (c === 48 || c === 49 || c === 51 || c === 52 || c === 53 || c === 55)) digit = true;
+      } else plain = false;
+    }
+    const len = i - start;
+    if (!plain || !letter || !digit || len < 3 || len > 32) continue;
+    const w = lower.slice(start, i);
+    if (/^\d/.test(w) && /^[0-9a-f]+$/.test(w)) continue;
+    if (!(/^[a-z]{1,4}\d{1,3}$/.test(w) || /^\d+[a-z]{1,3}$/.test(w))) count++;
+  }
+  return count;
+}
+
 /** 60+ blanks in a row, or 12+ consecutive (blank) lines: text pushed out of view. */
 function hasPadding(s: string): boolean {
   const thirty = "                              ";
@@ -436,7 +480,7 @@ function decodeVariants(original: string, lower: string, carriers: Map<CarrierKi
   }
   // Leetspeak: several words that mix digits into letters. Once that is established, unit-like
   // words ("4ll") in the same text are folded too.
-  if (!LEET_DIGIT.test(lower) || !LEET_HINT.test(lower)) return;
+  if (!LEET_DIGIT.test(lower) || !LEET_HINT.test(lower) || leetWords(lower) < 3) return;
   let leet = 0;
   const folded = lower.replace(LEET_WORD, (w) => {
     if (/^\d/.test(w) && /^[0-9a-f]+$/.test(w)) return w;

@@ -214,13 +214,14 @@ export function unitRanges(text: string, whole: boolean): [number, number][] {
   if (text.length <= UNIT_CHARS && !whole) return out;
   // Sentence and line ends.
   const cuts: number[] = [0];
+  // Char codes, not one-character strings: this reads every character of a long text.
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (
-      c === "\n" ||
-      ((c === "." || c === "!" || c === "?" || c === ";") && (text[i + 1] === " " || text[i + 1] === "\n"))
-    )
-      cuts.push(i + 1);
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) cuts.push(i + 1);
+    else if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x3b) {
+      const d = text.charCodeAt(i + 1);
+      if (d === 0x20 || d === 0x0a) cuts.push(i + 1);
+    }
   }
   cuts.push(text.length);
   let start = 0;

@@ -215,6 +215,16 @@ export class LiteralHits {
     return this.stamp[id] === this.gen ? this.counts[id]! : 0;
   }
 
+  /** Every literal's positions, literal after literal (see `first`). */
+  get positions(): Int32Array {
+    return this.sorted;
+  }
+
+  /** Where literal `id`'s positions start in `positions`. */
+  first(id: number): number {
+    return this.start[id]!;
+  }
+
   /** Position of the k-th occurrence (ascending) of literal `id` in the last text. */
   position(id: number, k: number): number {
     return this.sorted[this.start[id]! + k]!;
@@ -387,7 +397,10 @@ interface AnchoredRequirement {
   readonly minOff: number;
   readonly maxOff: number;
   /** Positions of all its literals in the text of hits generation `generation` (built on first use). */
-  cache: { generation: number; positions: Int32Array; size: number };
+  cache: { generation: number; positions: Int32Array; from: number; size: number; own: Int32Array };
+  /** How many times its literals occur in the text of hits generation `countGeneration`. */
+  count: number;
+  countGeneration: number;
 }
 
 /** A rule runnable from candidate starts: its sticky copy and, per alternative, where to look. */
@@ -407,7 +420,9 @@ export function anchoredPlan(
     ids: r.literals.map(idOf),
     minOff: r.minOff,
     maxOff: r.maxOff,
-    cache: { generation: -1, positions: new Int32Array(16), size: 0 },
+    cache: { generation: -1, positions: new Int32Array(16), from: 0, size: 0, own: new Int32Array(16) },
+    count: 0,
+    countGeneration: -1,
   });
   return {
     sticky: new RegExp(plan.rule.re.source, `${plan.rule.re.flags.replace(/[gy]/g, "")}y`),
@@ -453,38 +468,64 @@ function mergeRuns(a: Int32Array, ends: readonly number[]): void {
   if (src !== a) a.set(src.subarray(0, total));
 }
 
+/** How many times the literals of `req` occur in the text `hits` last read. */
+function occurrences(hits: LiteralHits, req: AnchoredRequirement): number {
+  if (req.countGeneration !== hits.generation) {
+    let total = 0;
+    for (const id of req.ids) total += hits.count(id);
+    req.count = total;
+    req.countGeneration = hits.generation;
+  }
+  return req.count;
+}
+
 /** Whether some literal of `req` starts in [lo, hi] (in the text `hits` last read). */
 function occursIn(hits: LiteralHits, req: AnchoredRequirement, lo: number, hi: number): boolean {
   const { cache } = req;
   if (cache.generation !== hits.generation) {
     let total = 0;
     let present = 0;
+    let only = -1;
     for (const id of req.ids) {
       const c = hits.count(id);
-      total += c;
-      if (c > 0) present++;
+      if (c > 0) {
+        total += c;
+        present++;
+        only = id;
+      }
     }
-    const all = cache.positions.length >= total ? cache.positions : new Int32Array(total * 2);
-    let w = 0;
-    runEnds.length = 0;
-    for (const id of req.ids) {
-      const n = hits.count(id);
-      if (n === 0) continue;
-      for (let c = 0; c < n; c++) all[w++] = hits.position(id, c);
-      runEnds.push(w);
+    req.count = total;
+    req.countGeneration = hits.generation;
+    if (present === 1) {
+      // One literal: its positions, in order, where `hits` keeps them.
+      cache.positions = hits.positions;
+      cache.from = hits.first(only);
+    } else {
+      if (cache.own.length < total) cache.own = new Int32Array(total * 2);
+      const all = cache.own;
+      let w = 0;
+      runEnds.length = 0;
+      for (const id of req.ids) {
+        const n = hits.count(id);
+        if (n === 0) continue;
+        for (let c = 0; c < n; c++) all[w++] = hits.position(id, c);
+        runEnds.push(w);
+      }
+      // One literal's positions are already in order: merge the literals' runs.
+      if (present > 1) mergeRuns(all, runEnds);
+      cache.positions = all;
+      cache.from = 0;
     }
-    // One literal's positions are already in order: merge the literals' runs.
-    if (present > 1) mergeRuns(all, runEnds);
-    cache.positions = all;
     cache.size = total;
     cache.generation = hits.generation;
   }
   const at = cache.positions;
-  const size = cache.size;
-  if (size === 0 || at[size - 1]! < lo) return false;
+  const from = cache.from;
+  const end = from + cache.size;
+  if (end === from || at[end - 1]! < lo) return false;
   // First position ≥ lo.
-  let a = 0;
-  let b = size - 1;
+  let a = from;
+  let b = end - 1;
   while (a < b) {
     const mid = (a + b) >> 1;
     if (at[mid]! < lo) a = mid + 1;
@@ -492,6 +533,9 @@ function occursIn(hits: LiteralHits, req: AnchoredRequirement, lo: number, hi: n
   }
   return at[a]! <= hi;
 }
+
+/** Filters of the branch being tried, in the order they are checked (reused). */
+const filterOrder: AnchoredRequirement[] = [];
 
 /** Candidate ranges wider than this run as one windowed exec instead of one sticky exec per start. */
 const STICKY_SPAN = 12;
@@ -503,9 +547,21 @@ const STICKY_SPAN = 12;
 export function execAnchored(plan: AnchoredPlan, text: string, hits: LiteralHits): RegExpExecArray | null {
   const lows: number[] = [];
   const highs: number[] = [];
-  for (const { anchor, filters } of plan.branches) {
+  for (const { anchor, filters: declared } of plan.branches) {
+    let filters = declared;
+    let ordered = declared.length < 2;
     for (const id of anchor.ids) {
       const count = hits.count(id);
+      if (count === 0) continue;
+      if (!ordered) {
+        // The filter whose literals are rarest in this text first: a candidate it rules out never
+        // makes the commoner filters collect and merge their (many) positions.
+        ordered = true;
+        filters = filterOrder;
+        filterOrder.length = 0;
+        for (const f of declared) filterOrder.push(f);
+        filterOrder.sort((x, y) => occurrences(hits, x) - occurrences(hits, y));
+      }
       next: for (let c = 0; c < count; c++) {
         const x = hits.position(id, c);
         const lo = Math.max(0, x - anchor.maxOff);

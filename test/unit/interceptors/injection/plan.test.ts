@@ -187,7 +187,7 @@ describe("anchored rule runs", () => {
       const letters = ["ab", "abc d", "a"][round % 3]!;
       const count = 1 + Math.floor(rnd() * 40);
       const literals = [...new Set(Array.from({ length: count }, () => pick(letters, 1 + Math.floor(rnd() * 9))))];
-      const text = pick(["ab", "abc dxy", "a"][round % 3]!, [5, 300, 1023, 1024, 1027, 4099, 20_000][round % 7]!);
+      const text = pick(["ab", "abc dxy", "a"][round % 3]!, [5, 300, 1023, 1024, 1027, 4099, 20_000, 9001][round % 8]!);
       const h = new LiteralHits(indexLiterals(literals));
       h.find(text);
       literals.forEach((l, id) => {
@@ -195,6 +195,32 @@ describe("anchored rule runs", () => {
         for (let i = text.indexOf(l); i >= 0; i = text.indexOf(l, i + 1)) want.push(i);
         const got = Array.from({ length: h.count(id) }, (_, k) => h.position(id, k));
         expect({ l, length: text.length, got }).toEqual({ l, length: text.length, got: want });
+      });
+    }
+  });
+
+  test("every occurrence in long sparse texts (run as four chains), near the quarters' boundaries", () => {
+    const rnd = seeded(9);
+    const pick = (alphabet: string, len: number) =>
+      Array.from({ length: len }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join("");
+    for (let round = 0; round < 24; round++) {
+      // Sparse: literals of 3–6 letters of a 12-letter alphabet, some placed across the quarters'
+      // boundaries and at the text's end.
+      const literals = [...new Set(Array.from({ length: 30 }, () => pick("abcdefghijkl", 3 + Math.floor(rnd() * 4))))];
+      const length = [4096 + 1024, 4096 + 1025, 4096 + 4099, 20_000, 65_536, 70_001][round % 6]!;
+      const chars = pick("abcdefghijkl    ", length).split("");
+      for (const at of [4090, length - 6, Math.floor(length / 2) - 2, (length >> 2) - 3, 3 * (length >> 2) - 1]) {
+        const l = literals[Math.floor(rnd() * literals.length)]!;
+        for (let i = 0; i < l.length && at + i < length; i++) chars[at + i] = l[i]!;
+      }
+      const text = chars.join("");
+      const h = new LiteralHits(indexLiterals(literals));
+      h.find(text);
+      literals.forEach((l, id) => {
+        const want: number[] = [];
+        for (let i = text.indexOf(l); i >= 0; i = text.indexOf(l, i + 1)) want.push(i);
+        const got = Array.from({ length: h.count(id) }, (_, k) => h.position(id, k));
+        expect({ l, length, got }).toEqual({ l, length, got: want });
       });
     }
   });
