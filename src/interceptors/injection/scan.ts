@@ -289,8 +289,11 @@ function runRules(text: string, role: Role, where: string, out: Signal[], hidden
 }
 
 /** Scans one string in its slot; appends signals to `out`. */
-/** Short plain tokens ("path", "max_results", "UTC") cannot carry an instruction or a carrier. */
-const PLAIN_TOKEN = /^[A-Za-z0-9 _.,:/()-]{0,24}$/;
+/**
+ * Short plain tokens ("path", "max_results", "UTC", "File Path") cannot carry an instruction or a
+ * carrier. Two words at most: three already make one ("Ignore prior rules.", "Reply in reverse.").
+ */
+const PLAIN_TOKEN = /^(?=.{0,24}$)[A-Za-z0-9_.,:/()-]*(?: [A-Za-z0-9_.,:/()-]*)?$/;
 
 /**
  * Results for definition strings seen before. Servers send the same tool descriptions in every
