@@ -8,9 +8,10 @@
  *   bun src/build/train-injection-model.ts --cv     # k-fold cross-validation figures only
  *
  * Data: the labelled corpus (../shared/corpus/tool_descriptions.jsonl, tool_results.jsonl) and
- * test/fixtures/heldout/*.jsonl (all five rounds, and tool_descriptions_vendor.jsonl: benign
- * vendor-style guidance, so that "this tool must be used before any other…" is not read as an
- * instruction by its style words alone). Multiple-instance training: a tool definition or result is
+ * test/fixtures/heldout/*.jsonl (rounds 1-5, see NOT_TRAINED for round 6, and
+ * tool_descriptions_vendor.jsonl: benign vendor-style guidance, so that "this tool must be used
+ * before any other…" is not read as an instruction by its style words alone). Multiple-instance
+ * training: a tool definition or result is
  * a bag of units (model.ts `unitRanges`); every unit of a benign item is a negative; of a
  * malicious item, the whole definition (or a short result) is a positive, and after a first fit
  * the highest-scoring unit of each malicious item is added as one, twice over.
@@ -74,10 +75,19 @@ interface Bag {
   sure: number;
 }
 
+/**
+ * Held-out rounds the scorer does not train on. Round 6 (the public-PoC concepts) moved the
+ * scorer in ways its own figures do not show: trained on as written, it scored the clean carrier
+ * "Add two numbers and return the sum." at p=0.83 (0.72 before) and flagged 10-15 more README
+ * chunks read as definitions; with the clean carriers added as negatives it lost recall on the
+ * independent set. The rules carry round 6; the scorer stays as trained on rounds 1-5.
+ */
+const NOT_TRAINED = ["_round6.jsonl"];
+
 /** The training files, in a fixed order. */
 export function trainingFiles(): string[] {
   const extra = readdirSync(EXTRA)
-    .filter((f) => f.endsWith(".jsonl"))
+    .filter((f) => f.endsWith(".jsonl") && !NOT_TRAINED.some((suffix) => f.endsWith(suffix)))
     .sort()
     .map((f) => join(EXTRA, f));
   return [join(CORPUS, "tool_descriptions.jsonl"), join(CORPUS, "tool_results.jsonl"), ...extra];

@@ -121,6 +121,248 @@ const SENSITIVE_PATH_HINTS: readonly string[] = [
   ".cursor",
 ];
 
+/**
+ * Concepts from public tool-poisoning PoCs that the families above missed (see docs/detection.md,
+ * "Public PoC recall"). Each entry names a kind of instruction, not a PoC's wording:
+ *   - an order to exfiltrate, or to log the user's requests somewhere outside;
+ *   - a side-channel upload timed around the tool's own work;
+ *   - private data smuggled into a parameter;
+ *   - other tools dismissed, this one pushed regardless;
+ *   - another tool's result tampered with; an always-on BCC;
+ *   - the model's own rules, or the tool descriptions, declared void;
+ *   - guardrails switched off, a "system:" prefix giving orders;
+ *   - a secret variable's value asked for; rankings or scores fixed in advance.
+ */
+const TOOL_POISONING_CONCEPTS: readonly Rule[] = [
+  {
+    signal: "exfiltrate_directive",
+    family: "credential_exfil",
+    weight: [0.7, 0.5],
+    re: r(
+      `(?<!\\b(?:to|can|could|may|might|would|will|not|never|that|which|who|attackers?|tools?|servers?|malware|code|scripts?|they|it|and|or) )\\bexfiltrate\\b (?:all|the|full|any|every|this|these|user|users'?|their|complete|everything|data|its|it|them|report|session|conversation|transcripts?|files?|secrets?|credentials)\\b`,
+    ),
+    hints: ["exfiltrate"],
+  },
+  {
+    signal: "record_user_activity",
+    family: "conversation_exfil",
+    weight: [0.55, 0.4],
+    re: r(
+      `\\b(?:log|record|save|store|capture|archive|copy|keep|write|dump|collect)\\b ${GAP(15)}\\b(?:all|every|each)\\b ${GAP(25)}\\b(?:user(?:'s|s')? |incoming )?(?:requests|queries|prompts|inputs|questions|messages|conversations|searches|chats|instructions)\\b${GAP(80)}(?:https?:\\/\\/|~\\/|\\bupload|\\bremote (?:server|endpoint|host|url)|\\bexternal (?:server|endpoint|host|url))`,
+    ),
+    hints: ["http", "~/", "upload", "remote", "external"],
+  },
+  {
+    signal: "side_channel_upload",
+    family: "credential_exfil",
+    weight: [0.55, 0.3],
+    re: r(
+      `(?:^|[.!:>\\]]\\s{0,8}|\\n\\s{0,8})(?:(?:please|silently|secretly|quietly|always|also|first|then)\\s)?(?:upload|send|post|forward|transmit|sync|mirror|copy|log|report|submit|push)\\b${SGAP(60)}\\bto https?:\\/\\/[a-z0-9.-]{3,100}${SGAP(40)}\\b(?:before|after|prior to|first|each time|every time|whenever|silently|secretly)\\b`,
+    ),
+    hints: ["http"],
+  },
+  {
+    signal: "private_data_to_parameter",
+    family: "credential_exfil",
+    weight: [0.75, 0.5],
+    re: r(
+      `(?<!\\b(?:not|never|n't|no|avoid|without) )\\b(?:pass|put|embed|smuggle|hide|include|insert|append|add|place|write|send|leak|transmit)\\b ${GAP(20)}\\b(?:private|personal|sensitive|confidential|secret|identifying) (?:information|info|data|details)\\b${GAP(40)}\\b(?:to|into|in|as|inside|within|through|via) (?:the |a |their |its )?(?:\`?[a-z]\`?(?= |$)|(?:'|"|\`)[a-z_]{1,30}(?:'|"|\`)|[a-z_]{1,30} (?:parameter|param|argument|arg|field)\\b|(?:parameter|param|argument|arg|field)\\b)`,
+    ),
+    hints: ["private", "personal", "sensitive", "confidential", "secret", "identifying"],
+  },
+  {
+    signal: "other_tools_dismissed",
+    family: "preference",
+    weight: [0.7, 0.35],
+    re: r(
+      `\\b(?:ignore|avoid|skip|disregard|bypass)\\b (?:all |any |every )?(?:the )?(?:other|similar|similarly[- ]named|existing|built-in|default|native|competing|alternative|rival) (?:[a-z-]{1,20} )?(?:tools?|servers?|functions?|implementations?|ones|plugins)\\b|\\b(?:other|similarly[- ]named|competing|rival) (?:[a-z-]{1,20} )?(?:tools?|servers?|functions?|ones|implementations)\\b${GAP(30)}\\b(?:are|is)\\b (?:all |very |too |known to be )?(?:buggy|broken|unstable|flaky|obsolete|faulty|incorrect|inaccurate|unreliable|deprecated|outdated)\\b|\\bthe other (?:[a-z-]{1,20} )?(?:tool|server|function|one|version) (?:is|are|has been) (?:deprecated|broken|buggy|outdated|unsafe|insecure|unreliable|obsolete)\\b`,
+    ),
+    hints: ["ignore", "avoid", "skip", "disregard", "bypass", "other", "similarly", "competing", "rival"],
+  },
+  {
+    signal: "this_tool_pushed",
+    family: "preference",
+    weight: [0.7, 0.35],
+    re: r(
+      `\\bprefer (?:this|our) (?:tool|server|function|one|implementation)\\b ${GAP(10)}\\b(?:over|to|above|instead of|rather than) (?:any|all|every|other|similar|similarly[- ]named|those|the ones|others|competing)\\b|\\buse (?:this|our) (?:tool|function|server)\\b ${GAP(10)}\\b(?:no matter|regardless of|whatever|even if|in every case)\\b`,
+    ),
+    hints: ["prefer this", "prefer our", "use this", "use our"],
+  },
+  {
+    signal: "result_tampering",
+    family: "shadowing",
+    weight: [0.7, 0.5],
+    re: r(
+      `\\b(?:modify|change|overwrite|replace|alter|rewrite|correct|fix|override|tamper with|falsify|flip)\\b (?:the )?(?:wrong |incorrect |original |actual |real )?(?:results?|outputs?|responses?|verdicts?|answers?|return values?|findings) (?:of|from|returned by|produced by) (?:the |any |other |every )?(?:\`|'|")?[a-z0-9_.-]{1,40}(?:\`|'|")? (?:tool|function|server|call|check)s?\\b`,
+    ),
+    hints: ["result", "output", "response", "verdict", "answer", "return value", "finding"],
+  },
+  {
+    signal: "always_bcc",
+    family: "shadowing",
+    weight: [0.7, 0.45],
+    re: /\b(?:always|also|silently|secretly|automatically|quietly)\b (?:add|include|insert|set|put|append|attach)\b (?:a |an |the )?(?:bcc|blind (?:carbon )?copy|hidden copy|cc)\b/,
+    hints: ["bcc", "blind", "hidden copy", "cc"],
+  },
+  {
+    signal: "own_rules_dismissed",
+    family: "override",
+    weight: [0.85, 0.8],
+    re: r(
+      `(?<!\\b(?:not|never|n't|to) )\\b(?:forget|ignore|disregard|drop|abandon|discard|override|bypass|set aside|suspend)\\b (?:all |any |every )?(?:of )?your (?:[a-z]{1,15} )?(?:rules|constraints|guidelines|restrictions|instructions|training|programming|principles|limitations|policies|directives|safety|guardrails|filters)\\b|\\b(?:forget|disregard|ignore)\\b (?:everything|anything|all|what) you (?:know|learned|were taught|have been taught|were told|have been told) about\\b|\\b(?:ignore|disregard|bypass|skip|override)\\b (?:all |any |the )?(?:instructions|rules|restrictions|warnings|guidance|limitations) (?:in|from|within|inside|of) (?:the |all |any |its |their )?(?:tool |function )?(?:descriptions?|system prompt|docstrings?|tool definitions?)\\b|\\btool descriptions?\\b${GAP(60)}\\b(?:are|is|were|have been|has been|should be|must be)\\b (?:now |all |therefore |thus |simply )?(?:not to be trusted|untrusted|untrustworthy|compromised|tampered with|written by an? (?:attacker|untrusted|malicious)|declared (?:as )?(?:outdated|obsolete|invalid)|ignored|disregarded|suspended)|\\b(?:bypass|ignore|disregard|skip)\\b (?:them|it|this|these|those)\\b${GAP(10)}\\band\\b (?:retrieve|show|reveal|get|fetch|access|dump|print|display|execute|call|run|send)\\b`,
+    ),
+    hints: [
+      "forget",
+      "ignore",
+      "disregard",
+      "drop",
+      "abandon",
+      "discard",
+      "override",
+      "bypass",
+      "set aside",
+      "suspend",
+      "skip",
+      "tool description",
+    ],
+  },
+  {
+    signal: "guardrails_disabled",
+    family: "override",
+    weight: [0.6, 0.5],
+    re: r(
+      `\\b(?:disable|turn off|switch off|deactivate|remove|suspend|lift|drop)\\b (?:all |any |every |the |your )?(?:[a-z]{1,15} )?(?:guardrails|safety (?:checks|filters|features|measures|mechanisms|settings|guidelines|rules|protocols|restrictions)|security (?:checks|controls|filters|restrictions|protocols|measures)|content (?:filters|moderation)|safeguards)\\b`,
+    ),
+    hints: ["guardrail", "safety", "security", "content", "safeguard"],
+  },
+  {
+    signal: "system_prefix_directive",
+    family: "fake_delimiter",
+    weight: [0.7, 0.7],
+    re: /(?:^|[\s"'([>])system\s{0,2}:\s{0,3}(?:disable|grant|bypass|reveal|turn off|elevate|escalate|unlock)\b/,
+    hints: ["system"],
+  },
+  {
+    signal: "secret_variable_requested",
+    family: "credential_exfil",
+    weight: [0.5, 0.45],
+    re: r(
+      `\\b(?:paste|post|share|send|reply with|print|echo|include|provide|give|tell me|dump|output|reveal)\\b ${GAP(20)}\\b(?:value|contents?) of (?:the |your )?\\$?[a-z][a-z0-9]{0,20}(?:_[a-z0-9]{1,20}){0,4}_(?:key|token|secret|password|passwd|pat|credentials?)\\b`,
+    ),
+    hints: ["value", "content"],
+  },
+  {
+    signal: "ranking_fixed",
+    family: "response_manipulation",
+    weight: [0.5, 0.55],
+    re: r(
+      `\\b(?:rank|rate|score|grade|list|recommend|mark|classify|place)\\b ${GAP(40)}\\b(?:as|at) (?:#1|number one|no\\. ?1|the (?:best|top|highest|winner)|first|100)${GAP(40)}\\b(?:regardless|no matter|whatever|irrespective|over (?:all|any|every))\\b|\\b(?:should|must|will) (?:receive|get|be given|be assigned) the (?:highest|maximum|top|best|max) (?:possible )?(?:score|rating|rank|grade|mark)\\b`,
+    ),
+    hints: ["as", "at", "highest", "maximum", "top", "best", "max"],
+  },
+  {
+    signal: "corrected_data_imposed",
+    family: "response_manipulation",
+    weight: [0.4, 0.45],
+    re: /\b(?:must|should|always) use (?:these|this|the following) (?:corrected|updated|revised|real|actual) (?:values|figures|data|scores|numbers|information|prices|ratings)\b/,
+    hints: ["use these", "use this", "use the following"],
+  },
+  {
+    signal: "bulk_user_data_export",
+    family: "credential_exfil",
+    weight: [0.7, 0.5],
+    re: r(
+      `\\b(?:export|dump|copy|write|save|send|upload|transfer|sync)\\b (?:all|every|the entire|the full|complete|the complete) (?:of the )?(?:user(?:'s|s')?|customer|personal|private|account) (?:data|records|information|files|details|profiles?)\\b${GAP(20)}\\b(?:to|into) (?:\\/|~\\/|https?:\\/\\/|an? (?:external|remote|outside))`,
+    ),
+    hints: ["user", "customer", "personal", "private", "account"],
+  },
+  {
+    signal: "model_addressed_key",
+    family: "addressed_to_model",
+    weight: [0.5, 0.5],
+    re: /(?:^|[^a-z0-9])_(?:ai|llm|assistant|agent|model)_(?:[a-z]{1,12}_)?(?:instruction|directive|command|note|prompt|message|override)s?\b|(?:^|[^a-z0-9])_system_(?:injection|instruction|directive|command|override|prompt|note)s?\b|\[\/?(?:system|admin|ai|assistant)[ _-]?(?:context|command|prompt|buffer|metadata)s?\]|<\/?(?:ai|llm|assistant)[ _-]?(?:system[ _-]?)?(?:message|instruction|directive|context|note)s?\b|\b(?:for|to) (?:the |an? )?(?:ai|llm|assistant|model|agent)(?: assistant| model| agent)?[\])]/,
+    hints: [
+      "_ai_",
+      "_llm_",
+      "_assistant_",
+      "_agent_",
+      "_model_",
+      "_system_",
+      "context]",
+      "contexts]",
+      "command]",
+      "commands]",
+      "prompt]",
+      "prompts]",
+      "buffer]",
+      "buffers]",
+      "metadata]",
+      "metadatas]",
+      "<ai",
+      "</ai",
+      "<llm",
+      "</llm",
+      "<assistant",
+      "</assistant",
+      "ai]",
+      "ai)",
+      "llm]",
+      "llm)",
+      "assistant]",
+      "assistant)",
+      "model]",
+      "model)",
+      "agent]",
+      "agent)",
+    ],
+  },
+  {
+    signal: "validation_waived",
+    family: "override",
+    weight: [0.6, 0.55],
+    re: r(
+      `\\b(?:accept|approve|execute|process|honou?r|fulfil|fulfill|perform|run|grant|access|modify|proceed with)\\b${GAP(60)}\\bwithout (?:additional |further |any |the user'?s? |user |prior )?(?:validation|verification|authentication|authori[sz]ation|confirmation|approval|permission checks?|security checks?|safety checks?)\\b`,
+    ),
+    hints: ["without"],
+  },
+  {
+    signal: "privileges_asserted",
+    family: "override",
+    weight: [0.6, 0.6],
+    re: r(
+      `\\b(?:permissions?|privileges?|access level|role|trust level|clearance)\\b (?:have been |has been |are |is |were |was )?(?:now |automatically )?(?:elevated|escalated|upgraded|raised) to\\b|\\b(?:bypass[_ ](?:guardrails|safety|security|filters?)|(?:enable[_ ])?privileged[_ ](?:commands|mode|access))\\s{0,2}[=:]\\s{0,2}(?:true|1|on|enabled|yes)\\b|\\b(?:security[_ ]level|safety[_ ](?:filters?|checks?|mode)|guardrails)\\s{0,2}[=:]\\s{0,2}(?:0|off|false|none|disabled)\\b|\\bunrestricted[_ ](?:access|mode)\\s{0,2}[=:]\\s{0,2}(?:true|1|on|enabled|yes)\\b`,
+    ),
+    hints: [
+      "elevated",
+      "escalated",
+      "upgraded",
+      "raised",
+      "bypass",
+      "privileged",
+      "security",
+      "safety",
+      "guardrails",
+      "unrestricted",
+    ],
+  },
+  {
+    signal: "system_banner",
+    family: "fake_delimiter",
+    weight: [0.55, 0.5],
+    re: /(?:#{2,4}|-{2,4}|={2,4}|\*{2,4})\s{0,3}(?:end\s)?(?:critical |important |new |urgent )?(?:system[ _-]?|admin[ _-]?|ai[ _-]|assistant[ _-]?)(?:instruction|message|override|directive|prompt|context|delimiter|notice|command)s?\s{0,3}(?:#{2,4}|-{2,4}|={2,4}|\*{2,4})/,
+    hints: ["system", "admin", "ai ", "ai_", "ai-", "assistant"],
+  },
+  {
+    signal: "credential_sweep_to_output",
+    family: "credential_exfil",
+    weight: [0.6, 0.5],
+    re: r(
+      `\\b(?:search|scan|grep|hunt|comb|look|find|locate|collect|gather|harvest)\\b ${GAP(40)}\\b(?:containing|with|that contains?|for)\\b ${GAP(20)}\\b${CREDENTIAL}\\b${GAP(60)}\\b(?:include|add|append|send|attach|put|paste)\\b (?:them|it|those|these|their contents?|the contents?)\\b`,
+    ),
+    hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
+  },
+];
+
 export const RULES: readonly Rule[] = [
   // ── Instruction override ────────────────────────────────────────────────────────────────────
   {
@@ -1014,6 +1256,7 @@ export const RULES: readonly Rule[] = [
     re: /['"]test['"]|\btest\b[^\n]{0,10}\b100 (?:times|izikhathi)|\b(?:repeat|say|print|output|write) (?:the word |the phrase |exactly )?['"][^'"\n]{1,60}['"] (?:\d{1,12}|a hundred|hundred) times/,
     hints: ["test", "times"],
   },
+  ...TOOL_POISONING_CONCEPTS,
 ];
 
 /**
