@@ -9,7 +9,15 @@ import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkBudgets, parseBudgets } from "./harness/budget.ts";
 import { closedLoop, openLoop } from "./harness/load.ts";
-import { cpuMicros, freePort, peakRssKiB, type Running, spawnProcess } from "./harness/procs.ts";
+import {
+  cpuMicros,
+  freePort,
+  peakRssKiB,
+  type Running,
+  spawnProcess,
+  threadCpu,
+  threadCpuDelta,
+} from "./harness/procs.ts";
 import {
   type MicroResult,
   type RunReport,
@@ -286,14 +294,14 @@ async function runScenario(s: Scenario, targets: Target[], opts: Options): Promi
   const added = new Map<string, PctSet[]>();
   const samples = new Map<string, Float64Array[]>();
   const tput = new Map<string, Map<number, number[]>>();
-  const cpu = new Map<string, { us: number; reqs: number }>();
+  const cpu = new Map<string, { us: number; reqs: number; byThread: Record<string, number> }>();
   let errors = new Map<string, number>();
   for (const t of targets) {
     lat.set(t.name, []);
     added.set(t.name, []);
     samples.set(t.name, []);
     tput.set(t.name, new Map(opts.connections.map((c) => [c, []])));
-    cpu.set(t.name, { us: 0, reqs: 0 });
+    cpu.set(t.name, { us: 0, reqs: 0, byThread: {} });
   }
   errors = new Map(targets.map((t) => [t.name, 0]));
 
@@ -315,8 +323,10 @@ async function runScenario(s: Scenario, targets: Target[], opts: Options): Promi
       for (const t of order) {
         const lanes = await t.lanes(c, s);
         const before = cpuMicros(t.pid);
+        const threadsBefore = threadCpu(t.pid);
         const res = await closedLoop(lanes, { durationMs: opts.durationMs });
         const used = cpuMicros(t.pid) - before;
+        const byThread = threadCpuDelta(threadsBefore, threadCpu(t.pid));
         for (const l of lanes) l.close();
         errors.set(t.name, errors.get(t.name)! + res.errors);
         tput
@@ -326,6 +336,7 @@ async function runScenario(s: Scenario, targets: Target[], opts: Options): Promi
         const acc = cpu.get(t.name)!;
         acc.us += used;
         acc.reqs += res.requests;
+        for (const [g, us] of Object.entries(byThread)) acc.byThread[g] = (acc.byThread[g] ?? 0) + us;
       }
     }
   }
@@ -349,6 +360,11 @@ async function runScenario(s: Scenario, targets: Target[], opts: Options): Promi
       ),
       ...(open ? { open_loop: open } : {}),
       cpu_us_per_request: c.reqs ? round(c.us / c.reqs, 1) : Number.NaN,
+      cpu_by_thread: Object.fromEntries(
+        Object.entries(c.byThread)
+          .filter(([, us]) => us > 0 && c.reqs > 0)
+          .map(([g, us]) => [g, round(us / c.reqs, 1)]),
+      ),
       peak_rss_mib: round(peakRssKiB(t.pid) / 1024, 1),
       errors: errors.get(t.name)!,
     });

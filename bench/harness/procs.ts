@@ -1,6 +1,6 @@
 /** Child processes for the bench: readiness lines, CPU time and peak RSS from /proc. */
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { Subprocess } from "bun";
 
 export interface Running {
@@ -80,6 +80,54 @@ export function cpuMicros(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * Which part of the engine a thread of a Bun process is, by its name: the event loop ("main",
+ * the thread whose id is the process's), worker threads ("worker": the audit writer, pool
+ * workers), the JIT compiler ("jit"), and the garbage collector and allocator helpers ("gc":
+ * heap marking helpers, the heap's page warm-up, mimalloc's scavenger); "other" for the rest.
+ */
+export function threadGroup(name: string, isMain: boolean): string {
+  if (isMain) return "main";
+  if (/^Worker/.test(name)) return "worker";
+  if (/^JIT/.test(name)) return "jit";
+  if (/^(HeapHelper|JSCWarmUp|mi-scavenger|.*[Cc]ollector)/.test(name)) return "gc";
+  return "other";
+}
+
+/** CPU time (user + system, µs) of each thread of a process, by thread id, with its group. */
+export function threadCpu(pid: number | undefined): Map<number, { group: string; us: number }> {
+  const out = new Map<number, { group: string; us: number }>();
+  if (pid === undefined) return out;
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const t of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const tid = Number(t);
+      out.set(tid, { group: threadGroup(name, tid === pid), us: (Number(fields[11]) + Number(fields[12])) * TICK_US });
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/** CPU used per thread group between two {@link threadCpu} readings (threads gone since are lost). */
+export function threadCpuDelta(
+  before: Map<number, { group: string; us: number }>,
+  after: Map<number, { group: string; us: number }>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [tid, a] of after) out[a.group] = (out[a.group] ?? 0) + a.us - (before.get(tid)?.us ?? 0);
+  return out;
 }
 
 /** Peak resident set size in KiB (VmHWM), or NaN. */

@@ -13,6 +13,11 @@ export interface TargetResult {
   readonly open_loop?: { readonly rate: number; readonly latency: PctSet; readonly errors: number };
   /** CPU time of the measured process per request during throughput runs, µs. */
   readonly cpu_us_per_request: number;
+  /**
+   * The same CPU split by thread group, µs per request: main (the event loop), worker (the
+   * audit writer, pool workers), jit (the compiler), gc (collector and allocator helpers), other.
+   */
+  readonly cpu_by_thread?: Readonly<Record<string, number>>;
   readonly peak_rss_mib: number;
   /** Error answers during timing (e.g. refusals under load); not included in latency or req/s. */
   readonly errors: number;
@@ -84,6 +89,17 @@ export function toMarkdown(r: RunReport, chartFile: string): string {
       out.push(
         `| ${t.target} | ${fmtUs(t.latency.p50)} | ${fmtUs(t.latency.p90)} | ${fmtUs(t.latency.p99)} | ${fmtUs(t.latency["p99.9"])} | ${a ? fmtUs(a.p50) : "—"} | ${a ? fmtUs(a.p90) : "—"} | ${a ? fmtUs(a.p99) : "—"} | ${a ? fmtUs(a["p99.9"]) : "—"} | ${rps(t.throughput["1"])} | ${rps(t.throughput["16"])} | ${rps(t.throughput["64"])} | ${fmtUs(t.cpu_us_per_request)} | ${Number.isFinite(t.peak_rss_mib) ? `${t.peak_rss_mib} MiB` : "n/a"} | ${t.errors} |`,
       );
+    }
+    const split = s.targets.filter((t) => t.cpu_by_thread && Object.keys(t.cpu_by_thread).length > 0);
+    if (split.length) {
+      const order = ["main", "worker", "jit", "gc", "other"];
+      const parts = (b: Readonly<Record<string, number>>) =>
+        order
+          .filter((g) => b[g] !== undefined)
+          .map((g) => `${g} ${fmtUs(b[g]!)}`)
+          .join(", ");
+      out.push("");
+      out.push(`CPU/req by thread: ${split.map((t) => `${t.target}: ${parts(t.cpu_by_thread!)}`).join(" · ")}`);
     }
     const open = s.targets.filter((t) => t.open_loop);
     if (open.length) {

@@ -48,6 +48,46 @@ export const requestDuration = registry.register(
   ),
 );
 
+type CounterData = ReturnType<Counter["handle"]>;
+type HistogramData = ReturnType<Histogram["handle"]>;
+
+/** Most interceptor names remembered per series prefix; past it a decision takes the uncached path. */
+const HANDLE_CACHE_MAX = 256;
+
+/**
+ * Series handles of the decision metrics, by label value, so a decision updates its series
+ * without an array, a joined key or a regex test per message. Direction, method label and action
+ * are bounded sets; interceptor names are config-defined, and their cache stops growing at
+ * {@link HANDLE_CACHE_MAX}.
+ */
+const messageHandles = new Map<string, Map<string, Map<string, Map<string | null, CounterData>>>>();
+const chainHandles = new Map<string, HistogramData>();
+const requestHandles = new Map<string, HistogramData>();
+
+function messageHandle(direction: Direction, method: string, action: Action, decidedBy: string | null): CounterData {
+  let byMethod = messageHandles.get(direction);
+  if (byMethod === undefined) {
+    byMethod = new Map();
+    messageHandles.set(direction, byMethod);
+  }
+  let byAction = byMethod.get(method);
+  if (byAction === undefined) {
+    byAction = new Map();
+    byMethod.set(method, byAction);
+  }
+  let byDecider = byAction.get(action);
+  if (byDecider === undefined) {
+    byDecider = new Map();
+    byAction.set(action, byDecider);
+  }
+  let h = byDecider.get(decidedBy);
+  if (h === undefined) {
+    h = messagesTotal.handle([direction, method, action, interceptorLabel(decidedBy)]);
+    if (byDecider.size < HANDLE_CACHE_MAX) byDecider.set(decidedBy, h);
+  }
+  return h;
+}
+
 /** Records one decision (called by the audit sink for every message). */
 export function observeDecision(
   direction: Direction,
@@ -58,9 +98,21 @@ export function observeDecision(
   latencyMs: number | undefined,
 ): void {
   const m = methodLabel(method);
-  messagesTotal.inc([direction, m, action, interceptorLabel(decidedBy)]);
-  chainDuration.observe([direction], chainMs / 1000);
-  if (latencyMs !== undefined) requestDuration.observe([m], latencyMs / 1000);
+  messageHandle(direction, m, action, decidedBy).v += 1;
+  let ch = chainHandles.get(direction);
+  if (ch === undefined) {
+    ch = chainDuration.handle([direction]);
+    chainHandles.set(direction, ch);
+  }
+  chainDuration.observeInto(ch, chainMs / 1000);
+  if (latencyMs !== undefined) {
+    let rh = requestHandles.get(m);
+    if (rh === undefined) {
+      rh = requestDuration.handle([m]);
+      requestHandles.set(m, rh);
+    }
+    requestDuration.observeInto(rh, latencyMs / 1000);
+  }
 }
 
 /** The body of GET /metrics. */

@@ -41,6 +41,13 @@ abstract class Series<T> {
     readonly labelNames: readonly string[],
   ) {}
   protected abstract fresh(): T;
+  /**
+   * The live data of one label set (the overflow set's past {@link MAX_SERIES}). Series are never
+   * removed, so a hot path may keep the handle and update it without building a key per call.
+   */
+  handle(values: readonly string[]): T {
+    return this.slot(values);
+  }
   protected slot(values: readonly string[]): T {
     const key = values.length === 1 ? values[0]! : values.join("\u0001");
     let s = this.series.get(key);
@@ -135,7 +142,10 @@ export class Histogram extends Series<{ counts: Float64Array; sum: number; count
     return { counts: new Float64Array(this.buckets.length), sum: 0, count: 0 };
   }
   observe(values: readonly string[], v: number): void {
-    const d = this.slot(values);
+    this.observeInto(this.slot(values), v);
+  }
+  /** Observes into a {@link handle}'s data. */
+  observeInto(d: { counts: Float64Array; sum: number; count: number }, v: number): void {
     const b = this.buckets;
     for (let i = 0; i < b.length; i++) if (v <= b[i]!) d.counts[i]! += 1;
     d.sum += v;

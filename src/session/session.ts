@@ -8,17 +8,16 @@ import type { JsonRpcId } from "../jsonrpc/message.ts";
 /** Most requests remembered per direction; the oldest is forgotten past this. */
 export const DEFAULT_MAX_PENDING = 10_000;
 
-function key(id: JsonRpcId): string {
-  return typeof id === "number" ? `n:${id}` : `s:${id}`;
-}
-
 export class Session implements SessionState {
   readonly slots = new Map<string, unknown>();
   protocolVersion: string | undefined;
-  /** Requests sent by the client, awaiting the server's response. */
-  private readonly c2s = new Map<string, PendingRequest>();
+  /**
+   * Requests sent by the client, awaiting the server's response. Keyed by the id itself: a Map
+   * tells the number 1 from the string "1" (SameValueZero), as JSON-RPC does.
+   */
+  private readonly c2s = new Map<JsonRpcId, PendingRequest>();
   /** Requests sent by the server (sampling, elicitation, roots), awaiting the client's response. */
-  private readonly s2c = new Map<string, PendingRequest>();
+  private readonly s2c = new Map<JsonRpcId, PendingRequest>();
   lastSeen: number;
 
   constructor(
@@ -37,7 +36,7 @@ export class Session implements SessionState {
       const oldest = m.keys().next();
       if (!oldest.done) m.delete(oldest.value);
     }
-    m.set(key(req.id), req);
+    m.set(req.id, req);
   }
 
   /**
@@ -46,15 +45,14 @@ export class Session implements SessionState {
    */
   settle(direction: Direction, id: JsonRpcId): PendingRequest | undefined {
     const m = direction === "s2c" ? this.c2s : this.s2c;
-    const k = key(id);
-    const req = m.get(k);
-    if (req) m.delete(k);
+    const req = m.get(id);
+    if (req) m.delete(id);
     return req;
   }
 
   /** Looks without removing. */
   peek(direction: Direction, id: JsonRpcId): PendingRequest | undefined {
-    return (direction === "s2c" ? this.c2s : this.s2c).get(key(id));
+    return (direction === "s2c" ? this.c2s : this.s2c).get(id);
   }
 
   /** Requests still waiting for the server (used when the server goes away). */
