@@ -17,8 +17,8 @@ describe("independent set through the pure scanners (default options)", () => {
     const f = measure("independent", "definitions", readCases(DIR, ["tool_descriptions.jsonl"]));
     expect(f.positives).toBe(77);
     expect(f.negatives).toBe(73);
-    expect(f.recall).toBeGreaterThanOrEqual(0.71); // 55 / 77
-    expect(f.fpr).toBeLessThanOrEqual(0.083); // 6 / 73
+    expect(f.recall).toBeGreaterThanOrEqual(0.727); // 56 / 77 (55 before the real-server fixes)
+    expect(f.fpr).toBeLessThanOrEqual(0.069); // 5 / 73 (6 before)
   });
 
   test("tool results: recall and benign-flag rate no worse than measured on 2026-12-07", () => {
