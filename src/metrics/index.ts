@@ -64,22 +64,18 @@ const messageHandles = new Map<string, Map<string, Map<string, Map<string | null
 const chainHandles = new Map<string, HistogramData>();
 const requestHandles = new Map<string, HistogramData>();
 
+/** The map under `key`, created empty on first use. */
+function child<K, K2, V>(m: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let c = m.get(key);
+  if (c === undefined) {
+    c = new Map();
+    m.set(key, c);
+  }
+  return c;
+}
+
 function messageHandle(direction: Direction, method: string, action: Action, decidedBy: string | null): CounterData {
-  let byMethod = messageHandles.get(direction);
-  if (byMethod === undefined) {
-    byMethod = new Map();
-    messageHandles.set(direction, byMethod);
-  }
-  let byAction = byMethod.get(method);
-  if (byAction === undefined) {
-    byAction = new Map();
-    byMethod.set(method, byAction);
-  }
-  let byDecider = byAction.get(action);
-  if (byDecider === undefined) {
-    byDecider = new Map();
-    byAction.set(action, byDecider);
-  }
+  const byDecider = child(child(child(messageHandles, direction), method), action);
   let h = byDecider.get(decidedBy);
   if (h === undefined) {
     h = messagesTotal.handle([direction, method, action, interceptorLabel(decidedBy)]);

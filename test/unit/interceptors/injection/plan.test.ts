@@ -20,6 +20,19 @@ const PLANS = planRules([...RULES, ...MULTILINGUAL_RULES]);
 const HINTS = indexHints(PLANS);
 const SPAN = longestHint(HINTS);
 
+
+/** The automaton reports every occurrence of every literal, as repeated indexOf finds them. */
+function expectEveryOccurrence(literals: string[], text: string): void {
+  const h = new LiteralHits(indexLiterals(literals));
+  h.find(text);
+  literals.forEach((l, id) => {
+    const want: number[] = [];
+    for (let i = text.indexOf(l); i >= 0; i = text.indexOf(l, i + 1)) want.push(i);
+    const got = Array.from({ length: h.count(id) }, (_, k) => h.position(id, k));
+    expect({ l, length: text.length, got }).toEqual({ l, length: text.length, got: want });
+  });
+}
+
 describe("regex bounds", () => {
   test("lengths of sequences, alternatives, classes, groups and quantifiers are added up", () => {
     expect(regexBounds("a|bcd").maxLen).toBe(3);
@@ -188,14 +201,7 @@ describe("anchored rule runs", () => {
       const count = 1 + Math.floor(rnd() * 40);
       const literals = [...new Set(Array.from({ length: count }, () => pick(letters, 1 + Math.floor(rnd() * 9))))];
       const text = pick(["ab", "abc dxy", "a"][round % 3]!, [5, 300, 1023, 1024, 1027, 4099, 20_000, 9001][round % 8]!);
-      const h = new LiteralHits(indexLiterals(literals));
-      h.find(text);
-      literals.forEach((l, id) => {
-        const want: number[] = [];
-        for (let i = text.indexOf(l); i >= 0; i = text.indexOf(l, i + 1)) want.push(i);
-        const got = Array.from({ length: h.count(id) }, (_, k) => h.position(id, k));
-        expect({ l, length: text.length, got }).toEqual({ l, length: text.length, got: want });
-      });
+      expectEveryOccurrence(literals, text);
     }
   });
 
@@ -214,14 +220,7 @@ describe("anchored rule runs", () => {
         for (let i = 0; i < l.length && at + i < length; i++) chars[at + i] = l[i]!;
       }
       const text = chars.join("");
-      const h = new LiteralHits(indexLiterals(literals));
-      h.find(text);
-      literals.forEach((l, id) => {
-        const want: number[] = [];
-        for (let i = text.indexOf(l); i >= 0; i = text.indexOf(l, i + 1)) want.push(i);
-        const got = Array.from({ length: h.count(id) }, (_, k) => h.position(id, k));
-        expect({ l, length, got }).toEqual({ l, length, got: want });
-      });
+      expectEveryOccurrence(literals, text);
     }
   });
 
