@@ -20,7 +20,6 @@ const PLANS = planRules([...RULES, ...MULTILINGUAL_RULES]);
 const HINTS = indexHints(PLANS);
 const SPAN = longestHint(HINTS);
 
-
 /** The automaton reports every occurrence of every literal, as repeated indexOf finds them. */
 function expectEveryOccurrence(literals: string[], text: string): void {
   const h = new LiteralHits(indexLiterals(literals));
