@@ -70,13 +70,18 @@ export async function spawnProcess(
 
 const TICK_US = 1_000_000 / 100; // USER_HZ is 100 on Linux
 
+/** The name and user + system CPU time (µs) in a `/proc/…/stat` line (the name may hold spaces). */
+function parseStat(stat: string): { name: string; us: number } {
+  const close = stat.lastIndexOf(")");
+  const fields = stat.slice(close + 2).split(" ");
+  return { name: stat.slice(stat.indexOf("(") + 1, close), us: (Number(fields[11]) + Number(fields[12])) * TICK_US };
+}
+
 /** CPU time (user + system) of a process in µs, or NaN where /proc is not available. */
 export function cpuMicros(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8")).us;
   } catch {
     return Number.NaN;
   }
@@ -108,11 +113,9 @@ export function threadCpu(pid: number | undefined): Map<number, { group: string;
   }
   for (const t of tids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const { name, us } = parseStat(readFileSync(`/proc/${pid}/task/${t}/stat`, "utf8"));
       const tid = Number(t);
-      out.set(tid, { group: threadGroup(name, tid === pid), us: (Number(fields[11]) + Number(fields[12])) * TICK_US });
+      out.set(tid, { group: threadGroup(name, tid === pid), us });
     } catch {
       // the thread ended between the listing and the read
     }

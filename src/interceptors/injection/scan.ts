@@ -547,17 +547,24 @@ let modifyOtherTools: RegExp | undefined;
  * names the definition's own tool and no other ("each edit_block call should change only what is
  * needed"), the text documents the tool itself, not another one. Hidden text keeps the signal.
  */
-function dropSelfReference(signals: Signal[], segments: readonly Segment[], own: string): void {
+function dropSelfReference(
+  signals: Signal[],
+  segments: readonly Segment[],
+  normalized: readonly (Normalized | undefined)[],
+  own: string,
+): void {
   const self = own.toLowerCase();
   if (!self.includes("_")) return;
   for (let k = signals.length - 1; k >= 0; k--) {
     const s = signals[k]!;
     if (s.signal !== "modify_other_tools" || s.hiddenIn) continue;
-    const seg = segments.find((g) => g.path === s.where);
-    if (!seg) continue;
+    const at = segments.findIndex((g) => g.path === s.where);
+    if (at < 0) continue;
     modifyOtherTools ??= new RegExp(RULES.find((r) => r.signal === "modify_other_tools")!.re.source, "g");
+    // The scan's own normalisation, unless the string's signals came from the definition cache.
+    const text = (normalized[at] ?? normalize(readableText(segments[at]!))).text;
     let onlySelf = true;
-    for (const m of normalize(readableText(seg)).text.matchAll(modifyOtherTools)) {
+    for (const m of text.matchAll(modifyOtherTools)) {
       const named = m[0].match(TOOL_NAME_TOKEN) ?? [];
       if (named.length === 0 || named.some((t) => t !== self)) onlySelf = false;
     }
@@ -575,7 +582,7 @@ export function scanTools(result: unknown, options: ScanOptions = {}, base = "re
     const { segments, truncated } = toolSegments(t, `${base}.tools[${i}]`);
     const signals: Signal[] = [];
     const normalized = segments.map((seg) => scanString(seg, "definition", signals));
-    dropSelfReference(signals, segments, name);
+    dropSelfReference(signals, segments, normalized, name);
     if (options.foreignTools) shadowSignals(segments, name, options.foreignTools, signals);
     // The learned scorer (model.ts) on the whole definition and each of its sentences.
     if (modelOn(options, "definition")) {
