@@ -91,26 +91,7 @@ function collect(text: string, from: number, to: number): number {
   const g = generation;
   let n = 0;
   let prev = START;
-  let i = from;
-  while (i < to) {
-    const c = text.charCodeAt(i);
-    let h: number;
-    if (isIdeograph(c)) {
-      h = mix(FNV, c);
-      i++;
-    } else if (!isWordChar(c)) {
-      i++;
-      continue;
-    } else {
-      h = FNV;
-      while (i < to) {
-        const d = text.charCodeAt(i);
-        if (!isWordChar(d) || isIdeograph(d)) break;
-        h = Math.imul(h ^ d, 0x01000193);
-        i++;
-      }
-      h >>>= 0;
-    }
+  tokens(text, from, to, (h) => {
     if (n + 2 > found.length) {
       const grown = new Int32Array(found.length * 2);
       grown.set(found);
@@ -127,7 +108,7 @@ function collect(text: string, from: number, to: number): number {
       found[n++] = b;
     }
     prev = h;
-  }
+  });
   return n;
 }
 
@@ -147,8 +128,8 @@ function unitMargin(m: Model, text: string, from: number, to: number): number {
 }
 
 /**
- * Calls `each(tokenHash, start, end)` for every token of text[from, to), in order (the
- * tokenisation of {@link collect}, for explanations).
+ * Calls `each(tokenHash, start, end)` for every token of text[from, to), in order: a run of
+ * letters and digits, or one ideograph (the tokenisation of {@link collect} and of explanations).
  */
 function tokens(text: string, from: number, to: number, each: (h: number, s: number, e: number) => void): void {
   let i = from;
