@@ -35,7 +35,7 @@ import {
   sigmoid,
   unitRanges,
 } from "../interceptors/injection/model.ts";
-import { scanContent, scanTools } from "../interceptors/injection/scan.ts";
+import { combine, scanContent, scanTools } from "../interceptors/injection/scan.ts";
 import { DEFAULT_THRESHOLD } from "../interceptors/injection/schema.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -105,11 +105,10 @@ export function resultValue(text: unknown): unknown {
   return typeof text === "string" ? { content: [{ type: "text", text }] } : text;
 }
 
-/** The item's score from its rule findings alone (scan.ts `combine`, without the model's). */
+/** The item's score from its rule findings alone: the scanner's `combine`, without the model's. */
 function rulesScore(findings: readonly Finding[]): number {
-  let keep = 1;
-  for (const f of findings) if (f.signal !== MODEL_SIGNAL) keep *= 1 - (f.score ?? 0);
-  return findings.length === 0 ? 0 : Math.min(0.99, 1 - keep);
+  const rules = findings.filter((f) => f.signal !== MODEL_SIGNAL);
+  return rules.length === 0 ? 0 : combine(rules.map((f) => ({ signal: f.signal ?? "", weight: f.score ?? 0 })));
 }
 
 function bagOf(row: Row): Bag {

@@ -430,7 +430,7 @@ function scanStringUncached(seg: Segment, role: Role, out: Signal[]): Normalized
 }
 
 /** Combines signals into one score: each signal once, at its highest weight. */
-export function combine(signals: readonly Signal[]): number {
+export function combine(signals: readonly Pick<Signal, "signal" | "weight">[]): number {
   const best = new Map<string, number>();
   for (const s of signals) if ((best.get(s.signal) ?? 0) < s.weight) best.set(s.signal, s.weight);
   let keep = 1;
