@@ -8,6 +8,7 @@ import {
   scanPayload,
   scanTools,
 } from "../../../../src/interceptors/injection/index.ts";
+import { planRules } from "../../../../src/interceptors/injection/plan.ts";
 
 const tool = (description: string, extra: Record<string, unknown> = {}) => ({
   name: "helper",
@@ -288,11 +289,13 @@ describe("linear time on hostile input", () => {
   for (const rule of [...RULES, ...MULTILINGUAL_RULES]) {
     test(`${rule.signal} (${rule.family}) finishes on 1 MiB of near-matches`, () => {
       const units = [...NEAR, ...(rule.hints ?? []).map((h) => `${h} `)];
+      // The windows and anchors rely on a bounded match length; a match on filler must respect it.
+      const { maxLen } = planRules([rule])[0]!.bounds;
+      expect(Number.isFinite(maxLen)).toBe(true);
       for (const u of units) {
-        const s = fill(u);
-        rule.re.exec(s);
+        const m = rule.re.exec(fill(u));
+        expect(m === null ? 0 : m[0].length).toBeLessThanOrEqual(maxLen);
       }
-      expect(true).toBe(true);
     });
   }
 
@@ -321,10 +324,12 @@ describe("linear time on hostile input", () => {
     ];
     for (const c of carriers) {
       const s = fill(c);
-      normalize(s);
-      scanContent("tool_result", { content: [{ type: "text", text: s }] }, "result");
+      // Revealing never multiplies the text (a decoded blob is appended once, not per occurrence).
+      expect(normalize(s).text.length).toBeLessThanOrEqual(2 * s.length);
+      const report = scanContent("tool_result", { content: [{ type: "text", text: s }] }, "result");
+      expect(report.score).toBeGreaterThanOrEqual(0);
+      expect(report.score).toBeLessThanOrEqual(1);
     }
-    expect(true).toBe(true);
   }, 60_000);
 });
 
