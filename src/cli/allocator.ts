@@ -1,8 +1,8 @@
 /**
  * The allocator setting the long-running commands start with.
  *
- * Bun's allocator (mimalloc) returns freed pages to the OS about 100 ms after they were freed and
- * faults them back in on the next message; under steady load that is a large share of a small
+ * Bun's allocator (mimalloc) returns freed pages to the OS soon after they were freed and faults
+ * them back in on the next message; under steady load that is a large share of a small
  * message's CPU (bench/README.md, "Warm-up and the allocator"). mimalloc reads its options from the
  * environment once, when the process starts, so `proxy` and `wrap` replace their own process image
  * (execve: same PID, stdio, parent and exit status) with the same program and the same argv, with
@@ -15,8 +15,11 @@
  *   from process.env: mimalloc has read them, and a wrapped server or anything else mcpgw starts sees
  *   the environment mcpgw was given. The marker also stops a second re-execution.
  * - Linux takes the argv and environment byte for byte from /proc/self/cmdline and /proc/self/environ
- *   and re-executes /proc/self/exe; macOS rebuilds argv from process.argv/execArgv. Anywhere else,
- *   or when any step fails, mcpgw runs on as it is, with mimalloc's defaults.
+ *   and re-executes /proc/self/exe; macOS rebuilds argv from process.argv/execArgv (not covered by
+ *   the tests, which read /proc). Anywhere else, or when any step fails, mcpgw runs on as it is,
+ *   with mimalloc's defaults.
+ * - Bun marks inherited descriptors above 2 close-on-exec at start-up, so they do not survive the
+ *   re-execution; mcpgw uses none (no socket activation), and its children never got them anyway.
  */
 import { readFileSync } from "node:fs";
 
