@@ -17,6 +17,7 @@ import { spawnProcess } from "../helpers/process.ts";
 const ROOT = join(import.meta.dir, "../..");
 const FIXTURE = join(ROOT, "test/fixtures/servers/everything-stdio-fixture.ts");
 const POISONED = join(ROOT, "test/fixtures/servers/poisoned-fixture.ts");
+const REPORTER = join(ROOT, "test/fixtures/servers/argv-env-fixture.ts");
 const NO_BUN_ENV = { PATH: "/nonexistent", HOME: tmpdir() };
 
 let buildDir = "";
@@ -114,6 +115,28 @@ describe("the compiled binary", () => {
       await client.close();
     }
     expect(gw.stderr.text).not.toContain("pool worker");
+  });
+
+  test("re-executes itself in place with the allocator setting, argv intact", async () => {
+    const report = join(buildDir, "argv-report.json");
+    const args = ["a b", "", "ünï €", "--x=1"];
+    const cmd = [binary, "wrap", "--no-audit", "--", process.execPath, REPORTER, ...args];
+    const env = { ...NO_BUN_ENV, FIXTURE_REPORT: report, FIXTURE_VARS: "MIMALLOC_PURGE_DELAY", FIXTURE_WAIT: "1" };
+    await using wrap = spawnProcess(cmd, env, runDir);
+    await wrap.stderr.waitFor("started MCP server");
+    let seen: { argv: string[]; vars: Record<string, string | null>; ppid: number } | undefined;
+    for (let i = 0; i < 400 && seen === undefined; i++) {
+      try {
+        seen = JSON.parse(readFileSync(report, "utf8"));
+      } catch {
+        await Bun.sleep(25);
+      }
+    }
+    expect(seen).toEqual({ argv: args, vars: { MIMALLOC_PURGE_DELAY: null }, ppid: wrap.proc.pid });
+    expect(readFileSync(`/proc/${wrap.proc.pid}/environ`, "utf8").split("\0")).toContain("MIMALLOC_PURGE_DELAY=-1");
+    expect(readFileSync(`/proc/${wrap.proc.pid}/cmdline`, "utf8")).toBe(`${cmd.join("\0")}\0`);
+    await wrap.closeStdin();
+    expect(await wrap.exit()).toBe(0);
   });
 
   test("verifies the audit log its embedded audit worker wrote, with no Bun on PATH", async () => {

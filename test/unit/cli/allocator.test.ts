@@ -1,0 +1,94 @@
+import { describe, expect, test } from "bun:test";
+import {
+  allocatorAdditions,
+  forgetAdditions,
+  MARKER_VAR,
+  rebuiltArgv,
+  splitNulBlock,
+} from "../../../src/cli/allocator.ts";
+
+describe("allocatorAdditions", () => {
+  test("proxy and wrap get MIMALLOC_PURGE_DELAY=-1 when it is unset", () => {
+    expect(allocatorAdditions("proxy", {})).toEqual([["MIMALLOC_PURGE_DELAY", "-1"]]);
+    expect(allocatorAdditions("wrap", { PATH: "/bin" })).toEqual([["MIMALLOC_PURGE_DELAY", "-1"]]);
+  });
+
+  test("one-shot commands, help and no command run as they are", () => {
+    for (const c of ["scan", "audit", "policy", "demo", "version", "--help", undefined]) {
+      expect(allocatorAdditions(c, {})).toEqual([]);
+    }
+  });
+
+  test("an explicit value, even empty, is kept", () => {
+    expect(allocatorAdditions("proxy", { MIMALLOC_PURGE_DELAY: "10" })).toEqual([]);
+    expect(allocatorAdditions("proxy", { MIMALLOC_PURGE_DELAY: "" })).toEqual([]);
+  });
+
+  test("MCPGW_ALLOCATOR_TUNING turns it off with off/0/false/no, and only with those", () => {
+    for (const v of ["off", "0", "false", "no", "OFF", " no "]) {
+      expect(allocatorAdditions("wrap", { MCPGW_ALLOCATOR_TUNING: v })).toEqual([]);
+    }
+    for (const v of ["on", "1", "", "yes"]) {
+      expect(allocatorAdditions("wrap", { MCPGW_ALLOCATOR_TUNING: v })).toHaveLength(1);
+    }
+  });
+
+  test("a re-executed process (marker present) never re-executes again", () => {
+    expect(allocatorAdditions("proxy", { [MARKER_VAR]: "" })).toEqual([]);
+  });
+});
+
+describe("forgetAdditions", () => {
+  test("removes the marker and the variables it names, nothing else", () => {
+    const env: Record<string, string | undefined> = {
+      MIMALLOC_PURGE_DELAY: "-1",
+      [MARKER_VAR]: "MIMALLOC_PURGE_DELAY",
+      PATH: "/bin",
+    };
+    forgetAdditions(env);
+    expect(env).toEqual({ PATH: "/bin" });
+  });
+
+  test("leaves variables it did not add, and an environment without the marker, alone", () => {
+    const env: Record<string, string | undefined> = { MIMALLOC_PURGE_DELAY: "5", HOME: "/h", [MARKER_VAR]: "HOME" };
+    forgetAdditions(env);
+    expect(env).toEqual({ MIMALLOC_PURGE_DELAY: "5", HOME: "/h" });
+    const plain: Record<string, string | undefined> = { MIMALLOC_PURGE_DELAY: "5" };
+    forgetAdditions(plain);
+    expect(plain).toEqual({ MIMALLOC_PURGE_DELAY: "5" });
+  });
+});
+
+describe("splitNulBlock", () => {
+  const enc = new TextEncoder();
+  const dec = (parts: Uint8Array[]) => parts.map((p) => new TextDecoder().decode(p));
+
+  test("keeps empty strings, spaces and multi-byte characters", () => {
+    expect(dec(splitNulBlock(enc.encode("bun\0a b\0\0ü €\0")))).toEqual(["bun", "a b", "", "ü €"]);
+  });
+
+  test("an empty block has no strings; a missing final NUL still ends the last one", () => {
+    expect(splitNulBlock(new Uint8Array(0))).toEqual([]);
+    expect(dec(splitNulBlock(enc.encode("A=1\0B=2")))).toEqual(["A=1", "B=2"]);
+  });
+});
+
+describe("rebuiltArgv", () => {
+  test("bun [flags] main.ts: the runtime, its flags, the script and the arguments", () => {
+    expect(rebuiltArgv(["/usr/bin/bun", "/src/main.ts", "wrap", ""], ["--smol"], "/usr/bin/bun")).toEqual([
+      "/usr/bin/bun",
+      "--smol",
+      "/src/main.ts",
+      "wrap",
+      "",
+    ]);
+  });
+
+  test("the compiled binary: itself and the arguments, not its embedded script path", () => {
+    expect(rebuiltArgv(["bun", "/$bunfs/root/mcpgw", "proxy", "a b"], [], "/opt/mcpgw")).toEqual([
+      "/opt/mcpgw",
+      "proxy",
+      "a b",
+    ]);
+  });
+});
