@@ -129,11 +129,6 @@ export const proxyCommand: Command = {
       if (e instanceof UpstreamConfigError) throw new UsageError(e.message);
       throw new Error(`cannot listen on ${listen.hostname}:${listen.port}: ${(e as Error).message}`);
     }
-    process.stderr.write(`mcpgw: listening on ${proxy.url}\n`);
-    logger.info("proxying", {
-      upstream: first.config.upstream ?? "(from upstreams)",
-      policy: first.runtime.policySource,
-    });
 
     const done = Promise.withResolvers<void>();
     const refreshUpstreams = () => {
@@ -168,6 +163,12 @@ export const proxyCommand: Command = {
     process.on("SIGHUP", onHup);
     process.on("SIGTERM", onTerm);
     process.on("SIGINT", onInt);
+    // Ready only once a signal can stop it gracefully: a SIGTERM sent right after this line drains.
+    process.stderr.write(`mcpgw: listening on ${proxy.url}\n`);
+    logger.info("proxying", {
+      upstream: first.config.upstream ?? "(from upstreams)",
+      policy: first.runtime.policySource,
+    });
     await done.promise;
     process.off("SIGHUP", onHup);
     process.off("SIGTERM", onTerm);

@@ -306,6 +306,14 @@ describe("upstream failures become JSON-RPC errors with the request's id", () =>
 });
 
 describe("shutdown", () => {
+  test("SIGTERM right after the readiness line drains and exits 0 (the handlers are in place before it)", async () => {
+    for (let i = 0; i < 3; i++) {
+      const p = await startProxy({ home: home.path, upstream: fixture.url });
+      p.proc.proc.kill("SIGTERM");
+      expect(await p.proc.exit()).toBe(0);
+    }
+  });
+
   test("SIGTERM lets an in-flight stream finish, then exits 0", async () => {
     await using p = await startProxy({ home: home.path, upstream: fixture.url });
     const url = `${p.url}/mcp`;
