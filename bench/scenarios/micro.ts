@@ -15,7 +15,7 @@ import { scanContent } from "../../src/interceptors/injection/scan.ts";
 import { scanDeep } from "../../src/interceptors/pii/scan.ts";
 import { LineScanner } from "../../src/jsonrpc/scanner.ts";
 import { createLogger } from "../../src/log/index.ts";
-import { createOffloader, WorkerPool } from "../../src/pool/index.ts";
+import { createOffloader, piiScanHead, WorkerPool } from "../../src/pool/index.ts";
 import { Session } from "../../src/session/index.ts";
 import { judgeFrame } from "../../src/transport/judge.ts";
 import type { MicroResult } from "../harness/report.ts";
@@ -103,30 +103,24 @@ export async function runMicro(quick: boolean): Promise<MicroResult[]> {
     const pii = createOffloader("pii_scan", { categories: null, redact: [], skip_keys: [] }, { pool, minBytes: 0 });
     const prose = "The quarterly report covers revenue, costs and the outlook for each region. ";
     for (const bytes of quick ? [256, 4096, 65536] : [256, 1024, 4096, 16384, 65536, 262144, 1048576]) {
-      // Through JSON, as a received message's value is: flat strings (repeat/slice makes a rope).
-      const value: unknown = JSON.parse(
-        JSON.stringify({
-          content: [{ type: "text", text: prose.repeat(Math.ceil(bytes / prose.length)).slice(0, bytes) }],
-        }),
-      );
+      // The received frame, and its result through JSON as the chain sees it (flat strings: repeat
+      // and slice make a rope). A pooled job sends the frame's text, as the interceptors do.
+      const frame = JSON.stringify({
+        jsonrpc: "2.0",
+        id: 7,
+        result: { content: [{ type: "text", text: prose.repeat(Math.ceil(bytes / prose.length)).slice(0, bytes) }] },
+      });
+      const value: unknown = (JSON.parse(frame) as { result: unknown }).result;
       const budget = bytes >= 262144 ? Math.max(ms, 400) : ms;
       const label = bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`;
       const rows: [string, () => unknown, () => Promise<unknown>][] = [
-        [
-          "injection",
-          () => scanContent("tool_result", value, "result"),
-          () => injection.runPooled(JSON.stringify(value)),
-        ],
-        [
-          "pii",
-          () => scanDeep(value, { path: "result" }),
-          () => pii.runPooled(JSON.stringify({ path: "result", max_hits: 100, value })),
-        ],
+        ["injection", () => scanContent("tool_result", value, "result"), () => injection.runPooled(frame)],
+        ["pii", () => scanDeep(value, { path: "result" }), () => pii.runPooled(frame, piiScanHead("result", 100))],
       ];
       for (const [name, inlineFn, pooledFn] of rows) {
         const inUs = timeSync(inlineFn, budget);
         const poolUs = await timeAsync(pooledFn, budget);
-        // Event-loop time of a pooled job: serialising the payload and copying it into the ring.
+        // Event-loop time of a pooled job until it is queued: copying the frame into the ring.
         let syncMs = 0;
         let n = 0;
         const t0 = performance.now();

@@ -187,10 +187,11 @@ export class WorkerPool {
   }
 
   /**
-   * Runs `task` on `payload` in a worker under configuration `generation`; resolves with the
+   * Runs `task` on `head + payload` in a worker under configuration `generation` (the two are
+   * copied into the ring one after the other, never joined on this thread); resolves with the
    * task's result as JSON text. Rejects with a {@link PoolError}; never throws synchronously.
    */
-  run(task: TaskName, payload: string, generation: number): Promise<string> {
+  run(task: TaskName, payload: string, generation: number, head = ""): Promise<string> {
     if (this.closed) return Promise.reject(new PoolError("POOL_CLOSED", "worker pool is closed"));
     const entry = this.published.get(generation);
     if (entry === undefined || entry.task !== taskIndex(task)) {
@@ -209,7 +210,7 @@ export class WorkerPool {
       if ((k >= 0 && slot === best) || !slot.alive || slot.jobs >= this.opts.queueDepth) continue;
       if (!slot.configured.has(generation) && !this.writeConfig(slot, generation, entry)) continue;
       const id = this.takeId();
-      const r = slot.requests.tryWrite(id, packWord(REQ_RUN, entry.task), generation, payload);
+      const r = slot.requests.tryWrite(id, packWord(REQ_RUN, entry.task), generation, payload, head);
       if (r === "ok") return this.track(slot, id, false);
       if (r === "too_large") {
         sawTooLarge = true;
