@@ -160,5 +160,6 @@ describe("the same traffic judged inline and in the worker pool", () => {
     expect(names).not.toContain("fetch_weather");
     expect(JSON.stringify(inline.injected)).toContain("mcpgw removed this content");
     expect((inline.quarantined as { error?: { message: string } }).error?.message).toContain("quarantined");
-  });
+    // Two gateways and two servers started in turn: 3-4 s on a loaded 2-vCPU machine, too close to the default 5 s.
+  }, 30_000);
 });
