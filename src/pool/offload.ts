@@ -10,6 +10,7 @@
  * A payload larger than the worker queue, or a pool whose workers cannot start at all, is
  * inspected inline instead: still inspected, only not off the event loop.
  */
+import { frameTextOf } from "../jsonrpc/frame-text.ts";
 import { PoolError, type WorkerPool } from "./pool.ts";
 import { type PoolTask, TASKS, type TaskConfig, type TaskName, type TaskResult } from "./tasks.ts";
 
@@ -17,10 +18,14 @@ export interface Offloader<T extends TaskName> {
   readonly task: T;
   /** Configuration generation in the pool, or 0 when everything runs inline. */
   readonly generation: number;
-  /** Judges one payload: synchronously inline, or a promise when it went to a worker. */
-  run(payload: string): TaskResult<T> | Promise<TaskResult<T>>;
+  /**
+   * Judges `head + payload`: synchronously inline, or a promise when it went to a worker. The
+   * two parts are copied into the worker queue one after the other, never joined on this thread:
+   * `payload` is typically a received message's text, `head` a short line of per-job settings.
+   */
+  run(payload: string, head?: string): TaskResult<T> | Promise<TaskResult<T>>;
   /** Runs inline whatever the size. */
-  runInline(payload: string): TaskResult<T>;
+  runInline(payload: string, head?: string): TaskResult<T>;
   /**
    * True when a message of `size` bytes (as received) should be inspected in a worker. Lets an
    * interceptor decide before serialising anything: below the threshold it keeps its own inline
@@ -28,11 +33,19 @@ export interface Offloader<T extends TaskName> {
    */
   wants(size: number): boolean;
   /** Runs in a worker (inline when the payload is larger than the worker queue or the pool is broken). */
-  runPooled(payload: string): Promise<TaskResult<T>>;
+  runPooled(payload: string, head?: string): Promise<TaskResult<T>>;
   /** Where the last call ran (for tests and metrics). */
   readonly lastPlace: "inline" | "pool" | "none";
   /** Retires the configuration in the pool, after a grace period. Call from the interceptor's close(). */
   close(): void;
+}
+
+/**
+ * The JSON text of a message to send to a worker: the text it was received as when it is still
+ * that message (no serialisation on the event loop), else the message serialised.
+ */
+export function messageText(message: object): string {
+  return frameTextOf(message) ?? JSON.stringify(message);
 }
 
 /** How long a closed offloader's configuration stays in the workers. */
@@ -61,19 +74,20 @@ export function createOffloader<T extends TaskName>(
   const maxPooled = pool ? pool.maxPayloadBytes : 0;
   let lastPlace: "inline" | "pool" | "none" = "none";
 
-  const runInline = (payload: string): TaskResult<T> => {
+  const runInline = (payload: string, head = ""): TaskResult<T> => {
     lastPlace = "inline";
-    return impl.run(payload, state);
+    return impl.run(head + payload, state);
   };
 
-  const runPooled = async (payload: string): Promise<TaskResult<T>> => {
-    if (pool === null || payload.length > maxPooled) return runInline(payload);
+  const runPooled = async (payload: string, head = ""): Promise<TaskResult<T>> => {
+    if (pool === null || payload.length + head.length > maxPooled) return runInline(payload, head);
     lastPlace = "pool";
     let text: string;
     try {
-      text = await pool!.run(task, payload, generation);
+      text = await pool!.run(task, payload, generation, head);
     } catch (e) {
-      if (e instanceof PoolError && (e.code === "TOO_LARGE" || e.code === "POOL_BROKEN")) return runInline(payload);
+      if (e instanceof PoolError && (e.code === "TOO_LARGE" || e.code === "POOL_BROKEN"))
+        return runInline(payload, head);
       throw e;
     }
     return JSON.parse(text) as TaskResult<T>;
@@ -85,12 +99,13 @@ export function createOffloader<T extends TaskName>(
     get lastPlace() {
       return lastPlace;
     },
-    run(payload) {
+    run(payload, head = "") {
       // Length in UTF-16 units is a lower bound of the UTF-8 size: cheap, and good enough here.
-      if (pool === null || payload.length < target.minBytes || payload.length > maxPooled || !pool.usable) {
-        return runInline(payload);
+      const length = payload.length + head.length;
+      if (pool === null || length < target.minBytes || length > maxPooled || !pool.usable) {
+        return runInline(payload, head);
       }
-      return runPooled(payload);
+      return runPooled(payload, head);
     },
     runInline,
     runPooled,

@@ -7,8 +7,11 @@
  *
  * Dispatch and failure, in order:
  *   1. A job goes to the live worker with the fewest jobs in flight.
- *   2. A worker holds at most `queueDepth` jobs; when every worker is at its bound (or its ring
- *      is full) the job is rejected at once with POOL_FULL: the caller's fail mode decides.
+ *   2. A worker holds at most `queueDepth` jobs; when every worker is at its bound the job is
+ *      rejected at once with POOL_FULL: the caller's fail mode decides. A job that does not fit
+ *      the worker's ring now (the ring holds one largest frame) waits, in order, in the slot's
+ *      backlog on the main thread and is written as the worker frees room: many large messages
+ *      in flight are queued up to `queueDepth`, not refused for the ring's byte size.
  *   3. A configuration is published once (`publish`) and gets a generation number. Its record
  *      is written to a worker's ring before any job of that generation, so a worker always
  *      holds the configuration a job names: a reload reaches every worker before it is used.
@@ -82,6 +85,18 @@ interface Job {
   readonly startedAt: number;
 }
 
+/** A record waiting on the main thread for room in a worker's request ring. */
+interface Pending {
+  readonly id: number;
+  readonly word: number;
+  readonly generation: number;
+  readonly payload: string;
+  readonly head: string;
+}
+
+/** While records wait for room, the pump also looks at the ring this often (DROP records free room unannounced). */
+const BACKLOG_POLL_MS = 10;
+
 interface Published {
   readonly task: number;
   readonly configJson: string;
@@ -94,8 +109,15 @@ class Slot {
   readonly inflight = new Map<number, Job>();
   /** In-flight jobs that are not configuration records: what `queueDepth` bounds. */
   jobs = 0;
-  /** Generations whose configuration record is already in this worker's ring. */
+  /** Generations whose configuration record is already in this worker's ring (or its backlog). */
   readonly configured = new Set<number>();
+  /**
+   * Records that did not fit in the request ring when sent, in order: written as the worker frees
+   * room (the pump runs while they wait, as their jobs are in flight). The ring holds one largest
+   * frame; `queueDepth` bounds the jobs, so many large messages wait here instead of being refused.
+   * Nothing is copied: a record holds the strings the caller passed.
+   */
+  readonly backlog: Pending[] = [];
   alive = true;
   pumping = false;
   /** Set once the worker answered anything: a worker that dies before that may be unable to start. */
@@ -121,6 +143,34 @@ class Slot {
     const init: WorkerInit = { requests: this.requests.buffer, responses: this.responses.buffer };
     this.worker.postMessage(init);
     this.worker.unref();
+  }
+
+  /**
+   * Writes a record to the request ring, or queues it behind the records already waiting.
+   * "too_large" when it can never fit the ring.
+   */
+  send(id: number, word: number, generation: number, payload: string, head = ""): "ok" | "queued" | "too_large" {
+    if (this.backlog.length === 0) {
+      const r = this.requests.tryWrite(id, word, generation, payload, head);
+      if (r === "ok" || r === "too_large") return r;
+    } else if (payload.length + head.length > this.requests.maxPayloadBytes) return "too_large";
+    this.backlog.push({ id, word, generation, payload, head });
+    return "queued";
+  }
+
+  /** Writes waiting records while they fit; returns the ids of those that can never fit. */
+  flush(): number[] {
+    const backlog = this.backlog;
+    const tooLarge: number[] = [];
+    let n = 0;
+    for (; n < backlog.length; n++) {
+      const p = backlog[n]!;
+      const r = this.requests.tryWrite(p.id, p.word, p.generation, p.payload, p.head);
+      if (r === "too_large") tooLarge.push(p.id);
+      else if (r !== "ok") break;
+    }
+    if (n > 0) backlog.splice(0, n);
+    return tooLarge;
   }
 }
 
@@ -182,15 +232,17 @@ export class WorkerPool {
   retire(generation: number): void {
     if (!this.published.delete(generation)) return;
     for (const slot of this.slots) {
-      if (slot.configured.delete(generation)) slot.requests.tryWrite(0, packWord(REQ_DROP, 0), generation, "");
+      // Behind any waiting jobs of that generation, never ahead of them.
+      if (slot.configured.delete(generation)) slot.send(0, packWord(REQ_DROP, 0), generation, "");
     }
   }
 
   /**
-   * Runs `task` on `payload` in a worker under configuration `generation`; resolves with the
+   * Runs `task` on `head + payload` in a worker under configuration `generation` (the two are
+   * copied into the ring one after the other, never joined on this thread); resolves with the
    * task's result as JSON text. Rejects with a {@link PoolError}; never throws synchronously.
    */
-  run(task: TaskName, payload: string, generation: number): Promise<string> {
+  run(task: TaskName, payload: string, generation: number, head = ""): Promise<string> {
     if (this.closed) return Promise.reject(new PoolError("POOL_CLOSED", "worker pool is closed"));
     const entry = this.published.get(generation);
     if (entry === undefined || entry.task !== taskIndex(task)) {
@@ -198,7 +250,8 @@ export class WorkerPool {
         new PoolError("UNKNOWN_GENERATION", `no configuration ${generation} published for task ${task}`),
       );
     }
-    // The least-loaded live worker first; the others only when its ring is full.
+    // The least-loaded live worker; the others only when it cannot take the job (its ring is
+    // never "full" for a job: one that does not fit now waits in the slot's backlog).
     const slots = this.slots;
     let best: Slot | undefined;
     for (const slot of slots) if (slot.alive && (best === undefined || slot.jobs < best.jobs)) best = slot;
@@ -209,12 +262,10 @@ export class WorkerPool {
       if ((k >= 0 && slot === best) || !slot.alive || slot.jobs >= this.opts.queueDepth) continue;
       if (!slot.configured.has(generation) && !this.writeConfig(slot, generation, entry)) continue;
       const id = this.takeId();
-      const r = slot.requests.tryWrite(id, packWord(REQ_RUN, entry.task), generation, payload);
-      if (r === "ok") return this.track(slot, id, false);
-      if (r === "too_large") {
-        sawTooLarge = true;
-        break;
-      }
+      const r = slot.send(id, packWord(REQ_RUN, entry.task), generation, payload, head);
+      if (r !== "too_large") return this.track(slot, id, false);
+      sawTooLarge = true;
+      break;
     }
     if (sawTooLarge) {
       return Promise.reject(
@@ -258,6 +309,7 @@ export class WorkerPool {
     slot.alive = false;
     const jobs = [...slot.inflight.values()];
     slot.inflight.clear();
+    slot.backlog.length = 0;
     slot.jobs = 0;
     for (const job of jobs) job.reject(error);
     // Wake a pump waiting on this slot so it sees the slot is gone.
@@ -296,18 +348,17 @@ export class WorkerPool {
   private sendConfig(slot: Slot, generation: number, entry: Published): Promise<void> {
     if (slot.configured.has(generation)) return Promise.resolve();
     const id = this.takeId();
-    const r = slot.requests.tryWrite(id, packWord(REQ_CONFIG, entry.task), generation, entry.configJson);
-    // A full ring now is not an error: the record is written before the first job that needs it.
-    if (r !== "ok") return Promise.resolve();
+    // A configuration larger than the ring is not an error here: the jobs that name it fail.
+    if (slot.send(id, packWord(REQ_CONFIG, entry.task), generation, entry.configJson) === "too_large")
+      return Promise.resolve();
     slot.configured.add(generation);
     return this.track(slot, id, true).then(() => undefined);
   }
 
-  /** Writes a configuration record without waiting for its acknowledgement. */
+  /** Sends a configuration record (written or queued) without waiting for its acknowledgement. */
   private writeConfig(slot: Slot, generation: number, entry: Published): boolean {
     const id = this.takeId();
-    const r = slot.requests.tryWrite(id, packWord(REQ_CONFIG, entry.task), generation, entry.configJson);
-    if (r !== "ok") return false;
+    if (slot.send(id, packWord(REQ_CONFIG, entry.task), generation, entry.configJson) === "too_large") return false;
     slot.configured.add(generation);
     // The acknowledgement is consumed like any response; a rejected configuration shows up as
     // an error on every job of that generation.
@@ -321,6 +372,15 @@ export class WorkerPool {
     if (!isConfig) slot.jobs++;
     if (!slot.pumping) void this.pump(slot);
     return promise;
+  }
+
+  /** A waiting job whose payload turned out larger than the ring: the offloader runs it inline. */
+  private refuseTooLarge(slot: Slot, id: number): void {
+    const job = slot.inflight.get(id);
+    if (!job) return;
+    slot.inflight.delete(id);
+    if (!job.isConfig) slot.jobs--;
+    job.reject(new PoolError("TOO_LARGE", `payload is larger than the worker queue (${this.maxPayloadBytes} bytes)`));
   }
 
   private takeId(): number {
@@ -361,6 +421,8 @@ export class WorkerPool {
             job.resolve(rec.payload);
           } else job.reject(new PoolError("TASK_FAILED", rec.payload));
         }
+        // The worker read records, so waiting ones may fit now.
+        if (slot.backlog.length > 0) for (const id of slot.flush()) this.refuseTooLarge(slot, id);
         if (!slot.alive || slot.inflight.size === 0) break;
         const left = this.timeLeft(slot);
         if (left <= 0) {
@@ -373,7 +435,10 @@ export class WorkerPool {
           this.replace(slot, "timeout");
           break;
         }
-        const wait = slot.responses.waitAsync(seen, Math.ceil(left));
+        const wait = slot.responses.waitAsync(
+          seen,
+          slot.backlog.length > 0 ? Math.min(BACKLOG_POLL_MS, Math.ceil(left)) : Math.ceil(left),
+        );
         if (wait) await wait;
       }
     } finally {

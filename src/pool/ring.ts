@@ -87,15 +87,23 @@ export class Ring {
   }
 
   /**
-   * Appends one record. Returns "ok", "full" when there is not room now, "too_large" when the
-   * payload can never fit, or "busy" when the producer lock could not be taken.
+   * Appends one record whose payload is `head` followed by `payload` (the two are written one
+   * after the other, never joined into one string first). Returns "ok", "full" when there is not
+   * room now, "too_large" when the payload can never fit, or "busy" when the producer lock could
+   * not be taken.
    */
-  tryWrite(id: number, word: number, generation: number, payload: string): "ok" | "full" | "too_large" | "busy" {
+  tryWrite(
+    id: number,
+    word: number,
+    generation: number,
+    payload: string,
+    head = "",
+  ): "ok" | "full" | "too_large" | "busy" {
     // UTF-8 needs at least one byte per UTF-16 unit, so this is a cheap lower bound.
-    if (payload.length > this.maxPayloadBytes) return "too_large";
+    if (payload.length + head.length > this.maxPayloadBytes) return "too_large";
     if (!this.lock()) return "busy";
     try {
-      const result = this.writeLocked(id, word, generation, payload);
+      const result = this.writeLocked(id, word, generation, payload, head);
       if (result !== "ok") return result;
     } finally {
       Atomics.store(this.ctrl, LOCK, 0);
@@ -109,35 +117,46 @@ export class Ring {
    * Encodes straight into the free bytes after `head`; only when that run is (nearly) too short
    * does it measure the exact size, and then either skips to offset 0 or reports the ring full.
    */
-  private writeLocked(id: number, word: number, generation: number, payload: string): "ok" | "full" | "too_large" {
+  private writeLocked(
+    id: number,
+    word: number,
+    generation: number,
+    payload: string,
+    head: string,
+  ): "ok" | "full" | "too_large" {
     const cap = this.capacity;
-    const head = this.ctrl[HEAD]!;
+    const at = this.ctrl[HEAD]!;
     const free = cap - Atomics.load(this.ctrl, USED);
-    const tailRoom = cap - head;
+    const tailRoom = cap - at;
     const run = Math.min(tailRoom, free);
+    const headLen = head === "" ? 0 : Buffer.byteLength(head, "utf8");
     let exact: number;
-    if (run >= RECORD_HEADER_BYTES) {
-      const room = run - RECORD_HEADER_BYTES;
-      const written = this.bytes.write(payload, head + RECORD_HEADER_BYTES, room, "utf8");
+    if (run >= RECORD_HEADER_BYTES + headLen) {
+      const room = run - RECORD_HEADER_BYTES - headLen;
+      const start = at + RECORD_HEADER_BYTES;
+      if (headLen !== 0) this.bytes.write(head, start, headLen, "utf8");
+      const written = this.bytes.write(payload, start + headLen, room, "utf8");
       // `write` stops before a character that does not fit whole, so when it stopped early it
       // left at most 3 bytes unused: with more unused, the whole payload was written.
       if (written < room - 3) {
-        this.commit(head, written, 0, id, word, generation);
+        this.commit(at, headLen + written, 0, id, word, generation);
         return "ok";
       }
       exact = Buffer.byteLength(payload, "utf8");
       if (written === exact) {
-        this.commit(head, written, 0, id, word, generation);
+        this.commit(at, headLen + written, 0, id, word, generation);
         return "ok";
       }
     } else exact = Buffer.byteLength(payload, "utf8");
-    if (exact > this.maxPayloadBytes) return "too_large";
-    const need = RECORD_HEADER_BYTES + align4(exact);
+    const total = headLen + exact;
+    if (total > this.maxPayloadBytes) return "too_large";
+    const need = RECORD_HEADER_BYTES + align4(total);
     // Only a record that did not fit before the end may skip to offset 0.
     if (tailRoom >= free || need > free - tailRoom) return "full";
-    this.view.setInt32(head, SKIP, true);
-    const written = this.bytes.write(payload, RECORD_HEADER_BYTES, exact, "utf8");
-    this.commit(0, written, tailRoom, id, word, generation);
+    this.view.setInt32(at, SKIP, true);
+    if (headLen !== 0) this.bytes.write(head, RECORD_HEADER_BYTES, headLen, "utf8");
+    const written = this.bytes.write(payload, RECORD_HEADER_BYTES + headLen, exact, "utf8");
+    this.commit(0, headLen + written, tailRoom, id, word, generation);
     return "ok";
   }
 

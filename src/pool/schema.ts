@@ -4,12 +4,13 @@ import { ByteSize, Duration } from "../config/common.ts";
 
 /**
  * Payloads at or above this many bytes are inspected in a pool worker, smaller ones inline.
- * Chosen from `bun run bench` (bench/README.md, micro-benchmarks): at 4 KiB the default chain's
- * injection scan costs ~0.6-0.8 ms of event-loop time inline against ~30 µs pooled, so the
- * ~20 µs a round trip adds is a few percent; below ~1 KiB the round trip is a large share of
- * the work, and small messages (the small-JSON and SSE rows) must never pay it.
+ * Chosen from `bun run bench` (bench/README.md, micro-benchmarks, 2026-12-07): a pooled job
+ * costs the event loop ~20-35 µs (copy into the ring, wake-up, reading the verdict) at any size
+ * up to 16 KiB, so a message (pii + injection: two jobs) ~60 µs. At 4 KiB the two scans inline
+ * cost about the same (~65 µs): pooling would only add the round trip. At 16 KiB they cost
+ * ~350 µs inline, six times the pooled event-loop time. Smaller messages never pay a round trip.
  */
-export const DEFAULT_OFFLOAD_MIN_BYTES = 4 * 1024;
+export const DEFAULT_OFFLOAD_MIN_BYTES = 16 * 1024;
 export const DEFAULT_QUEUE_DEPTH = 256;
 export const DEFAULT_JOB_TIMEOUT_MS = 10_000;
 

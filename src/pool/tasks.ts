@@ -159,7 +159,10 @@ interface InjectionContentState {
   readonly options: { readonly learnedModel: LearnedModel };
 }
 
-/** Prompt-injection scan of a result or params (payload: its JSON text). */
+/**
+ * Prompt-injection scan of a result or params. Payload: the JSON text of the message (as received,
+ * so this thread parses it, not the event loop), or of any object holding the value under `base`.
+ */
 const injectionContentTask: PoolTask<InjectionContentConfig, InjectionContentState, ContentReport> = {
   prepare(config) {
     if (config?.base !== "result" && config?.base !== "params") throw new Error("injection_content: bad base");
@@ -168,8 +171,35 @@ const injectionContentTask: PoolTask<InjectionContentConfig, InjectionContentSta
     warmRules();
     return Object.freeze({ kind: config.kind, base: config.base, options: Object.freeze({ learnedModel }) });
   },
-  run: (payload, cfg) => scanContent(cfg.kind, JSON.parse(payload), cfg.base, cfg.options),
+  run: (payload, cfg) => scanContent(cfg.kind, messageOf(payload)[cfg.base], cfg.base, cfg.options),
 };
+
+/** A message's JSON text, parsed; anything but an object is refused (the job fails closed). */
+function messageOf(text: string): Record<string, unknown> {
+  const m: unknown = JSON.parse(text);
+  if (typeof m !== "object" || m === null || Array.isArray(m)) throw new Error("payload is not a JSON object");
+  return m as Record<string, unknown>;
+}
+
+/**
+ * Splits a payload made of a one-line JSON head (the job's own small settings) and a message's
+ * JSON text. JSON.stringify never writes a raw line break, so the first one ends the head.
+ */
+function splitHead(payload: string): [head: unknown, message: Record<string, unknown>] {
+  const nl = payload.indexOf("\n");
+  if (nl < 0) throw new Error("payload has no head line");
+  return [JSON.parse(payload.slice(0, nl)), messageOf(payload.slice(nl + 1))];
+}
+
+/** The head line of an `injection_tools` payload; the message's JSON text follows it. */
+export function injectionToolsHead(foreign: Iterable<string>): string {
+  return `${JSON.stringify([...foreign])}\n`;
+}
+
+/** The head line of a `pii_scan` payload; the message's JSON text follows it. */
+export function piiScanHead(path: string, maxHits: number): string {
+  return `${JSON.stringify({ path, max_hits: maxHits })}\n`;
+}
 
 /** `injection_tools` settings (null: the defaults). */
 export interface InjectionToolsConfig {
@@ -177,13 +207,7 @@ export interface InjectionToolsConfig {
   readonly learned_model?: LearnedModel;
 }
 
-/** Payload of `injection_tools`: a tools/list result and the tool names other upstreams advertised. */
-export interface InjectionToolsPayload {
-  readonly result: unknown;
-  readonly foreign: readonly string[];
-}
-
-/** Tool-poisoning scan of a tools/list result. */
+/** Tool-poisoning scan of a tools/list result. Payload: {@link injectionToolsHead} + the message's JSON text. */
 const injectionToolsTask: PoolTask<InjectionToolsConfig | null, LearnedModel, ToolReport[]> = {
   prepare(config) {
     const learnedModel = learnedModelOf("injection_tools", config?.learned_model);
@@ -191,8 +215,9 @@ const injectionToolsTask: PoolTask<InjectionToolsConfig | null, LearnedModel, To
     return learnedModel;
   },
   run(payload, learnedModel) {
-    const p = JSON.parse(payload) as InjectionToolsPayload;
-    return scanTools(p.result, { foreignTools: new Set(p.foreign), learnedModel });
+    const [foreign, message] = splitHead(payload);
+    if (!Array.isArray(foreign)) throw new Error("injection_tools: bad head");
+    return scanTools(message.result, { foreignTools: new Set(foreign as string[]), learnedModel });
   },
 };
 
@@ -201,13 +226,6 @@ export interface PiiScanConfig {
   readonly categories: readonly Category[] | null;
   readonly redact: readonly Category[];
   readonly skip_keys: readonly string[];
-}
-
-/** Payload of `pii_scan`: one part of a message and where it sits. */
-export interface PiiScanPayload {
-  readonly path: string;
-  readonly max_hits: number;
-  readonly value: unknown;
 }
 
 /** What `pii_scan` returns: `value` only when something was redacted (it is large, and otherwise unused). */
@@ -224,7 +242,7 @@ interface PiiScanState {
   readonly skipKeys: ReadonlySet<string>;
 }
 
-/** Secret and PII scan (and redaction) of one part of a message. */
+/** Secret and PII scan (and redaction) of one part of a message. Payload: {@link piiScanHead} + the message's JSON text. */
 const piiScanTask: PoolTask<PiiScanConfig, PiiScanState, PiiScanResult> = {
   prepare: (config) => ({
     categories: config.categories ? new Set(config.categories) : undefined,
@@ -232,12 +250,17 @@ const piiScanTask: PoolTask<PiiScanConfig, PiiScanState, PiiScanResult> = {
     skipKeys: new Set(config.skip_keys),
   }),
   run(payload, state) {
-    const p = JSON.parse(payload) as PiiScanPayload;
-    const r = scanDeep(p.value, {
+    const [head, message] = splitHead(payload);
+    const { path, max_hits } = head as { path: string; max_hits: number };
+    if (typeof path !== "string" || typeof max_hits !== "number") throw new Error("pii_scan: bad head");
+    // The part's path in the message: "result", "params", "params.arguments", …
+    let value: unknown = message;
+    for (const key of path.split(".")) value = (value as Record<string, unknown> | null)?.[key];
+    const r = scanDeep(value, {
       categories: state.categories,
       redact: state.redact,
-      path: p.path,
-      maxHits: p.max_hits,
+      path,
+      maxHits: max_hits,
       skipKeys: state.skipKeys,
     });
     return {

@@ -17,6 +17,7 @@ import {
 } from "../chain/index.ts";
 import { hasConflictingDuplicateKeys, mayCarryArguments } from "../jsonrpc/dupkeys.ts";
 import { ErrorCode, errorResponse } from "../jsonrpc/errors.ts";
+import { rememberFrameText } from "../jsonrpc/frame-text.ts";
 import {
   type BatchItem,
   type JsonRpcId,
@@ -202,6 +203,8 @@ export function judgeFrame(
   const duplicateKeys =
     mayCarryArguments(text) && hasConflictingDuplicateKeys(text, parsed.kind === "single" ? parsed.message : undefined);
   if (parsed.kind === "single") {
+    // A large message's text goes to the worker pool as received, not serialised again.
+    rememberFrameText(parsed.message, text);
     const one = judgeOne(deps, session, direction, parsed.message, parsed.messageKind, size, duplicateKeys);
     const wrap = (o: One): Judged => ({
       toRecipient: o.forward === null ? null : o.forward === "original" ? "original" : JSON.stringify(o.forward),

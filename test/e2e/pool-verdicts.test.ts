@@ -55,6 +55,8 @@ function traffic(): { direction: "c2s" | "s2c"; text: string }[] {
       result: {
         tools: [
           { name: "add", description: "Add two numbers.", inputSchema: { type: "object" } },
+          // Long enough for the frame's received text to be what the worker parses.
+          { name: "report", description: filler(2000), inputSchema: { type: "object" } },
           {
             name: "fetch_weather",
             description:
@@ -72,6 +74,13 @@ function traffic(): { direction: "c2s" | "s2c"; text: string }[] {
   result(4, [filler(70_000), `leaked ${EMAIL} in a large result`]);
   call(5, "add", { a: 2, b: 3 });
   result(5, ["5"]);
+  // Pretty-printed, with an escaped letter: the worker parses the received text, not a re-serialisation.
+  const pretty = (id: number, text: string) =>
+    JSON.stringify({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text }] } }, null, 2);
+  call(6, "add", { a: 3, b: 4 });
+  frames.push({ direction: "s2c", text: pretty(6, `${filler(5000)} ${INJECTION}`).replace("Ignore", "\\u0049gnore") });
+  call(7, "add", { a: 4, b: 5 });
+  frames.push({ direction: "s2c", text: pretty(7, `${filler(5000)} ${EMAIL}`).replace("@", "\\u0040") });
   return frames;
 }
 
@@ -94,14 +103,30 @@ describe("the same traffic judged inline and in the worker pool", () => {
     const pool = sharedPool(ConfigSchema.parse({}));
     expect(pool).not.toBeNull();
     // Every frame that reaches injection or pii went to a worker (tools/list request excepted).
-    expect(pool!.completed).toBeGreaterThanOrEqual(8);
+    expect(pool!.completed).toBeGreaterThanOrEqual(12);
     expect(pooled).toEqual(inline);
     // And the verdicts are the interesting ones, not eight passes.
     const actions = inline.map((j) => j.actions[0]);
-    expect(actions).toEqual(["pass", "modify", "block", "modify", "modify", "pass", "modify", "pass", "pass"]);
+    expect(actions).toEqual([
+      "pass",
+      "modify",
+      "block",
+      "modify",
+      "modify",
+      "pass",
+      "modify",
+      "pass",
+      "pass",
+      "pass",
+      "modify",
+      "pass",
+      "modify",
+    ]);
     expect(inline[4]!.toRecipient).toContain("mcpgw removed this content");
     expect(inline[6]!.toRecipient).toContain("[REDACTED:");
     expect(inline[6]!.toRecipient).not.toContain(EMAIL);
+    expect(inline[10]!.toRecipient).toContain("mcpgw removed this content");
+    expect(inline[12]!.toRecipient).toContain("[REDACTED:");
   });
 
   test("gives the client the same answers through mcpgw wrap inline and pooled", async () => {
@@ -135,5 +160,6 @@ describe("the same traffic judged inline and in the worker pool", () => {
     expect(names).not.toContain("fetch_weather");
     expect(JSON.stringify(inline.injected)).toContain("mcpgw removed this content");
     expect((inline.quarantined as { error?: { message: string } }).error?.message).toContain("quarantined");
-  });
+    // Two gateways and two servers started in turn: 3-4 s on a loaded 2-vCPU machine, too close to the default 5 s.
+  }, 30_000);
 });

@@ -16,7 +16,13 @@ import type { Finding, Interceptor, MessageContext, Verdict } from "../../chain/
 import { PASS } from "../../chain/types.ts";
 import { ErrorCode } from "../../jsonrpc/errors.ts";
 import type { JsonRpcMessage } from "../../jsonrpc/message.ts";
-import { createOffloader, type Offloader, type OffloadTarget } from "../../pool/index.ts";
+import {
+  createOffloader,
+  injectionToolsHead,
+  messageText,
+  type Offloader,
+  type OffloadTarget,
+} from "../../pool/index.ts";
 import type { PayloadKind } from "../detect/index.ts";
 import { replaceStrings } from "./replace.ts";
 import {
@@ -114,7 +120,7 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
       if (up !== ctx.upstream) for (const n of names) foreign.add(n);
     if (toolsOffload?.wants(ctx.size)) {
       return toolsOffload
-        .runPooled(JSON.stringify({ result: result ?? null, foreign: [...foreign] }))
+        .runPooled(messageText(msg), injectionToolsHead(foreign))
         .then((reports) => toolsVerdict(msg, ctx, result, reports));
     }
     return toolsVerdict(msg, ctx, result, scanTools(result, { ...scanOptions, foreignTools: foreign }));
@@ -149,9 +155,7 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
     const value = base === "result" ? (msg as { result?: unknown }).result : (msg as { params?: unknown }).params;
     const off = contentOffload.get(kind);
     if (off?.wants(ctx.size)) {
-      return off
-        .runPooled(JSON.stringify(value ?? null))
-        .then((report) => contentVerdict(msg, kind, base, ctx, value, report));
+      return off.runPooled(messageText(msg)).then((report) => contentVerdict(msg, kind, base, ctx, value, report));
     }
     return contentVerdict(msg, kind, base, ctx, value, scanContent(kind, value, base, scanOptions));
   }

@@ -13,7 +13,7 @@
 import type { Finding, Interceptor, MessageContext, Verdict } from "../../chain/types.ts";
 import { PASS } from "../../chain/types.ts";
 import type { JsonRpcMessage } from "../../jsonrpc/message.ts";
-import { createOffloader, type OffloadTarget } from "../../pool/index.ts";
+import { createOffloader, messageText, type OffloadTarget, piiScanHead } from "../../pool/index.ts";
 import { CATEGORIES, type Category, SECRET_CATEGORIES } from "./detect.ts";
 import { type PiiHit, type ScanResult, scanDeep, severityOf } from "./scan.ts";
 import { expandPatterns, type PiiConfig } from "./schema.ts";
@@ -167,11 +167,11 @@ export function createPiiInterceptor(options: PiiOptions): Interceptor {
       if (parts.length === 0) return PASS;
       const acc = new Accumulator(msg);
       if (offloader?.wants(ctx.size)) {
+        // The message's text as received (or serialised once): the worker parses it and finds the part.
+        const text = messageText(msg);
         return (async () => {
           for (const part of parts) {
-            const r = await offloader.runPooled(
-              JSON.stringify({ path: part.path, max_hits: acc.hitsLeft, value: part.value ?? null }),
-            );
+            const r = await offloader.runPooled(text, piiScanHead(part.path, acc.hitsLeft));
             if (acc.add(part, r)) break;
           }
           return acc.verdict();

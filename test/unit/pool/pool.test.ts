@@ -80,6 +80,34 @@ describe("WorkerPool", () => {
     await b;
   });
 
+  test("holds jobs that do not fit the ring now until the worker frees room, in order, refusing none", async () => {
+    const pool = makePool({ queueDepth: 64, ringBytes: 64 * 1024 });
+    const echo = pool.publish("echo", null).generation;
+    // Twenty 20 KiB jobs at once: six times the ring, well under queue_depth.
+    const payloads = Array.from({ length: 20 }, (_, i) => `${i}:${"ü".repeat(5000)}${"x".repeat(10_000)}`);
+    const first = payloads.map((p) => pool.run("echo", p, echo));
+    // A configuration published while jobs wait reaches the worker behind them, before its own jobs.
+    const later = pool.publish("config_echo", { n: 42 }).generation;
+    const configured = pool.run("config_echo", "", later);
+    expect((await Promise.all(first)).map((t) => JSON.parse(t))).toEqual(payloads);
+    expect(JSON.parse(await configured)).toEqual({ n: 42 });
+    expect(pool.inflight).toBe(0);
+  });
+
+  test("fails the jobs still waiting for room closed, with the rest, when the worker dies", async () => {
+    const pool = makePool({ queueDepth: 64, ringBytes: 64 * 1024 });
+    const spin = pool.publish("spin", null).generation;
+    const echo = pool.publish("echo", null).generation;
+    await pool.run("echo", "warm", echo);
+    const victim = pool.workers[0]!;
+    const busy = pool.run("spin", "5000", spin);
+    const waiting = Array.from({ length: 10 }, () => pool.run("echo", "w".repeat(20_000), echo));
+    victim.terminate();
+    const codes = await Promise.all([busy, ...waiting].map((p) => rejection(p).then((e) => e.code)));
+    expect(codes).toEqual(Array(11).fill("WORKER_CRASHED"));
+    expect(JSON.parse(await pool.run("echo", "after", echo))).toBe("after");
+  });
+
   test("rejects a payload larger than the queue with TOO_LARGE", async () => {
     const pool = makePool({ ringBytes: 4096 });
     const echo = pool.publish("echo", null).generation;

@@ -84,6 +84,36 @@ describe("Ring", () => {
     expect(ring.read()?.payload.length).toBe(ring.maxPayloadBytes);
   });
 
+  test("writes a head and a payload as one record, also when the record skips to offset 0", () => {
+    // Records are at most ~160 bytes, so one queued and one new always fit.
+    const ring = Ring.create(512);
+    const sent: string[] = [];
+    const seen: string[] = [];
+    let skipped = 0;
+    for (let i = 0; i < 200; i++) {
+      const head = i % 4 === 0 ? "" : `{"n":${i},"ü":"✓"}\n`;
+      const payload = `${"é".repeat(i % 9)}${"x".repeat((i * 13) % 90)}😀`;
+      sent.push(head + payload);
+      const before = ring.used;
+      expect(ring.tryWrite(i, 0, 0, payload, head)).toBe("ok");
+      const size = 16 + ((Buffer.byteLength(head + payload) + 3) & ~3);
+      if (ring.used > before + size) skipped++;
+      // Keep one record queued now and then, so records start at every offset and skip the end.
+      if (i % 3 !== 0) while (ring.used > 0) seen.push(ring.read()!.payload);
+    }
+    for (let r = ring.read(); r; r = ring.read()) seen.push(r.payload);
+    expect(seen).toEqual(sent);
+    expect(skipped).toBeGreaterThan(0);
+  });
+
+  test("counts the head against the largest payload", () => {
+    const ring = Ring.create(128);
+    const room = ring.maxPayloadBytes;
+    expect(ring.tryWrite(1, 0, 0, "y".repeat(room - 3), "abcd")).toBe("too_large");
+    expect(ring.tryWrite(1, 0, 0, "y".repeat(room - 4), "éé")).toBe("ok");
+    expect(ring.read()?.payload).toBe(`éé${"y".repeat(room - 4)}`);
+  });
+
   test("delivers every record intact from concurrent producer threads", async () => {
     const ring = Ring.create(4096);
     const producers = 3;
