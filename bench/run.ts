@@ -29,6 +29,7 @@ import {
 } from "./harness/report.ts";
 import { diffSet, median, medianSet, type PctSet, round, summarize } from "./harness/stats.ts";
 import { HttpTarget, type Scenario, StdioTarget, type Target } from "./harness/targets.ts";
+import { settled, type WarmSlice } from "./harness/warmup.ts";
 import { ALLOW_ALL_POLICY, GATEWAY_MODES, SCENARIOS, samplesFor } from "./scenarios/index.ts";
 import { runMicro } from "./scenarios/micro.ts";
 
@@ -38,6 +39,8 @@ const BUN = process.execPath;
 const CONNECTIONS = [1, 16, 64];
 /** Quick runs skip 64 connections: in-flight 1 MiB scans alone would take seconds to drain. */
 const QUICK_CONNECTIONS = [1, 16];
+/** Length of one settling slice of the warm-up. */
+const WARM_SLICE_MS = 500;
 
 const HELP = `Usage: bun run bench [options]
 
@@ -51,7 +54,10 @@ Options:
   --duration MS           length of each throughput point (default 1000; quick 100)
   --warmup MS             untimed traffic per target and scenario before the first round, at
                           16 connections, so compile-once costs are not charged per request
-                          (default 3000; quick 200)
+                          (default 3000; quick 200); then 500 ms slices go on until two in a
+                          row cost the same CPU per request (±5 %) with the compiler idle
+  --warmup-max MS         cap on the whole warm-up per target and scenario (default 30000;
+                          quick 200, i.e. no slices)
   --scenarios A,B         only these (${SCENARIOS.map((s) => s.name).join(", ")})
   --targets A,B           only these (direct is always run): ${Object.keys(GATEWAY_MODES).join(", ")}, nginx
   --open-loop RATE        also run each target open-loop at RATE req/s over 16 connections
@@ -73,6 +79,7 @@ interface Options {
   requests: number;
   durationMs: number;
   warmupMs: number;
+  warmupMaxMs: number;
   scenarios: Scenario[];
   modes: string[];
   nginx: boolean;
@@ -94,6 +101,7 @@ function parseOptions(argv: string[]): Options | "help" {
       requests: { type: "string" },
       duration: { type: "string" },
       warmup: { type: "string" },
+      "warmup-max": { type: "string" },
       scenarios: { type: "string" },
       targets: { type: "string" },
       "open-loop": { type: "string" },
@@ -134,6 +142,7 @@ function parseOptions(argv: string[]): Options | "help" {
     requests: int("requests", values.requests, quick ? 100 : 2000),
     durationMs: int("duration", values.duration, quick ? 100 : 1000),
     warmupMs: int("warmup", values.warmup, quick ? 200 : 3000),
+    warmupMaxMs: int("warmup-max", values["warmup-max"], quick ? 200 : 30_000),
     scenarios: pick("scenarios", values.scenarios, SCENARIOS, (s) => s.name),
     modes: targets.filter((t) => t !== "nginx"),
     nginx: targets.includes("nginx") && !values["no-nginx"],
@@ -313,9 +322,23 @@ async function runScenario(s: Scenario, targets: Target[], opts: Options): Promi
 
   // Untimed: the gateway's JIT compiles the chain over its first tens of thousands of messages
   // (seconds of compiler time); a long-running gateway has paid that, so it is not charged here.
+  // After the fixed part, slices go on until the process has settled (harness/warmup.ts).
+  const warmedMs = new Map<string, number>();
   for (const t of targets) {
     const lanes = await t.lanes(16, s);
+    const start = performance.now();
     await closedLoop(lanes, { durationMs: opts.warmupMs });
+    const slices: WarmSlice[] = [];
+    // Without /proc (CPU unreadable) only the fixed part runs.
+    const readable = Number.isFinite(cpuMicros(t.pid));
+    while (readable && performance.now() - start < opts.warmupMaxMs && !settled(slices)) {
+      const cpu0 = cpuMicros(t.pid);
+      const threads0 = threadCpu(t.pid);
+      const res = await closedLoop(lanes, { durationMs: WARM_SLICE_MS });
+      const jitUs = threadCpuDelta(threads0, threadCpu(t.pid)).jit ?? 0;
+      slices.push({ requests: res.requests, cpuUs: cpuMicros(t.pid) - cpu0, jitUs });
+    }
+    warmedMs.set(t.name, Math.round(performance.now() - start));
     for (const l of lanes) l.close();
   }
 
@@ -373,6 +396,7 @@ async function runScenario(s: Scenario, targets: Target[], opts: Options): Promi
         opts.connections.map((k) => [String(k), round(median(tput.get(t.name)!.get(k)!), 0)]),
       ),
       ...(open ? { open_loop: open } : {}),
+      warmup_ms: warmedMs.get(t.name) ?? 0,
       cpu_us_per_request: c.reqs ? round(c.us / c.reqs, 1) : Number.NaN,
       cpu_by_thread: Object.fromEntries(
         Object.entries(c.byThread)

@@ -11,6 +11,8 @@ export interface TargetResult {
   readonly throughput: Record<string, number>;
   /** Open-loop run, when asked for. */
   readonly open_loop?: { readonly rate: number; readonly latency: PctSet; readonly errors: number };
+  /** Untimed warm-up this target got before the first round, ms (fixed part plus settling). */
+  readonly warmup_ms?: number;
   /** CPU time of the measured process per request during throughput runs, µs. */
   readonly cpu_us_per_request: number;
   /**
@@ -100,6 +102,13 @@ export function toMarkdown(r: RunReport, chartFile: string): string {
           .join(", ");
       out.push("");
       out.push(`CPU/req by thread: ${split.map((t) => `${t.target}: ${parts(t.cpu_by_thread!)}`).join(" · ")}`);
+    }
+    const warmed = s.targets.filter((t) => t.warmup_ms !== undefined);
+    if (warmed.length) {
+      out.push("");
+      out.push(
+        `Warm-up until settled: ${warmed.map((t) => `${t.target} ${(t.warmup_ms! / 1000).toFixed(1)} s`).join(" · ")}`,
+      );
     }
     const open = s.targets.filter((t) => t.open_loop);
     if (open.length) {
