@@ -284,12 +284,136 @@ export interface UnitScore {
 
 /** The highest-scoring unit of a normalised text. */
 export function bestUnit(text: string, whole: boolean, m: Model = current()): UnitScore {
+  if (!whole) return bestWindow(text, m);
   let best: UnitScore = { p: 0, start: 0, end: 0 };
   for (const [s, e] of unitRanges(text, whole)) {
     const p = sigmoid(unitMargin(m, text, s, e));
     if (p > best.p) best = { p, start: s, end: e };
   }
   return best;
+}
+
+/** Per UTF-16 code unit: 0 splits words, 1 is a word character, 2 an ideograph (a token alone). */
+let charClass: Uint8Array | undefined;
+function charClasses(): Uint8Array {
+  if (charClass) return charClass;
+  const t = new Uint8Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) t[c] = isIdeograph(c) ? 2 : isWordChar(c) ? 1 : 0;
+  charClass = t;
+  return t;
+}
+
+/** Scratch copy of the text being scored, as UTF-16 code units (typed-array reads beat charCodeAt). */
+let scratch = Buffer.alloc(2 * 4096);
+
+/** `text` as UTF-16 code units in `scratch` (a view, valid until the next call). */
+function codeUnits(text: string): Uint16Array {
+  if (scratch.length < 2 * text.length) scratch = Buffer.alloc(2 * text.length + 1024);
+  const bytes = scratch.write(text, 0, "utf16le");
+  return new Uint16Array(scratch.buffer, scratch.byteOffset, bytes >>> 1);
+}
+
+/**
+ * The margin of code units [from, to), or NaN when they hold no token: {@link unitMargin} in one
+ * loop, without a callback per token (the same features, summed in the same order: the same number).
+ */
+function windowMargin(m: Model, codes: Uint16Array, cls: Uint8Array, from: number, to: number): number {
+  if (++generation === 0x7fffffff) {
+    stamp.fill(0);
+    generation = 1;
+  }
+  const g = generation;
+  const w = m.w;
+  let n = 0;
+  let s = 0;
+  let prev = START;
+  let i = from;
+  while (i < to) {
+    const c = codes[i]!;
+    const k = cls[c]!;
+    let h: number;
+    if (k === 0) {
+      i++;
+      continue;
+    }
+    if (k === 2) {
+      h = mix(FNV, c);
+      i++;
+    } else {
+      h = FNV;
+      while (i < to) {
+        const d = codes[i]!;
+        if (cls[d] !== 1) break;
+        h = Math.imul(h ^ d, 0x01000193);
+        i++;
+      }
+      h >>>= 0;
+    }
+    const u = mix(h, UNIGRAM) & MASK;
+    if (stamp[u] !== g) {
+      stamp[u] = g;
+      n++;
+      s += w[u]!;
+    }
+    const b = mix(mix(prev, h), BIGRAM) & MASK;
+    if (stamp[b] !== g) {
+      stamp[b] = g;
+      n++;
+      s += w[b]!;
+    }
+    prev = h;
+  }
+  return n === 0 ? Number.NaN : m.bias + s / Math.sqrt(n);
+}
+
+/**
+ * The best window of a content text: the units of `unitRanges(text, false)`, found and scored in
+ * one pass over the text (no list of cuts or ranges), with the same result as scoring that list.
+ */
+function bestWindow(text: string, m: Model): UnitScore {
+  const codes = codeUnits(text);
+  const cls = charClasses();
+  const len = codes.length;
+  if (len <= UNIT_CHARS) {
+    const z = windowMargin(m, codes, cls, 0, len);
+    return { p: sigmoid(Number.isNaN(z) ? m.bias : z), start: 0, end: len };
+  }
+  let bestP = 0;
+  let bestS = 0;
+  let bestE = 0;
+  let start = 0;
+  let last = 0;
+  const flush = (end: number) => {
+    // NaN (no word): not a unit. Compared as probabilities, as unitRanges' list would be.
+    const p = sigmoid(windowMargin(m, codes, cls, start, end));
+    if (p > bestP) {
+      bestP = p;
+      bestS = start;
+      bestE = end;
+    }
+    start = end;
+  };
+  const cut = (c: number) => {
+    if (c - start > UNIT_CHARS && last > start) flush(last);
+    while (c - start > UNIT_CHARS + UNIT_CHARS / 2) {
+      let e = start + UNIT_CHARS;
+      while (e > start + UNIT_CHARS / 2 && codes[e] !== 0x20) e--;
+      if (e <= start + UNIT_CHARS / 2) e = start + UNIT_CHARS;
+      flush(e);
+    }
+    last = c;
+  };
+  for (let i = 0; i < len; i++) {
+    const c = codes[i]!;
+    if (c === 0x0a) cut(i + 1);
+    else if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x3b) {
+      const d = codes[i + 1];
+      if (d === 0x20 || d === 0x0a) cut(i + 1);
+    }
+  }
+  cut(len);
+  flush(len);
+  return { p: bestP, start: bestS, end: bestE };
 }
 
 /** The n-grams of text[from, to) that push its score up most, as "ngram(+weight)". */
