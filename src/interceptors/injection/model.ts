@@ -284,7 +284,7 @@ export interface UnitScore {
 
 /** The highest-scoring unit of a normalised text. */
 export function bestUnit(text: string, whole: boolean, m: Model = current()): UnitScore {
-  if (!whole) return bestWindow(text, m);
+  if (!whole) return bestWindow(codeUnits([text]), m);
   let best: UnitScore = { p: 0, start: 0, end: 0 };
   for (const [s, e] of unitRanges(text, whole)) {
     const p = sigmoid(unitMargin(m, text, s, e));
@@ -293,12 +293,17 @@ export function bestUnit(text: string, whole: boolean, m: Model = current()): Un
   return best;
 }
 
-/** Per UTF-16 code unit: 0 splits words, 1 is a word character, 2 an ideograph (a token alone). */
+/**
+ * Per UTF-16 code unit: 1 a word character, 2 an ideograph (a token alone), anything else splits
+ * words: 0, or 3 for a line end and 4 for `.`, `!`, `?`, `;` (where windows may be cut).
+ */
 let charClass: Uint8Array | undefined;
 function charClasses(): Uint8Array {
   if (charClass) return charClass;
   const t = new Uint8Array(0x10000);
   for (let c = 0; c < 0x10000; c++) t[c] = isIdeograph(c) ? 2 : isWordChar(c) ? 1 : 0;
+  t[0x0a] = 3;
+  for (const c of [0x2e, 0x21, 0x3f, 0x3b]) t[c] = 4;
   charClass = t;
   return t;
 }
@@ -306,10 +311,19 @@ function charClasses(): Uint8Array {
 /** Scratch copy of the text being scored, as UTF-16 code units (typed-array reads beat charCodeAt). */
 let scratch = Buffer.alloc(2 * 4096);
 
-/** `text` as UTF-16 code units in `scratch` (a view, valid until the next call). */
-function codeUnits(text: string): Uint16Array {
-  if (scratch.length < 2 * text.length) scratch = Buffer.alloc(2 * text.length + 1024);
-  const bytes = scratch.write(text, 0, "utf16le");
+/**
+ * `parts.join("\n")` as UTF-16 code units in `scratch` (a view, valid until the next call),
+ * without building the joined string.
+ */
+function codeUnits(parts: readonly string[]): Uint16Array {
+  let chars = parts.length - 1;
+  for (const p of parts) chars += p.length;
+  if (scratch.length < 2 * chars) scratch = Buffer.alloc(2 * chars + 1024);
+  let bytes = 0;
+  for (let k = 0; k < parts.length; k++) {
+    if (k > 0) bytes += scratch.write("\n", bytes, "utf16le");
+    bytes += scratch.write(parts[k]!, bytes, "utf16le");
+  }
   return new Uint16Array(scratch.buffer, scratch.byteOffset, bytes >>> 1);
 }
 
@@ -332,7 +346,7 @@ function windowMargin(m: Model, codes: Uint16Array, cls: Uint8Array, from: numbe
     const c = codes[i]!;
     const k = cls[c]!;
     let h: number;
-    if (k === 0) {
+    if (k !== 1 && k !== 2) {
       i++;
       continue;
     }
@@ -370,8 +384,7 @@ function windowMargin(m: Model, codes: Uint16Array, cls: Uint8Array, from: numbe
  * The best window of a content text: the units of `unitRanges(text, false)`, found and scored in
  * one pass over the text (no list of cuts or ranges), with the same result as scoring that list.
  */
-function bestWindow(text: string, m: Model): UnitScore {
-  const codes = codeUnits(text);
+function bestWindow(codes: Uint16Array, m: Model): UnitScore {
   const cls = charClasses();
   const len = codes.length;
   if (len <= UNIT_CHARS) {
@@ -404,9 +417,10 @@ function bestWindow(text: string, m: Model): UnitScore {
     last = c;
   };
   for (let i = 0; i < len; i++) {
-    const c = codes[i]!;
-    if (c === 0x0a) cut(i + 1);
-    else if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x3b) {
+    const k = cls[codes[i]!]!;
+    if (k < 3) continue;
+    if (k === 3) cut(i + 1);
+    else {
       const d = codes[i + 1];
       if (d === 0x20 || d === 0x0a) cut(i + 1);
     }
@@ -532,8 +546,10 @@ export function learnedDefinition(
 
 /** The model's signal for one content string, or undefined when it adds nothing. */
 export function learnedContent(raw: string, where: string, normalized?: Normalized): LearnedSignal | undefined {
-  const text = normalized ? modelText(normalized) : contentText(raw);
-  const best = bestUnit(text, false);
+  // The model's text (modelText) is only built for an excerpt: scored from its parts.
+  const n = normalized ?? (raw.length > NORMALIZE_MAX_CHARS ? undefined : normalize(raw));
+  const parts = n ? [n.text, ...n.hidden.map((h) => h.text)] : [raw.toLowerCase()];
+  const best = bestWindow(codeUnits(parts), current());
   const w = modelWeight(best.p, "content");
-  return w > 0 ? signalOf(text, best, w, where) : undefined;
+  return w > 0 ? signalOf(parts.join("\n"), best, w, where) : undefined;
 }
