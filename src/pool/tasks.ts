@@ -149,7 +149,7 @@ function learnedModelOf(task: string, value: unknown): LearnedModel {
 export interface InjectionContentConfig {
   readonly kind: Exclude<PayloadKind, "tools_list">;
   readonly base: "result" | "params";
-  /** Where the learned scorer runs (the injection config's `learned_model`; default `definitions`). */
+  /** Where the learned scorer runs (the injection config's `learned_model`; default `all`). */
   readonly learned_model?: LearnedModel;
 }
 
@@ -173,7 +173,7 @@ const injectionContentTask: PoolTask<InjectionContentConfig, InjectionContentSta
 
 /** `injection_tools` settings (null: the defaults). */
 export interface InjectionToolsConfig {
-  /** Where the learned scorer runs (the injection config's `learned_model`; default `definitions`). */
+  /** Where the learned scorer runs (the injection config's `learned_model`; default `all`). */
   readonly learned_model?: LearnedModel;
 }
 
