@@ -149,7 +149,7 @@ function learnedModelOf(task: string, value: unknown): LearnedModel {
 export interface InjectionContentConfig {
   readonly kind: Exclude<PayloadKind, "tools_list">;
   readonly base: "result" | "params";
-  /** Where the learned scorer runs (the injection config's `learned_model`; default `definitions`). */
+  /** Where the learned scorer runs (the injection config's `learned_model`; default `all`). */
   readonly learned_model?: LearnedModel;
 }
 
@@ -203,7 +203,7 @@ export function piiScanHead(path: string, maxHits: number): string {
 
 /** `injection_tools` settings (null: the defaults). */
 export interface InjectionToolsConfig {
-  /** Where the learned scorer runs (the injection config's `learned_model`; default `definitions`). */
+  /** Where the learned scorer runs (the injection config's `learned_model`; default `all`). */
   readonly learned_model?: LearnedModel;
 }
 

@@ -284,12 +284,150 @@ export interface UnitScore {
 
 /** The highest-scoring unit of a normalised text. */
 export function bestUnit(text: string, whole: boolean, m: Model = current()): UnitScore {
+  if (!whole) return bestWindow(codeUnits([text]), m);
   let best: UnitScore = { p: 0, start: 0, end: 0 };
   for (const [s, e] of unitRanges(text, whole)) {
     const p = sigmoid(unitMargin(m, text, s, e));
     if (p > best.p) best = { p, start: s, end: e };
   }
   return best;
+}
+
+/**
+ * Per UTF-16 code unit: 1 a word character, 2 an ideograph (a token alone), anything else splits
+ * words: 0, or 3 for a line end and 4 for `.`, `!`, `?`, `;` (where windows may be cut).
+ */
+let charClass: Uint8Array | undefined;
+function charClasses(): Uint8Array {
+  if (charClass) return charClass;
+  const t = new Uint8Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) t[c] = isIdeograph(c) ? 2 : isWordChar(c) ? 1 : 0;
+  t[0x0a] = 3;
+  for (const c of [0x2e, 0x21, 0x3f, 0x3b]) t[c] = 4;
+  charClass = t;
+  return t;
+}
+
+/** Scratch copy of the text being scored, as UTF-16 code units (typed-array reads beat charCodeAt). */
+let scratch = Buffer.alloc(2 * 4096);
+
+/**
+ * `parts.join("\n")` as UTF-16 code units in `scratch` (a view, valid until the next call),
+ * without building the joined string.
+ */
+function codeUnits(parts: readonly string[]): Uint16Array {
+  let chars = parts.length - 1;
+  for (const p of parts) chars += p.length;
+  if (scratch.length < 2 * chars) scratch = Buffer.alloc(2 * chars + 1024);
+  let bytes = 0;
+  for (let k = 0; k < parts.length; k++) {
+    if (k > 0) bytes += scratch.write("\n", bytes, "utf16le");
+    bytes += scratch.write(parts[k]!, bytes, "utf16le");
+  }
+  return new Uint16Array(scratch.buffer, scratch.byteOffset, bytes >>> 1);
+}
+
+/**
+ * The margin of code units [from, to), or NaN when they hold no token: {@link unitMargin} in one
+ * loop, without a callback per token (the same features, summed in the same order: the same number).
+ */
+function windowMargin(m: Model, codes: Uint16Array, cls: Uint8Array, from: number, to: number): number {
+  if (++generation === 0x7fffffff) {
+    stamp.fill(0);
+    generation = 1;
+  }
+  const g = generation;
+  const w = m.w;
+  let n = 0;
+  let s = 0;
+  let prev = START;
+  let i = from;
+  while (i < to) {
+    const c = codes[i]!;
+    const k = cls[c]!;
+    let h: number;
+    if (k !== 1 && k !== 2) {
+      i++;
+      continue;
+    }
+    if (k === 2) {
+      h = mix(FNV, c);
+      i++;
+    } else {
+      h = FNV;
+      while (i < to) {
+        const d = codes[i]!;
+        if (cls[d] !== 1) break;
+        h = Math.imul(h ^ d, 0x01000193);
+        i++;
+      }
+      h >>>= 0;
+    }
+    const u = mix(h, UNIGRAM) & MASK;
+    if (stamp[u] !== g) {
+      stamp[u] = g;
+      n++;
+      s += w[u]!;
+    }
+    const b = mix(mix(prev, h), BIGRAM) & MASK;
+    if (stamp[b] !== g) {
+      stamp[b] = g;
+      n++;
+      s += w[b]!;
+    }
+    prev = h;
+  }
+  return n === 0 ? Number.NaN : m.bias + s / Math.sqrt(n);
+}
+
+/**
+ * The best window of a content text: the units of `unitRanges(text, false)`, found and scored in
+ * one pass over the text (no list of cuts or ranges), with the same result as scoring that list.
+ */
+function bestWindow(codes: Uint16Array, m: Model): UnitScore {
+  const cls = charClasses();
+  const len = codes.length;
+  if (len <= UNIT_CHARS) {
+    const z = windowMargin(m, codes, cls, 0, len);
+    return { p: sigmoid(Number.isNaN(z) ? m.bias : z), start: 0, end: len };
+  }
+  let bestP = 0;
+  let bestS = 0;
+  let bestE = 0;
+  let start = 0;
+  let last = 0;
+  const flush = (end: number) => {
+    // NaN (no word): not a unit. Compared as probabilities, as unitRanges' list would be.
+    const p = sigmoid(windowMargin(m, codes, cls, start, end));
+    if (p > bestP) {
+      bestP = p;
+      bestS = start;
+      bestE = end;
+    }
+    start = end;
+  };
+  const cut = (c: number) => {
+    if (c - start > UNIT_CHARS && last > start) flush(last);
+    while (c - start > UNIT_CHARS + UNIT_CHARS / 2) {
+      let e = start + UNIT_CHARS;
+      while (e > start + UNIT_CHARS / 2 && codes[e] !== 0x20) e--;
+      if (e <= start + UNIT_CHARS / 2) e = start + UNIT_CHARS;
+      flush(e);
+    }
+    last = c;
+  };
+  for (let i = 0; i < len; i++) {
+    const k = cls[codes[i]!]!;
+    if (k < 3) continue;
+    if (k === 3) cut(i + 1);
+    else {
+      const d = codes[i + 1];
+      if (d === 0x20 || d === 0x0a) cut(i + 1);
+    }
+  }
+  cut(len);
+  flush(len);
+  return { p: bestP, start: bestS, end: bestE };
 }
 
 /** The n-grams of text[from, to) that push its score up most, as "ngram(+weight)". */
@@ -408,8 +546,10 @@ export function learnedDefinition(
 
 /** The model's signal for one content string, or undefined when it adds nothing. */
 export function learnedContent(raw: string, where: string, normalized?: Normalized): LearnedSignal | undefined {
-  const text = normalized ? modelText(normalized) : contentText(raw);
-  const best = bestUnit(text, false);
+  // The model's text (modelText) is only built for an excerpt: scored from its parts.
+  const n = normalized ?? (raw.length > NORMALIZE_MAX_CHARS ? undefined : normalize(raw));
+  const parts = n ? [n.text, ...n.hidden.map((h) => h.text)] : [raw.toLowerCase()];
+  const best = bestWindow(codeUnits(parts), current());
   const w = modelWeight(best.p, "content");
-  return w > 0 ? signalOf(text, best, w, where) : undefined;
+  return w > 0 ? signalOf(parts.join("\n"), best, w, where) : undefined;
 }

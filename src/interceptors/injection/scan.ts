@@ -493,16 +493,16 @@ export interface ToolReport {
 }
 
 /**
- * Where the learned scorer (model.ts) runs: tool definitions and server instructions only (the
- * default), also content (tool results, resources, prompts, server requests, arguments), or nowhere.
+ * Where the learned scorer (model.ts) runs: tool definitions and server instructions only, also
+ * content (tool results, resources, prompts, server requests, arguments; the default), or nowhere.
  */
 export type LearnedModel = "definitions" | "all" | "off";
-export const DEFAULT_LEARNED_MODEL: LearnedModel = "definitions";
+export const DEFAULT_LEARNED_MODEL: LearnedModel = "all";
 
 export interface ScanOptions {
   /** Tool names other servers of this session advertised: naming them is cross-server shadowing. */
   readonly foreignTools?: ReadonlySet<string>;
-  /** Where the learned scorer runs (default `definitions`). */
+  /** Where the learned scorer runs (default `all`). */
   readonly learnedModel?: LearnedModel;
 }
 

@@ -45,9 +45,9 @@ export const InjectionConfigSchema = z
       .describe("injection text in client→server tools/call arguments (flag: record only)"),
     learned_model: z
       .enum(["definitions", "all", "off"])
-      .default("definitions")
+      .default("all")
       .describe(
-        "where the learned scorer (a word n-gram model beside the rules) runs: definitions (tools/list and initialize instructions), all (also tool results, resources, prompts, server requests, arguments: ~1-2 ms more per 64 KiB), off",
+        "where the learned scorer (a word n-gram model beside the rules) runs: all (tools/list, initialize instructions, tool results, resources, prompts, server requests, arguments; ~0.3 ms per 64 KiB of content), definitions (tools/list and initialize instructions only), off",
       ),
     allow_tools: z
       .array(z.string().min(1))
