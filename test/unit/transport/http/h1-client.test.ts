@@ -276,6 +276,90 @@ describe("framing", () => {
   });
 });
 
+describe("bodies read whole (wholeUpTo)", () => {
+  test("a Content-Length body within the bound, split at every byte position, is collected exactly and the connection reused", async () => {
+    const body = `{"result":"${"abcdefghij".repeat(5)}"}`;
+    const whole = ok(body);
+    let split = 0;
+    const srv = raw((s) => {
+      const at = split;
+      s.write(whole.slice(0, at));
+      setTimeout(() => s.write(whole.slice(at)), 1);
+    });
+    const c = client();
+    const head = whole.indexOf("\r\n\r\n") + 4;
+    for (split = head; split < whole.length; split += 7) {
+      const r = await c.send(srv.url, { method: "GET", wholeUpTo: body.length });
+      expect(r.whole).toBeNull();
+      expect(r.collected).not.toBeNull();
+      expect(Buffer.from(await r.collected!).toString()).toBe(body);
+      expect(r.header("content-type")).toBe("application/json");
+    }
+    expect(srv.conns.length).toBe(1);
+    await until(() => c.idleCount(srv.url) === 1, "the connection back in the pool");
+  });
+
+  test("a body over the bound, or without a length, streams as before", async () => {
+    const body = "x".repeat(64);
+    const srv = raw((s, request) => {
+      const chunked = request.includes("x-chunked");
+      if (chunked) s.write(`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n`);
+      else s.write(ok(body).slice(0, -10));
+      setTimeout(() => s.write(chunked ? `40\r\n${body}\r\n0\r\n\r\n` : body.slice(-10)), 1);
+    });
+    const c = client();
+    for (const headers of [{}, { "x-chunked": "1" }]) {
+      const r = await c.send(srv.url, { method: "GET", headers, wholeUpTo: 63 });
+      expect(r.collected).toBeNull();
+      expect(r.stream).not.toBeNull();
+      expect(await new Response(r.stream).text()).toBe(body);
+    }
+  });
+
+  test("a collected body is also readable as a stream and through toResponse()", async () => {
+    const srv = raw((s) => {
+      s.write(ok("0123456789").slice(0, -4));
+      setTimeout(() => s.write("6789"), 1);
+    });
+    const c = client();
+    const a = await c.send(srv.url, { method: "GET", wholeUpTo: 1024 });
+    expect(await new Response(a.stream).text()).toBe("0123456789");
+    const b = await c.send(srv.url, { method: "GET", wholeUpTo: 1024 });
+    expect(await b.toResponse().text()).toBe("0123456789");
+  });
+
+  test("a close before the declared length rejects the body and the connection is not pooled", async () => {
+    const srv = raw((s) => {
+      s.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nabc");
+      setTimeout(() => s.end(), 1);
+    });
+    const c = client();
+    const r = await c.send(srv.url, { method: "GET", wholeUpTo: 1024 });
+    await expect(r.collected!).rejects.toThrow(UpstreamProtocolError);
+    expect(c.idleCount(srv.url)).toBe(0);
+  });
+
+  test("abort mid-body rejects the body with the signal's reason and closes the socket", async () => {
+    const srv = raw((s) => s.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nabc"));
+    const c = client();
+    const ac = new AbortController();
+    const r = await c.send(srv.url, { method: "GET", signal: ac.signal, wholeUpTo: 1024 });
+    ac.abort(new Error("client gone"));
+    await expect(r.collected!).rejects.toThrow("client gone");
+    await until(() => srv.conns[0]!.closed, "the socket to close");
+    expect(c.idleCount(srv.url)).toBe(0);
+  });
+
+  test("discarding a body still arriving closes the connection instead of pooling it", async () => {
+    const srv = raw((s) => s.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nabc"));
+    const c = client();
+    const r = await c.send(srv.url, { method: "GET", wholeUpTo: 1024 });
+    await r.discard();
+    await until(() => srv.conns[0]!.closed, "the socket to close");
+    expect(c.idleCount(srv.url)).toBe(0);
+  });
+});
+
 describe("streaming", () => {
   test("an SSE body is delivered event by event, before the next one is sent", async () => {
     let sock: Socket<RawConn> | undefined;
