@@ -45,12 +45,6 @@ export interface H1RequestInit {
   readonly body?: string | Uint8Array | null;
   /** Aborts the exchange at any stage; the connection is closed, never pooled. */
   readonly signal?: AbortSignal | AbortHook;
-  /**
-   * A body whose Content-Length is at most this many bytes is read whole into one buffer
-   * ({@link H1Reply.collected}) instead of streamed: one copy per byte, no stream reads. Larger
-   * or unframed bodies stream as usual.
-   */
-  readonly wholeUpTo?: number;
 }
 
 /**
@@ -111,57 +105,16 @@ function cancelReason(c: Cancel): unknown {
 
 /**
  * A response as the pooled client read it: status, header fields (lower-case names) and either
- * the whole body (it came with the head: no stream, no Response), the whole body still arriving
- * (`collected`, see {@link H1RequestInit.wholeUpTo}) or a pull-based stream.
- * All null: a response without a body (HEAD, 204, 304).
+ * the whole body (it came with the head: no stream, no Response) or a pull-based stream.
+ * Both null: a response without a body (HEAD, 204, 304).
  */
 export class H1Reply {
-  private lazyStream: ReadableStream<Uint8Array> | null;
-
   constructor(
     readonly status: number,
     private readonly fields: readonly [string, string][],
     readonly whole: Uint8Array | null,
-    stream: ReadableStream<Uint8Array> | null,
-    /** The whole body once it has arrived; rejects as a stream would error. */
-    readonly collected: Promise<Uint8Array> | null = null,
-    private readonly abandon: (() => void) | null = null,
-  ) {
-    this.lazyStream = stream;
-  }
-
-  /** The body as a stream (a collected body becomes a one-chunk stream); null when whole or bodiless. */
-  get stream(): ReadableStream<Uint8Array> | null {
-    const c = this.collected;
-    if (this.lazyStream === null && c !== null) {
-      const abandon = this.abandon;
-      this.lazyStream = new ReadableStream<Uint8Array>({
-        async pull(ctl) {
-          ctl.enqueue(await c);
-          ctl.close();
-        },
-        cancel() {
-          abandon?.();
-        },
-      });
-    }
-    return this.lazyStream;
-  }
-
-  /** True when a body follows the head (whole, collected or streamed). */
-  get hasBody(): boolean {
-    return this.whole !== null || this.collected !== null || this.lazyStream !== null;
-  }
-
-  /** Gives up on the body: a body still arriving is abandoned and its connection closed. */
-  async discard(): Promise<void> {
-    if (this.collected !== null && this.lazyStream === null) {
-      this.abandon?.();
-      await this.collected.catch(() => {});
-      return;
-    }
-    await this.lazyStream?.cancel().catch(() => {});
-  }
+    readonly stream: ReadableStream<Uint8Array> | null,
+  ) {}
 
   /** A header's value (repeats joined with ", ", as Headers.get does); `name` lower-case. */
   header(name: string): string | null {
@@ -316,10 +269,6 @@ class Exchange {
   private trailerBytes = 0;
   private keepAlive = false;
   private controller: ReadableStreamDefaultController<Uint8Array> | null = null;
-  /** Collect mode: the body's buffer, bytes filled so far, and the promise's settlers. */
-  private into: Buffer | null = null;
-  private filled = 0;
-  private settle: { resolve: (b: Uint8Array) => void; reject: (e: unknown) => void } | null = null;
   private paused = false;
   private readonly onAbort: (() => void) | null = null;
 
@@ -330,7 +279,6 @@ class Exchange {
     private readonly signal: Cancel | undefined,
     private readonly resolve: (r: H1Reply) => void,
     private readonly reject: (e: unknown) => void,
-    private readonly wholeUpTo = -1,
   ) {
     if (signal) {
       this.onAbort = () => this.fail(cancelReason(signal));
@@ -367,7 +315,6 @@ class Exchange {
       this.controller!.close();
       return;
     }
-    // A collected body is length-delimited: a close before its end is an error (below).
     this.fail(new UpstreamProtocolError("upstream closed the connection in the middle of the response body"));
   }
 
@@ -379,10 +326,7 @@ class Exchange {
     this.detach();
     this.conn.destroy();
     if (wasHead) this.reject(e);
-    else if (this.settle !== null) {
-      this.into = null;
-      this.settle.reject(e);
-    } else this.controller!.error(e);
+    else this.controller!.error(e);
   }
 
   private detach(): void {
@@ -438,19 +382,6 @@ class Exchange {
         this.finish(restLength - head.length);
         return;
       }
-      if (head.length <= this.wholeUpTo) {
-        // Read whole into one buffer of the declared size: no stream, no second copy to join it.
-        this.phase = Phase.Body;
-        this.into = Buffer.allocUnsafe(head.length);
-        const { promise, resolve, reject } = Promise.withResolvers<Uint8Array>();
-        this.settle = { resolve, reject };
-        // A body nobody reads (the reply was dropped) must not surface as an unhandled rejection.
-        promise.catch(() => {});
-        const abandon = () => this.fail(new DOMException("The body was abandoned", "AbortError"));
-        this.resolve(new H1Reply(status, head.headers, null, null, promise, abandon));
-        if (restLength > 0) this.collect(buf, off);
-        return;
-      }
     } else {
       this.mode = "close";
       this.keepAlive = false;
@@ -477,24 +408,7 @@ class Exchange {
     if (restLength > 0) this.body(buf.subarray(off));
   }
 
-  /** Collect mode: copies `d` from `off` into the body's buffer; settles once it is full. */
-  private collect(d: Buffer, off: number): void {
-    const into = this.into!;
-    const take = Math.min(this.remaining, d.length - off);
-    d.copy(into, this.filled, off, off + take);
-    this.filled += take;
-    this.remaining -= take;
-    if (this.remaining > 0) return;
-    this.into = null;
-    this.finish(d.length - off - take);
-    this.settle!.resolve(into);
-  }
-
   private body(d: Buffer): void {
-    if (this.into !== null) {
-      this.collect(d, 0);
-      return;
-    }
     const c = this.controller!;
     if (this.mode === "length") {
       const take = Math.min(this.remaining, d.length);
@@ -734,7 +648,7 @@ export class H1Client {
       const pooled = attempt === 0 ? this.take(t.key) : undefined;
       const conn = pooled ?? (await this.connect(t, signal));
       try {
-        return await this.exchange(conn, init.method, bytes, signal, init.wholeUpTo);
+        return await this.exchange(conn, init.method, bytes, signal);
       } catch (e) {
         if (!(e instanceof Stale)) throw e;
         if (pooled === undefined || attempt > 0 || signal?.aborted) throw new Error(e.message, { cause: e.cause });
@@ -869,15 +783,9 @@ export class H1Client {
     });
   }
 
-  private exchange(
-    conn: Conn,
-    method: string,
-    bytes: Uint8Array,
-    signal: Cancel | undefined,
-    wholeUpTo: number | undefined,
-  ): Promise<H1Reply> {
+  private exchange(conn: Conn, method: string, bytes: Uint8Array, signal: Cancel | undefined): Promise<H1Reply> {
     return new Promise<H1Reply>((resolve, reject) => {
-      const ex = new Exchange(conn, method, this.maxHeaderBytes, signal, resolve, reject, wholeUpTo);
+      const ex = new Exchange(conn, method, this.maxHeaderBytes, signal, resolve, reject);
       conn.ex = ex;
       if (signal?.aborted) {
         ex.fail(cancelReason(signal));

@@ -161,12 +161,11 @@ function headerOf(a: Answer, name: string): string | null {
 }
 
 function hasBody(a: Answer): boolean {
-  return a instanceof H1Reply ? a.hasBody : a.body !== null;
+  return a instanceof H1Reply ? a.whole !== null || a.stream !== null : a.body !== null;
 }
 
 async function discard(a: Answer): Promise<void> {
-  if (a instanceof H1Reply) await a.discard();
-  else await a.body?.cancel().catch(() => {});
+  await (a instanceof H1Reply ? a.stream : a.body)?.cancel().catch(() => {});
 }
 
 /** The body of an answer that has one ({@link hasBody}), as a stream (for the streaming SSE relay). */
@@ -593,13 +592,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     try {
       let resp: Answer;
       try {
-        resp = await sendFast(up.url, {
-          method: "POST",
-          headers,
-          body: forwarded,
-          signal: ac,
-          wholeUpTo: cfg.limits.max_frame_bytes,
-        });
+        resp = await sendFast(up.url, { method: "POST", headers, body: forwarded, signal: ac });
       } catch (e) {
         clearTimeout(firstByte);
         if (req.signal.aborted) {
@@ -690,8 +683,6 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
             if (whole.length > cfg.limits.max_frame_bytes) throw new TooLarge();
             return whole;
           }
-          // Declared within the frame limit: the client reads it into one buffer.
-          if (upstream instanceof H1Reply && upstream.collected !== null) return await upstream.collected;
           return await readBounded(
             upstream instanceof H1Reply ? upstream.toResponse() : upstream,
             cfg.limits.max_frame_bytes,
