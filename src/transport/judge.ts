@@ -200,8 +200,12 @@ export function judgeFrame(
   );
   if (parsed.kind === "invalid") return judgeInvalid(deps, session, direction, parsed, text, size);
   // Parsers disagree on which of two equal keys wins: flag it for the policy (tool arguments only).
+  // Only a request or notification is judged on it (the policy's judgeCall): a single response
+  // (often the largest frame, a tool result) skips the scans of its whole text.
   const duplicateKeys =
-    mayCarryArguments(text) && hasConflictingDuplicateKeys(text, parsed.kind === "single" ? parsed.message : undefined);
+    (parsed.kind === "batch" || "method" in parsed.message) &&
+    mayCarryArguments(text) &&
+    hasConflictingDuplicateKeys(text, parsed.kind === "single" ? parsed.message : undefined);
   if (parsed.kind === "single") {
     // A large message's text goes to the worker pool as received, not serialised again.
     rememberFrameText(parsed.message, text);

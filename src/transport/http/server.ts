@@ -831,7 +831,11 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         }
         const texts = [...ourReplies];
         const main = j.toRecipient === "original" ? rtext : j.toRecipient;
-        if (main !== null) {
+        // A message the chain replaced is already JSON.stringify's text of one object: it is used
+        // as it is, not parsed and serialised again (a redacted 1 MiB result cost both). The
+        // upstream's own text and batches are split and serialised here.
+        if (main !== null && main !== rtext && main.charCodeAt(0) === 123) texts.push(rewrite ? rewrite(main) : main);
+        else if (main !== null) {
           const v = JSON.parse(main) as unknown;
           for (const m of Array.isArray(v) ? v : [v])
             texts.push(rewrite ? rewrite(JSON.stringify(m)) : JSON.stringify(m));
