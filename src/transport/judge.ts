@@ -301,6 +301,22 @@ function judgeInvalid(
 }
 
 /**
+ * Whether a frame's text reads as a JSON-RPC response (an object with `result` or `error` and no
+ * `method`): an undecodable response then settles the request it answers, instead of being taken
+ * for a request and answered back to its sender. Used on refused frames only, never to forward.
+ */
+function responseShaped(text: string): boolean {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  return !("method" in v) && ("result" in v || "error" in v);
+}
+
+/**
  * A frame whose bytes are not valid UTF-8. It is refused like unparsable JSON: what a peer would
  * decode from the original bytes may differ from what was inspected, so they are never forwarded
  * in enforce mode. `lossyText` (decoded with replacement characters) is used only to find its id.
@@ -317,6 +333,7 @@ export function judgeUndecodable(
     code: ErrorCode.PARSE_ERROR,
     reason: "Parse error: invalid UTF-8",
     id: peekRawId(lossyText),
+    response: responseShaped(lossyText),
   };
   return judgeInvalid(deps, session, direction, parsed, lossyText, size);
 }

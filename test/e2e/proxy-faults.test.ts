@@ -274,6 +274,43 @@ describe("upstream failures become JSON-RPC errors with the request's id", () =>
     expect(JSON.parse(rows[1]!.record)).toMatchObject({ kind: "error", id: "12", upstream: "default" });
   });
 
+  test("a JSON answer whose bytes are not UTF-8 is refused: the client gets an error for its id, nothing goes back upstream", async () => {
+    await using bad = await startFixture(home.path, FAULTY);
+    await using p = await startProxy({ home: home.path, upstream: `${bad.url}/badutf8` });
+    const r = await post(`${p.url}/mcp`, { jsonrpc: "2.0", id: 31, method: "ping" });
+    const msgs = await messagesOf(r);
+    expect(msgs).toHaveLength(1);
+    expect(errorOf(msgs, 31)).toEqual({
+      code: -32012,
+      message: "MCP server sent an invalid response: Parse error: invalid UTF-8",
+    });
+    // What reached the upstream: the ping only (no error answer to its "response").
+    const seen = (await (await fetch(`${bad.url}/badutf8`)).json()) as string[];
+    expect(seen.map((b) => JSON.parse(b).method)).toEqual(["ping"]);
+  });
+
+  test("a request whose bytes are not UTF-8 is refused with a parse error for its id and never forwarded", async () => {
+    await using bad = await startFixture(home.path, FAULTY);
+    await using p = await startProxy({ home: home.path, upstream: `${bad.url}/badutf8` });
+    const enc = new TextEncoder();
+    const body = new Uint8Array([
+      ...enc.encode('{"jsonrpc":"2.0","id":32,"method":"tools/call","params":{"name":"echo","arguments":{"text":"'),
+      0xff,
+      0xfe,
+      0x41,
+      ...enc.encode('"}}}'),
+    ]);
+    const r = await fetch(`${p.url}/mcp`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body,
+    });
+    const msgs = await messagesOf(r);
+    expect(errorOf(msgs, 32)).toEqual({ code: -32700, message: "Parse error: invalid UTF-8" });
+    const seen = (await (await fetch(`${bad.url}/badutf8`)).json()) as string[];
+    expect(seen).toEqual([]);
+  });
+
   test("HTTP 500, garbage and a torn SSE stream each become an upstream error", async () => {
     await using bad = await startFixture(home.path, FAULTY);
     for (const path of ["/500", "/garbage", "/reset"]) {

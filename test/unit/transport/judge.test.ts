@@ -181,6 +181,21 @@ describe("judgeFrame", () => {
     expect(events[0]!.invalid).toEqual({ reason: "Parse error: invalid UTF-8", size: 50 });
   });
 
+  test("a server response that is not UTF-8 settles its pending request with an error; nothing goes back to the server", () => {
+    const { deps, session } = setup();
+    const call = '{"jsonrpc":"2.0","id":14,"method":"tools/call","params":{"name":"echo","arguments":{}}}';
+    judgeFrame(deps, session, "c2s", call, call.length);
+    const lossy = '{"jsonrpc":"2.0","id":14,"result":{"content":[{"type":"text","text":"\uFFFD"}]}}';
+    const j = judgeUndecodable(deps, session, "s2c", lossy, 70);
+    expect(json(j.toRecipient)).toEqual({
+      jsonrpc: "2.0",
+      id: 14,
+      error: { code: -32012, message: "MCP server sent an invalid response: Parse error: invalid UTF-8" },
+    });
+    expect(j.toSender).toBeNull();
+    expect(session.pendingFromClient()).toEqual([]);
+  });
+
   test("in audit mode an invalid frame is forwarded as it came and recorded as would_block", () => {
     const { deps, session } = setup(false);
     expect(sync(judgeFrame(deps, session, "s2c", "garbage", 7))).toMatchObject({
