@@ -495,7 +495,13 @@ const DEFINITION_CACHE_MAX = 4096;
 const STRING_IDS_MAX = 65536;
 const stringIds = { name: new Map<string, number>(), text: new Map<string, number>(), next: 0 };
 
-function resetDefinitionCache(): void {
+/** Definitions the learned scorer has cached (for tests and benchmarks). */
+export function learnedDefinitionCacheSize(): number {
+  return definitionCache.size;
+}
+
+/** Empties the learned scorer's definition cache (clearDefinitionCache in scan.ts calls it). */
+export function resetDefinitionCache(): void {
   definitionCache.clear();
   stringIds.name.clear();
   stringIds.text.clear();

@@ -9,6 +9,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { learnedDefinitionCacheSize } from "../../../../src/interceptors/injection/model.ts";
 import { clearDefinitionCache, scanTools, type ToolReport } from "../../../../src/interceptors/injection/scan.ts";
 
 const ROOT = join(import.meta.dir, "../../../..");
@@ -81,5 +82,14 @@ describe("tools/list reports do not depend on list or cache", () => {
       scanTools({ tools: [...list.tools].reverse() });
       expect(scanTools(list).map(placeless)).toEqual(expected);
     }
+  });
+});
+
+describe("clearDefinitionCache", () => {
+  test("empties the learned scorer's definition cache too, so a first-sight scan pays for it", () => {
+    scanTools({ tools: TOOLS.slice(0, 5) });
+    expect(learnedDefinitionCacheSize()).toBeGreaterThan(0);
+    clearDefinitionCache();
+    expect(learnedDefinitionCacheSize()).toBe(0);
   });
 });
