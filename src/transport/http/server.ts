@@ -87,7 +87,11 @@ class TooLarge extends Error {}
  * inspected. ASCII (the usual JSON) is copied as Latin-1, several times cheaper than TextDecoder.
  */
 function utf8Text(b: Uint8Array): string | undefined {
-  if (isAscii(b)) return asciiText(b);
+  return isAscii(b) ? asciiText(b) : strictUtf8(b);
+}
+
+/** The text of bytes that are not all ASCII, or undefined when they are not valid UTF-8. */
+function strictUtf8(b: Uint8Array): string | undefined {
   try {
     return STRICT_DECODER.decode(b);
   } catch {
@@ -816,7 +820,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         // quarter of what it takes to copy a byte view (0.5 against 1.8 us small, 12 against 50 us
         // at 1 MiB): the original is answered as its text then, as its bytes otherwise.
         const ascii = isAscii(raw);
-        const strictText = ascii ? asciiText(raw) : utf8Text(raw);
+        const strictText = ascii ? asciiText(raw) : strictUtf8(raw);
         const rtext = strictText ?? DECODER.decode(raw);
         if (learn && strictText !== undefined) learnParamHeaders(rtext, up.paramHeaders);
         const sj =
