@@ -11,8 +11,13 @@ import {
 import {
   bestUnit,
   contentText,
+  features,
   learnedContent,
+  loadModel,
   MODEL_SIGNAL,
+  type ModelFile,
+  margin,
+  sigmoid,
   UNIT_CHARS,
   unitRanges,
 } from "../../../../src/interceptors/injection/model.ts";
@@ -113,6 +118,39 @@ const PARAPHRASED = {
   inputSchema: { type: "object", properties: { tone: { type: "string" }, to: { type: "string" } } },
 };
 const hasModel = (findings: readonly { signal: string }[]) => findings.some((f) => f.signal === MODEL_SIGNAL);
+
+describe("the serving path scores what training saw", () => {
+  // Content is scored by a one-pass windowing and tokenising loop (bestWindow); training reads the
+  // same text as unitRanges + features. If the two drifted apart, the weights would be applied to
+  // features they were not trained on, silently.
+  test("bestUnit(text, false) is the best of unitRanges(text, false) scored from features()", () => {
+    const m = loadModel(JSON.parse(readFileSync(WEIGHTS, "utf8")) as ModelFile);
+    const texts: string[] = [];
+    const corpus = join(ROOT, "../shared/corpus/tool_results.jsonl");
+    const heldout = join(ROOT, "test/fixtures/heldout/tool_results.jsonl");
+    for (const f of [corpus, heldout].filter(existsSync))
+      for (const line of readFileSync(f, "utf8").split("\n"))
+        if (line.trim()) texts.push(contentText((JSON.parse(line) as { text: string }).text));
+    // Long runs without sentence ends, ideographs, lone surrogates, text with no word at all.
+    texts.push(
+      `${"word ".repeat(200)}${"x".repeat(700)} end`,
+      "漢字のテキスト。".repeat(80),
+      "\ud800a b c. ".repeat(90),
+      "... --- ...",
+    );
+    expect(texts.length).toBeGreaterThan(50);
+    for (const text of texts) {
+      let ref = { p: 0, start: 0, end: 0 };
+      for (const [s, e] of unitRanges(text, false)) {
+        const p = sigmoid(margin(m, features(text, s, e)));
+        if (p > ref.p + 1e-12) ref = { p, start: s, end: e };
+      }
+      const got = bestUnit(text, false, m);
+      expect(got.p).toBeCloseTo(ref.p, 9);
+      if (ref.p > 0) expect(text.slice(got.start, got.end)).toBe(text.slice(ref.start, ref.end));
+    }
+  });
+});
 
 describe("learned_model option", () => {
   test("the config key defaults to all and takes only definitions, all, off", () => {
