@@ -74,6 +74,16 @@ function child<K, K2, V>(m: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
   return c;
 }
 
+/** The handle of a one-label histogram series, remembered (its label values are a bounded set). */
+function histogramHandle(cache: Map<string, HistogramData>, series: Histogram, label: string): HistogramData {
+  let h = cache.get(label);
+  if (h === undefined) {
+    h = series.handle([label]);
+    cache.set(label, h);
+  }
+  return h;
+}
+
 function messageHandle(direction: Direction, method: string, action: Action, decidedBy: string | null): CounterData {
   const byDecider = child(child(child(messageHandles, direction), method), action);
   let h = byDecider.get(decidedBy);
@@ -95,20 +105,9 @@ export function observeDecision(
 ): void {
   const m = methodLabel(method);
   messageHandle(direction, m, action, decidedBy).v += 1;
-  let ch = chainHandles.get(direction);
-  if (ch === undefined) {
-    ch = chainDuration.handle([direction]);
-    chainHandles.set(direction, ch);
-  }
-  chainDuration.observeInto(ch, chainMs / 1000);
-  if (latencyMs !== undefined) {
-    let rh = requestHandles.get(m);
-    if (rh === undefined) {
-      rh = requestDuration.handle([m]);
-      requestHandles.set(m, rh);
-    }
-    requestDuration.observeInto(rh, latencyMs / 1000);
-  }
+  chainDuration.observeInto(histogramHandle(chainHandles, chainDuration, direction), chainMs / 1000);
+  if (latencyMs !== undefined)
+    requestDuration.observeInto(histogramHandle(requestHandles, requestDuration, m), latencyMs / 1000);
 }
 
 /** The body of GET /metrics. */
