@@ -10,6 +10,8 @@
  * read or opened yet.
  *
  * - A variable already in the environment (any value, even empty) is kept: nothing is re-executed.
+ *   One that only a `.env` file set (Bun loads it after start-up, too late for mimalloc) is passed
+ *   on to the re-execution with the file's value (Linux, where /proc tells the two apart).
  * - `MCPGW_ALLOCATOR_TUNING=off` (or 0, false, no) turns it off.
  * - The re-executed process finds the marker variable, which names what was added, and removes both
  *   from process.env: mimalloc has read them, and a wrapped server or anything else mcpgw starts sees
@@ -34,12 +36,43 @@ export const TUNED_COMMANDS: ReadonlySet<string> = new Set(["proxy", "wrap"]);
 
 type Env = Record<string, string | undefined>;
 
-/** The variables to add before re-executing for `command`, or [] to run on as is. */
-export function allocatorAdditions(command: string | undefined, env: Env): Array<readonly [string, string]> {
+/** A variable the re-execution sets; `added` ones are removed again from the new process's process.env. */
+export interface Addition {
+  readonly name: string;
+  readonly value: string;
+  /** false when the value came from a `.env` file: the process had it in process.env before, so it keeps it. */
+  readonly added: boolean;
+}
+
+/**
+ * The variables to set before re-executing for `command`, or [] to run on as is. `startup` names the
+ * variables of the environment the process was started with (what mimalloc read); when it is not
+ * known, `env` is taken for it. A variable in `env` but not at start-up came from a `.env` file, which
+ * Bun loads after the allocator has read its options: the re-execution passes that value on, so the
+ * operator's setting takes effect instead of silently doing nothing.
+ */
+export function allocatorAdditions(command: string | undefined, env: Env, startup?: ReadonlySet<string>): Addition[] {
   if (command === undefined || !TUNED_COMMANDS.has(command)) return [];
   if (env[MARKER_VAR] !== undefined) return [];
   if (/^(?:off|0|false|no)$/i.test(env[OPT_OUT_VAR]?.trim() ?? "")) return [];
-  return ALLOCATOR_ENV.filter(([name]) => env[name] === undefined);
+  const out: Addition[] = [];
+  for (const [name, value] of ALLOCATOR_ENV) {
+    const current = env[name];
+    if (current === undefined) out.push({ name, value, added: true });
+    else if (startup !== undefined && !startup.has(name)) out.push({ name, value: current, added: false });
+  }
+  return out;
+}
+
+/** The names of the variables in a NUL-separated environment block (/proc/self/environ). */
+export function environNames(block: Uint8Array): Set<string> {
+  const names = new Set<string>();
+  const dec = new TextDecoder();
+  for (const kv of splitNulBlock(block)) {
+    const eq = kv.indexOf(0x3d);
+    names.add(dec.decode(eq < 0 ? kv : kv.subarray(0, eq)));
+  }
+  return names;
 }
 
 /** In a re-executed process, removes what the re-execution added from `env`. */
@@ -81,11 +114,12 @@ interface ExecImage {
   readonly libc: string[];
 }
 
-function imageFor(additions: ReadonlyArray<readonly [string, string]>): ExecImage | undefined {
+function imageFor(additions: readonly Addition[]): ExecImage | undefined {
   const enc = new TextEncoder();
+  const forgotten = additions.filter((a) => a.added).map((a) => a.name);
   const added = [
-    ...additions.map(([k, v]) => enc.encode(`${k}=${v}`)),
-    enc.encode(`${MARKER_VAR}=${additions.map(([k]) => k).join(",")}`),
+    ...additions.map((a) => enc.encode(`${a.name}=${a.value}`)),
+    enc.encode(`${MARKER_VAR}=${forgotten.join(",")}`),
   ];
   if (process.platform === "linux") {
     return {
@@ -106,6 +140,16 @@ function imageFor(additions: ReadonlyArray<readonly [string, string]>): ExecImag
     };
   }
   return undefined;
+}
+
+/** The variables the process was started with, where the OS tells (Linux); undefined elsewhere. */
+function startupNames(): Set<string> | undefined {
+  if (process.platform !== "linux") return undefined;
+  try {
+    return environNames(readFileSync("/proc/self/environ"));
+  } catch {
+    return undefined;
+  }
 }
 
 /** One buffer holding every string NUL-terminated, and a NULL-terminated array of pointers into it. */
@@ -134,7 +178,7 @@ function cStrings(strings: readonly Uint8Array[], ptr: (b: Uint8Array) => number
  * process it removes the added variables from process.env.
  */
 export async function applyAllocatorSetting(command: string | undefined): Promise<void> {
-  const additions = allocatorAdditions(command, process.env);
+  const additions = allocatorAdditions(command, process.env, startupNames());
   forgetAdditions(process.env);
   if (additions.length === 0) return;
   try {

@@ -5,7 +5,7 @@
  * fixture that reports the argv and environment it was given.
  */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { messagesOf, post, startFixture } from "../helpers/http-proxy.ts";
 import { FIXTURES, isolatedEnv, MAIN, spawnProcess, tempDir } from "../helpers/process.ts";
@@ -43,7 +43,7 @@ interface Report {
 }
 
 /** `mcpgw wrap --no-audit -- bun argv-env-fixture.ts ARGS…`, which reports and then waits for stdin to end. */
-function wrapReporter(args: string[], extra: Record<string, string> = {}, bunFlags: string[] = []) {
+function wrapReporter(args: string[], extra: Record<string, string> = {}, bunFlags: string[] = [], cwd?: string) {
   const report = join(dir.path, `report-${++n}.json`);
   const e = env({
     FIXTURE_REPORT: report,
@@ -53,7 +53,7 @@ function wrapReporter(args: string[], extra: Record<string, string> = {}, bunFla
     ...extra,
   });
   const cmd = [process.execPath, ...bunFlags, MAIN, "wrap", "--no-audit", "--", process.execPath, REPORTER, ...args];
-  const p = spawnProcess(cmd, e);
+  const p = spawnProcess(cmd, e, cwd);
   const read = async (): Promise<Report> => {
     await p.stderr.waitFor("started MCP server");
     for (let i = 0; i < 400; i++) {
@@ -109,6 +109,23 @@ describe("wrap", () => {
     const seen = procOf(p.proc.pid);
     expect(seen.env.MIMALLOC_PURGE_DELAY).toBe("250");
     expect(seen.env.MCPGW_ALLOCATOR_REEXEC).toBeUndefined();
+    expect(report.vars).toEqual({ MIMALLOC_PURGE_DELAY: "250", MCPGW_ALLOCATOR_REEXEC: null });
+    await p.closeStdin();
+    expect(await p.exit()).toBe(7);
+  });
+
+  test("a MIMALLOC_PURGE_DELAY set only in a .env file reaches the allocator (re-executed with it) and the server", async () => {
+    // Bun loads .env after start-up, too late for mimalloc: before, such a value stopped the
+    // re-execution yet never took effect.
+    const cwd = join(dir.path, "dotenv");
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, ".env"), "MIMALLOC_PURGE_DELAY=250\n");
+    const { p, read } = wrapReporter(["x"], {}, [], cwd);
+    await using _ = p;
+    const report = await read();
+    const seen = procOf(p.proc.pid);
+    expect(seen.env.MIMALLOC_PURGE_DELAY).toBe("250");
+    expect(seen.env.MCPGW_ALLOCATOR_REEXEC).toBe("");
     expect(report.vars).toEqual({ MIMALLOC_PURGE_DELAY: "250", MCPGW_ALLOCATOR_REEXEC: null });
     await p.closeStdin();
     expect(await p.exit()).toBe(7);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import {
   allocatorAdditions,
+  environNames,
   forgetAdditions,
   MARKER_VAR,
   rebuiltArgv,
@@ -9,8 +10,10 @@ import {
 
 describe("allocatorAdditions", () => {
   test("proxy and wrap get MIMALLOC_PURGE_DELAY=-1 when it is unset", () => {
-    expect(allocatorAdditions("proxy", {})).toEqual([["MIMALLOC_PURGE_DELAY", "-1"]]);
-    expect(allocatorAdditions("wrap", { PATH: "/bin" })).toEqual([["MIMALLOC_PURGE_DELAY", "-1"]]);
+    const purge = { name: "MIMALLOC_PURGE_DELAY", value: "-1", added: true };
+    expect(allocatorAdditions("proxy", {})).toEqual([purge]);
+    expect(allocatorAdditions("wrap", { PATH: "/bin" })).toEqual([purge]);
+    expect(allocatorAdditions("wrap", { PATH: "/bin" }, new Set(["PATH"]))).toEqual([purge]);
   });
 
   test("one-shot commands, help and no command run as they are", () => {
@@ -22,6 +25,18 @@ describe("allocatorAdditions", () => {
   test("an explicit value, even empty, is kept", () => {
     expect(allocatorAdditions("proxy", { MIMALLOC_PURGE_DELAY: "10" })).toEqual([]);
     expect(allocatorAdditions("proxy", { MIMALLOC_PURGE_DELAY: "" })).toEqual([]);
+  });
+
+  test("a value only a .env file set (absent at start-up) is passed on to the re-execution, and kept afterwards", () => {
+    expect(allocatorAdditions("proxy", { MIMALLOC_PURGE_DELAY: "250", PATH: "/bin" }, new Set(["PATH"]))).toEqual([
+      { name: "MIMALLOC_PURGE_DELAY", value: "250", added: false },
+    ]);
+    // Present at start-up: mimalloc read it, nothing to do.
+    expect(allocatorAdditions("proxy", { MIMALLOC_PURGE_DELAY: "250" }, new Set(["MIMALLOC_PURGE_DELAY"]))).toEqual([]);
+    // The opt-out still wins.
+    expect(
+      allocatorAdditions("proxy", { MIMALLOC_PURGE_DELAY: "250", MCPGW_ALLOCATOR_TUNING: "off" }, new Set()),
+    ).toEqual([]);
   });
 
   test("MCPGW_ALLOCATOR_TUNING turns it off with off/0/false/no, and only with those", () => {
@@ -56,6 +71,13 @@ describe("forgetAdditions", () => {
     const plain: Record<string, string | undefined> = { MIMALLOC_PURGE_DELAY: "5" };
     forgetAdditions(plain);
     expect(plain).toEqual({ MIMALLOC_PURGE_DELAY: "5" });
+  });
+});
+
+describe("environNames", () => {
+  test("the names of an environment block, with values containing '=' and entries without one", () => {
+    const block = new TextEncoder().encode("A=1\0B=x=y\0EMPTY=\0ODD\0ü=2\0");
+    expect([...environNames(block)].sort()).toEqual(["A", "B", "EMPTY", "ODD", "ü"]);
   });
 });
 
