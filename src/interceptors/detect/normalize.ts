@@ -192,8 +192,8 @@ for (const w of ROT_WORDS_ENCODED) {
  * False only when the ROT13 check cannot succeed: it counts WORD3's tokens, which are whole letter
  * runs of 3–12 letters and the 12-letter chunks of longer runs. Fewer than four runs (of any
  * length up to 12) or chunks that are encoded words: no ROT13 text. One pass over the characters,
- * hashing each letter run as it goes; a string is made only for runs whose hash is an encoded
- * word's, and for the chunks of runs longer than 12 letters (such runs are few).
+ * hashing each letter run as it goes; a string is made only for runs (and 12-letter chunks of
+ * longer runs) whose hash is an encoded word's.
  */
 function mayBeRot13(lower: string): boolean {
   let n = 0;
@@ -215,8 +215,14 @@ function mayBeRot13(lower: string): boolean {
       if ((ROT_HASHES[h >> 3]! & (1 << (h & 7))) !== 0 && ROT_WORDS_ENCODED.has(lower.slice(start, i)) && ++n >= 4)
         return true;
     } else {
-      for (let k = start; k + 3 <= i; k += 12)
-        if (ROT_WORDS_ENCODED.has(lower.slice(k, Math.min(k + 12, i))) && ++n >= 4) return true;
+      for (let k = start; k + 3 <= i; k += 12) {
+        // The chunk's hash first, as for a short run: a string only for a possible encoded word.
+        const end = Math.min(k + 12, i);
+        let ch = 0;
+        for (let j = k; j < end; j++) ch = (ch * 31 + lower.charCodeAt(j)) & 0xffff;
+        if ((ROT_HASHES[ch >> 3]! & (1 << (ch & 7))) !== 0 && ROT_WORDS_ENCODED.has(lower.slice(k, end)) && ++n >= 4)
+          return true;
+      }
     }
     start = -1;
   }

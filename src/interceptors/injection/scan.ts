@@ -470,6 +470,8 @@ function safeExcerpt(text: string): string {
 
 /** Findings for one item: one per signal, best-weighted occurrence, with the item's score on top. */
 function toFindings(signals: readonly Signal[]): Finding[] {
+  // The usual case (nothing found) without the map, copy, sort and map below.
+  if (signals.length === 0) return [];
   const best = new Map<string, Signal>();
   for (const s of signals) {
     const b = best.get(s.signal);
