@@ -254,14 +254,26 @@ function definitionParts(
   segments: readonly Segment[],
   normalized: readonly (Normalized | undefined)[] = [],
 ): { text: string; starts: number[] } {
-  let text = "";
+  const { parts, starts } = definitionStrings(segments, normalized);
+  return { text: parts.join("\n"), starts };
+}
+
+/** The parts definitionParts joins with "\n", and where each starts in the joined text. */
+function definitionStrings(
+  segments: readonly Segment[],
+  normalized: readonly (Normalized | undefined)[] = [],
+): { parts: string[]; starts: number[] } {
+  const parts: string[] = [];
   const starts: number[] = [];
+  let at = 0;
   for (let i = 0; i < segments.length; i++) {
-    if (i > 0) text += "\n";
-    starts.push(text.length);
-    text += modelText(normalized[i] ?? normalize(readableText(segments[i]!)));
+    if (i > 0) at++;
+    starts.push(at);
+    const t = modelText(normalized[i] ?? normalize(readableText(segments[i]!)));
+    parts.push(t);
+    at += t.length;
   }
-  return { text, starts };
+  return { parts, starts };
 }
 
 /**
@@ -430,6 +442,70 @@ function bestWindow(codes: Uint16Array, m: Model): UnitScore {
   return { p: bestP, start: bestS, end: bestE };
 }
 
+/**
+ * The units of a definition's text scored in one pass over its code units: the whole text and
+ * each sentence of `unitRanges(text, true)` (three words or more), with the same features summed in
+ * the same order as {@link unitMargin}, so the same probabilities. `best` is the best unit (the
+ * whole first on a tie), `sentence` the best sentence (the whole when no sentence counts).
+ */
+export function definitionUnits(codes: Uint16Array, m: Model): { best: UnitScore; sentence: UnitScore } {
+  const cls = charClasses();
+  const len = codes.length;
+  const z = windowMargin(m, codes, cls, 0, len);
+  const whole = { p: sigmoid(Number.isNaN(z) ? m.bias : z), start: 0, end: len };
+  let best = whole;
+  let sentence: UnitScore = { p: 0, start: 0, end: 0 };
+  let units = 0;
+  let firstStart = 0;
+  let firstEnd = 0;
+  let start = 0;
+  const flush = (end: number) => {
+    if (wordCount(codes, cls, start, end, MIN_SENTENCE_WORDS) >= MIN_SENTENCE_WORDS) {
+      if (units++ === 0) {
+        firstStart = start;
+        firstEnd = end;
+      }
+      const p = sigmoid(windowMargin(m, codes, cls, start, end));
+      if (p > best.p) best = { p, start, end };
+      if (p > sentence.p) sentence = { p, start, end };
+    }
+    start = end;
+  };
+  for (let i = 0; i < len; i++) {
+    const k = cls[codes[i]!]!;
+    if (k < 3) continue;
+    if (k === 3) flush(i + 1);
+    else {
+      const d = codes[i + 1];
+      if (d === 0x20 || d === 0x0a) flush(i + 1);
+    }
+  }
+  flush(len);
+  // One sentence holding every word: the same as the whole (its features, hence its p, are the whole's).
+  if (units === 1 && wordCount(codes, cls, 0, firstStart, 1) === 0 && wordCount(codes, cls, firstEnd, len, 1) === 0) {
+    best = whole;
+    sentence = { p: 0, start: 0, end: 0 };
+  }
+  return { best, sentence: sentence.end === 0 ? best : sentence };
+}
+
+/** Tokens of code units [from, to) (as {@link tokens} counts them), counted up to `enough`. */
+function wordCount(codes: Uint16Array, cls: Uint8Array, from: number, to: number, enough: number): number {
+  let n = 0;
+  let i = from;
+  while (i < to) {
+    const k = cls[codes[i]!]!;
+    i++;
+    if (k === 2) {
+      if (++n >= enough) return n;
+    } else if (k === 1) {
+      while (i < to && cls[codes[i]!] === 1) i++;
+      if (++n >= enough) return n;
+    }
+  }
+  return n;
+}
+
 /** The n-grams of text[from, to) that push its score up most, as "ngram(+weight)". */
 export function topContributors(text: string, from: number, to: number, n = 4, m: Model = current()): string[] {
   const seen = new Map<number, string>();
@@ -528,21 +604,12 @@ export function learnedDefinition(
   }
   let hit = definitionCache.get(key);
   if (hit === undefined) {
-    const { text, starts } = definitionParts(segments, normalized);
-    const m = current();
-    let best: UnitScore = { p: 0, start: 0, end: 0 };
-    // The best sentence locates the finding (the whole text, when it is one sentence).
-    let sentence = best;
-    unitRanges(text, true).forEach(([s, e], k) => {
-      const p = sigmoid(unitMargin(m, text, s, e));
-      if (p > best.p) best = { p, start: s, end: e };
-      if (k > 0 && p > sentence.p) sentence = { p, start: s, end: e };
-    });
-    if (sentence.end === 0) sentence = best;
+    const { parts, starts } = definitionStrings(segments, normalized);
+    const { best, sentence } = definitionUnits(codeUnits(parts), current());
     const w = modelWeight(best.p, "definition");
     let segment = 0;
     while (segment + 1 < starts.length && starts[segment + 1]! <= sentence.start) segment++;
-    hit = w > 0 ? { signal: signalOf(text, { ...sentence, p: best.p }, w, ""), segment } : null;
+    hit = w > 0 ? { signal: signalOf(parts.join("\n"), { ...sentence, p: best.p }, w, ""), segment } : null;
     if (definitionCache.size >= DEFINITION_CACHE_MAX) definitionCache.delete(definitionCache.keys().next().value!);
     definitionCache.set(key, hit);
   }

@@ -354,13 +354,14 @@ export function scanString(seg: Segment, role: Role, out: Signal[]): Normalized 
     cache.set(key, cached);
     definitionCacheChars += key.length;
     // Least recently used first: this kind's, then the other's.
-    for (const m of [cache, cache === definitionCache.name ? definitionCache.text : definitionCache.name]) {
-      for (const [k] of m) {
-        if (definitionCacheChars <= DEFINITION_CACHE_CHARS) break;
-        m.delete(k);
-        definitionCacheChars -= k.length;
+    if (definitionCacheChars > DEFINITION_CACHE_CHARS)
+      for (const m of [cache, cache === definitionCache.name ? definitionCache.text : definitionCache.name]) {
+        for (const [k] of m) {
+          if (definitionCacheChars <= DEFINITION_CACHE_CHARS) break;
+          m.delete(k);
+          definitionCacheChars -= k.length;
+        }
       }
-    }
   }
   for (const c of cached)
     out.push({

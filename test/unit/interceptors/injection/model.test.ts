@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildModelFile } from "../../../../src/build/train-injection-model.ts";
+import { toolSegments } from "../../../../src/interceptors/detect/index.ts";
 import {
   InjectionConfigSchema,
   scanContent,
@@ -11,6 +12,8 @@ import {
 import {
   bestUnit,
   contentText,
+  definitionText,
+  definitionUnits,
   features,
   learnedContent,
   loadModel,
@@ -148,6 +151,48 @@ describe("the serving path scores what training saw", () => {
       const got = bestUnit(text, false, m);
       expect(got.p).toBeCloseTo(ref.p, 9);
       if (ref.p > 0) expect(text.slice(got.start, got.end)).toBe(text.slice(ref.start, ref.end));
+    }
+  });
+});
+
+describe("the definition path scores what training saw", () => {
+  // Definitions are scored by a one-pass loop over code units (definitionUnits); training reads
+  // unitRanges(text, true) + features. Same units, same probabilities, same located sentence.
+  test("definitionUnits is the best of unitRanges(text, true) scored from features()", () => {
+    const m = loadModel(JSON.parse(readFileSync(WEIGHTS, "utf8")) as ModelFile);
+    const texts: string[] = [];
+    const corpus = join(ROOT, "../shared/corpus/tool_descriptions.jsonl");
+    const heldout = join(ROOT, "test/fixtures/heldout/tool_descriptions.jsonl");
+    for (const f of [corpus, heldout].filter(existsSync))
+      for (const line of readFileSync(f, "utf8").split("\n"))
+        if (line.trim())
+          texts.push(definitionText(toolSegments((JSON.parse(line) as { tool: unknown }).tool, "t").segments));
+    // One sentence holding every word, sentences of two words, ideographs, lone surrogates, no word at all.
+    texts.push(
+      "read the file.",
+      "\n\nread the file.\n",
+      "notes\nsearch the catalogue by keyword.",
+      "a b. c d. e f g. h i j k.",
+      "漢字のテキスト。読む\n書く 話す 聞く",
+      "\ud800a b c. ".repeat(20),
+      "... --- ...",
+      "",
+    );
+    expect(texts.length).toBeGreaterThan(50);
+    for (const text of texts) {
+      const ranges = unitRanges(text, true);
+      let best = { p: 0, start: 0, end: 0 };
+      let sentence = best;
+      ranges.forEach(([s, e], k) => {
+        const p = sigmoid(margin(m, features(text, s, e)));
+        if (p > best.p) best = { p, start: s, end: e };
+        if (k > 0 && p > sentence.p) sentence = { p, start: s, end: e };
+      });
+      if (sentence.end === 0) sentence = best;
+      const codes = Uint16Array.from({ length: text.length }, (_, i) => text.charCodeAt(i));
+      const got = definitionUnits(codes, m);
+      expect(got.best).toEqual(best);
+      expect(got.sentence).toEqual(sentence);
     }
   });
 });
