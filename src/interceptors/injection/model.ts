@@ -450,60 +450,114 @@ function bestWindow(codes: Uint16Array, m: Model): UnitScore {
  */
 export function definitionUnits(codes: Uint16Array, m: Model): { best: UnitScore; sentence: UnitScore } {
   const cls = charClasses();
+  const w = m.w;
   const len = codes.length;
-  const z = windowMargin(m, codes, cls, 0, len);
-  const whole = { p: sigmoid(Number.isNaN(z) ? m.bias : z), start: 0, end: len };
-  let best = whole;
+  // One pass: each token's features go to the whole (stamp, generation g) and to the sentence it
+  // is in (sentenceStamp, generation gs), each deduplicated and summed in token order.
+  if (++generation === 0x7fffffff) {
+    stamp.fill(0);
+    generation = 1;
+  }
+  const g = generation;
+  sentenceStamp ??= new Int32Array(1 << MODEL_BITS);
+  const ss = sentenceStamp;
+  let n = 0;
+  let sum = 0;
+  let prev = START;
+  let words = 0;
+  let sentenceWords = 0;
+  let sn = 0;
+  let sSum = 0;
+  let start = 0;
   let sentence: UnitScore = { p: 0, start: 0, end: 0 };
   let units = 0;
-  let firstStart = 0;
-  let firstEnd = 0;
-  let start = 0;
+  let firstWords = 0;
+  let gs = nextSentenceGeneration();
   const flush = (end: number) => {
-    if (wordCount(codes, cls, start, end, MIN_SENTENCE_WORDS) >= MIN_SENTENCE_WORDS) {
-      if (units++ === 0) {
-        firstStart = start;
-        firstEnd = end;
-      }
-      const p = sigmoid(windowMargin(m, codes, cls, start, end));
-      if (p > best.p) best = { p, start, end };
+    if (sentenceWords >= MIN_SENTENCE_WORDS) {
+      if (units++ === 0) firstWords = sentenceWords;
+      const p = sigmoid(m.bias + sSum / Math.sqrt(sn));
       if (p > sentence.p) sentence = { p, start, end };
     }
     start = end;
+    sentenceWords = 0;
+    sn = 0;
+    sSum = 0;
+    gs = nextSentenceGeneration();
   };
-  for (let i = 0; i < len; i++) {
-    const k = cls[codes[i]!]!;
-    if (k < 3) continue;
-    if (k === 3) flush(i + 1);
-    else {
-      const d = codes[i + 1];
-      if (d === 0x20 || d === 0x0a) flush(i + 1);
+  let i = 0;
+  while (i < len) {
+    const c = codes[i]!;
+    const k = cls[c]!;
+    let h: number;
+    if (k === 2) {
+      h = mix(FNV, c);
+      i++;
+    } else if (k === 1) {
+      h = FNV;
+      while (i < len) {
+        const d = codes[i]!;
+        if (cls[d] !== 1) break;
+        h = Math.imul(h ^ d, 0x01000193);
+        i++;
+      }
+      h >>>= 0;
+    } else {
+      i++;
+      // Sentence and line ends (as unitRanges cuts them).
+      if (k === 3) flush(i);
+      else if (k === 4) {
+        const d = codes[i];
+        if (d === 0x20 || d === 0x0a) flush(i);
+      }
+      continue;
     }
+    const u = mix(h, UNIGRAM) & MASK;
+    const wu = w[u]!;
+    if (stamp[u] !== g) {
+      stamp[u] = g;
+      n++;
+      sum += wu;
+    }
+    if (ss[u] !== gs) {
+      ss[u] = gs;
+      sn++;
+      sSum += wu;
+    }
+    const b = mix(mix(prev, h), BIGRAM) & MASK;
+    if (stamp[b] !== g) {
+      stamp[b] = g;
+      n++;
+      sum += w[b]!;
+    }
+    // A sentence's first token pairs with the start marker, not with the token before it.
+    const bs = sentenceWords === 0 ? mix(mix(START, h), BIGRAM) & MASK : b;
+    if (ss[bs] !== gs) {
+      ss[bs] = gs;
+      sn++;
+      sSum += w[bs]!;
+    }
+    prev = h;
+    words++;
+    sentenceWords++;
   }
   flush(len);
+  const whole = { p: sigmoid(n === 0 ? m.bias : m.bias + sum / Math.sqrt(n)), start: 0, end: len };
   // One sentence holding every word: the same as the whole (its features, hence its p, are the whole's).
-  if (units === 1 && wordCount(codes, cls, 0, firstStart, 1) === 0 && wordCount(codes, cls, firstEnd, len, 1) === 0) {
-    best = whole;
-    sentence = { p: 0, start: 0, end: 0 };
-  }
+  if (units === 1 && firstWords === words) sentence = { p: 0, start: 0, end: 0 };
+  const best = sentence.p > whole.p ? sentence : whole;
   return { best, sentence: sentence.end === 0 ? best : sentence };
 }
 
-/** Tokens of code units [from, to) (as {@link tokens} counts them), counted up to `enough`. */
-function wordCount(codes: Uint16Array, cls: Uint8Array, from: number, to: number, enough: number): number {
-  let n = 0;
-  let i = from;
-  while (i < to) {
-    const k = cls[codes[i]!]!;
-    i++;
-    if (k === 2) {
-      if (++n >= enough) return n;
-    } else if (k === 1) {
-      while (i < to && cls[codes[i]!] === 1) i++;
-      if (++n >= enough) return n;
-    }
+/** Per-sentence seen-stamps of {@link definitionUnits} (allocated on its first use). */
+let sentenceStamp: Int32Array | undefined;
+let sentenceGeneration = 0;
+function nextSentenceGeneration(): number {
+  if (++sentenceGeneration === 0x7fffffff) {
+    sentenceStamp!.fill(0);
+    sentenceGeneration = 1;
   }
-  return n;
+  return sentenceGeneration;
 }
 
 /** The n-grams of text[from, to) that push its score up most, as "ngram(+weight)". */
