@@ -622,12 +622,17 @@ function signalOf(text: string, best: UnitScore, weight: number, where: string):
 /** Definitions seen before (servers repeat their tools/list): keyed by the tool's strings. */
 const definitionCache = new Map<string, { signal: LearnedSignal; segment: number } | null>();
 const DEFINITION_CACHE_MAX = 4096;
-const STRING_IDS_MAX = 65536;
+export const STRING_IDS_MAX = 65536;
 const stringIds = { name: new Map<string, number>(), text: new Map<string, number>(), next: 0 };
 
 /** Definitions the learned scorer has cached (for tests and benchmarks). */
 export function learnedDefinitionCacheSize(): number {
   return definitionCache.size;
+}
+
+/** How many string ids the definition cache has given out since it was last emptied (for tests). */
+export function learnedDefinitionIds(): number {
+  return stringIds.next;
 }
 
 /** Empties the learned scorer's definition cache (clearDefinitionCache in scan.ts calls it). */
@@ -644,13 +649,15 @@ export function learnedDefinition(
   where: string,
   normalized?: readonly (Normalized | undefined)[],
 ): LearnedSignal | undefined {
-  // Keyed by the ids of the tool's strings: a short key, each string hashed once.
+  // Keyed by the ids of the tool's strings: a short key, each string hashed once. The ids restart
+  // only before a key is begun: a restart in the middle would mix ids of two numberings in one key,
+  // which a later tool's strings could then spell again and be handed this tool's verdict.
+  if (stringIds.next + segments.length > STRING_IDS_MAX) resetDefinitionCache();
   let key = "";
   for (const s of segments) {
     const k = s.slot === "name" ? stringIds.name : stringIds.text;
     let id = k.get(s.text);
     if (id === undefined) {
-      if (stringIds.next >= STRING_IDS_MAX) resetDefinitionCache();
       id = stringIds.next++;
       k.set(s.text, id);
     }
