@@ -129,6 +129,19 @@ export interface Interceptor {
    * Returns a verdict; throws only on bugs (the chain then applies the interceptor's fail mode).
    */
   inspect(msg: JsonRpcMessage, ctx: MessageContext): Verdict | Promise<Verdict>;
+  /**
+   * True when judging this message has no side effects and depends on nothing but `msg` and
+   * `ctx`: the chain may then call `inspect` before the earlier links' verdicts are known, on the
+   * message they received, while one of them waits for the worker pool. It uses the verdict only
+   * when those links left the message unchanged; after a `modify` it calls `inspect` again on
+   * the new message, and after a `block` it drops it. Absent: never called early.
+   */
+  concurrent?(ctx: MessageContext): boolean;
+  /**
+   * True when `inspect` would send this message to the worker pool. Among links that may run
+   * concurrently the chain starts these first, so the others run on the event loop meanwhile.
+   */
+  offloads?(ctx: MessageContext): boolean;
   /** Releases resources (workers, timers). Called once on shutdown or after a reload swapped it out. */
   close?(): Promise<void>;
 }

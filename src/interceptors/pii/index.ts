@@ -166,7 +166,10 @@ export function createPiiInterceptor(options: PiiOptions): Interceptor {
       const parts = partsOf(msg, ctx);
       if (parts.length === 0) return PASS;
       const acc = new Accumulator(msg);
-      if (offloader?.wants(ctx.size)) {
+      // The pool only when a worker would start it at once: this scan costs a fraction of the
+      // injection scan it usually runs beside (the chain starts that one first, in the worker),
+      // and queued behind it, it would wait for it and then for a second round trip.
+      if (offloader?.wants(ctx.size) && offloader.idle) {
         // The message's text as received (or serialised once): the worker parses it and finds the part.
         const text = messageText(msg);
         return (async () => {
@@ -189,6 +192,8 @@ export function createPiiInterceptor(options: PiiOptions): Interceptor {
       }
       return acc.verdict();
     },
+    // Pure: reads only the message and the configuration.
+    concurrent: () => true,
     async close() {
       offloader?.close();
     },
