@@ -182,10 +182,13 @@ export function compileChain(links: readonly ChainLink[], onError?: ChainErrorSi
   }
 
   /**
-   * Judges a concurrent group: the links that go to the pool are started first, then the others
-   * (on the event loop, while the workers scan); verdicts are applied in chain order, exactly as
-   * if the links had run one after the other. A `modify` ends the group: the links after it are
-   * judged again, on the new message. Returns the result when the chain stops, else where to go on.
+   * Judges a concurrent group, with the same result as one link after the other. A link starts
+   * before an earlier one's verdict is known only when no link between them may modify the
+   * message (its verdict would then be for a message that is not the one judged): the pooled
+   * links among those are started first, then the others run on the event loop while the
+   * workers scan. Verdicts are applied in chain order; a `modify` ends the group (the links
+   * after it are judged on the new message). Returns the result when the chain stops, else
+   * where to go on.
    */
   async function runGroup(
     run: Run,
@@ -194,21 +197,27 @@ export function compileChain(links: readonly ChainLink[], onError?: ChainErrorSi
     ctx: MessageContext,
   ): Promise<ChainResult | number> {
     const msg = run.current;
-    const outcomes: (Outcome | Promise<Outcome> | undefined)[] = [];
-    members.forEach((i, k) => {
-      if (order[i]!.interceptor.offloads?.(ctx) === true) outcomes[k] = begin(order[i]!, msg, ctx);
-    });
-    members.forEach((i, k) => {
-      outcomes[k] ??= begin(order[i]!, msg, ctx);
-    });
-    for (let k = 0; k < members.length; k++) {
-      const link = order[members[k]!]!;
+    const n = members.length;
+    const links = members.map((i) => order[i]!);
+    const modifies = links.map((l) => l.interceptor.mayModify?.(ctx) !== false);
+    const outcomes: (Outcome | Promise<Outcome> | undefined)[] = new Array(n);
+    for (let k = 0; k < n; k++) {
+      if (links[k]!.interceptor.offloads?.(ctx) === true) outcomes[k] = begin(links[k]!, msg, ctx);
+      if (modifies[k]) break;
+    }
+    for (let k = 0; k < n; k++) {
+      // This link, and the ones after it up to the first that may modify the message.
+      for (let m = k; m < n; m++) {
+        outcomes[m] ??= begin(links[m]!, msg, ctx);
+        if (modifies[m]) break;
+      }
+      const link = links[k]!;
       const o = await outcomes[k]!;
       const stop = o.ok ? run.apply(link, o.verdict) : run.failure(link, o.error, onError);
       if (stop) return stop;
       if (run.current !== msg) return members[k]! + 1;
     }
-    return members[members.length - 1]! + 1;
+    return members[n - 1]! + 1;
   }
 
   async function continueAsync(

@@ -282,6 +282,14 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
     concurrent(ctx) {
       return ctx.direction === "s2c" && contentKindOf(ctx) !== undefined;
     },
+    // Content is replaced only in enforce mode with tool_results: redact; a server request is
+    // blocked or flagged, never changed.
+    mayModify(ctx) {
+      const kind = contentKindOf(ctx);
+      if (kind === undefined) return true;
+      if (kind === "server_request") return false;
+      return !audit && config.tool_results !== "flag" && config.tool_results !== "block";
+    },
     async close() {
       for (const off of contentOffload.values()) off.close();
       toolsOffload?.close();

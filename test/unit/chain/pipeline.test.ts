@@ -197,7 +197,7 @@ describe("links that may run concurrently", () => {
     name: string,
     verdict: (msg: JsonRpcMessage) => Verdict | Promise<Verdict>,
     log: { name: string; msg: JsonRpcMessage }[],
-    opts: { pooled?: boolean; concurrent?: boolean } = {},
+    opts: { pooled?: boolean; concurrent?: boolean; modifies?: boolean } = {},
   ): ChainLink {
     const interceptor: Interceptor = {
       name,
@@ -206,6 +206,7 @@ describe("links that may run concurrently", () => {
         log.push({ name, msg });
         return verdict(msg);
       },
+      mayModify: () => opts.modifies === true,
       ...(opts.concurrent === false ? {} : { concurrent: () => true }),
       ...(opts.pooled ? { offloads: () => true } : {}),
     };
@@ -256,15 +257,33 @@ describe("links that may run concurrently", () => {
     expect(r.trail.map((t) => t.name)).toEqual(["cheap", "pooled"]);
   });
 
-  test("after a modify the later link is judged again on the new message, and only that verdict counts", async () => {
+  test("a link that may modify is judged before the later links start: they see the new message, once", async () => {
     const log: { name: string; msg: JsonRpcMessage }[] = [];
     const changed: JsonRpcMessage = { jsonrpc: "2.0", id: 1, result: { content: [], redacted: true } };
     const links = [
-      flexible(
-        "second",
-        (m) => (m === changed ? { kind: "pass", rule: "saw-new" } : { kind: "block", code: -1, reason: "stale" }),
-        log,
-      ),
+      flexible("pooled", async (m) => (m === changed ? { kind: "pass", rule: "saw-new" } : block("stale")), log, {
+        pooled: true,
+      }),
+      flexible("redacts", () => ({ kind: "modify", message: changed, note: "n" }), log, { modifies: true }),
+    ];
+    const r = await compileChain(links)(RESULT, ctxFor("s2c", RESULT));
+    expect(log.map((l) => [l.name, l.msg === changed])).toEqual([
+      ["redacts", false],
+      ["pooled", true],
+    ]);
+    expect(r.action).toBe("modify");
+    expect(r.message).toBe(changed);
+    expect(r.trail).toEqual([
+      { name: "redacts", kind: "modify", note: "n", rule: undefined },
+      { name: "pooled", kind: "pass", rule: "saw-new" },
+    ]);
+  });
+
+  test("a link that said it cannot modify and did: the later link is judged again on the new message", async () => {
+    const log: { name: string; msg: JsonRpcMessage }[] = [];
+    const changed: JsonRpcMessage = { jsonrpc: "2.0", id: 1, result: { content: [], redacted: true } };
+    const links = [
+      flexible("second", (m) => (m === changed ? { kind: "pass", rule: "saw-new" } : block("stale")), log),
       flexible("first", async () => ({ kind: "modify", message: changed, note: "n" }), log, { pooled: true }),
     ];
     const r = await compileChain(links)(RESULT, ctxFor("s2c", RESULT));
@@ -274,7 +293,6 @@ describe("links that may run concurrently", () => {
       ["second", true],
     ]);
     expect(r.action).toBe("modify");
-    expect(r.message).toBe(changed);
     expect(r.trail).toEqual([
       { name: "first", kind: "modify", note: "n", rule: undefined },
       { name: "second", kind: "pass", rule: "saw-new" },

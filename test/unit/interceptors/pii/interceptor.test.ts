@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { deliver } from "../../../../src/chain/deliver.ts";
 import { compileChain } from "../../../../src/chain/pipeline.ts";
-import type { ChainResult, Direction } from "../../../../src/chain/types.ts";
+import type { ChainResult, Direction, Verdict } from "../../../../src/chain/types.ts";
 import { ConfigSchema } from "../../../../src/config/schema.ts";
 import { createPiiInterceptor } from "../../../../src/interceptors/pii/index.ts";
 import { PiiConfigSchema } from "../../../../src/interceptors/pii/schema.ts";
@@ -202,16 +202,17 @@ describe("pii configuration", () => {
 });
 
 describe("pii with a worker pool", () => {
-  test("goes to an idle worker, and judges on the event loop (the same verdict) while the worker is busy", async () => {
+  test("goes to an idle worker from 128 × the threshold, and judges on the event loop (the same verdict) while the worker is busy or below that", async () => {
     const pool = new WorkerPool({ size: 1, queueDepth: 8, ringBytes: 1024 * 1024, jobTimeoutMs: 30_000 });
     try {
       const interceptor = createPiiInterceptor({
         config: PiiConfigSchema.parse({ mode: "redact" }),
         mayModify: true,
-        offload: { pool, minBytes: 1024 },
+        offload: { pool, minBytes: 64 },
       });
       const session = new Session("s1", null, "up");
-      const msg = call({ to: EMAIL, body: "x".repeat(4096) });
+      // Pooled from 128 × offload_min_bytes (inline, pii costs less than a round trip).
+      const msg = call({ to: EMAIL, body: "x".repeat(10_000) });
       const ctx = buildContext(session, "c2s", msg, "request", JSON.stringify(msg).length);
       const pooled = interceptor.inspect(msg, ctx);
       expect(pooled).toBeInstanceOf(Promise);
@@ -224,6 +225,12 @@ describe("pii with a worker pool", () => {
       expect(inline).not.toBeInstanceOf(Promise);
       expect(inline).toEqual(expected);
       await busy;
+      // Below 128 × offload_min_bytes it stays on the event loop even with the worker idle.
+      const small = call({ to: EMAIL, body: "x".repeat(6000) });
+      const smallCtx = buildContext(session, "c2s", small, "request", JSON.stringify(small).length);
+      const smallVerdict = interceptor.inspect(small, smallCtx);
+      expect(smallVerdict).not.toBeInstanceOf(Promise);
+      expect((smallVerdict as Verdict).kind).toBe("modify");
       await interceptor.close?.();
     } finally {
       await pool.close();
