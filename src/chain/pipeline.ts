@@ -212,7 +212,9 @@ export function compileChain(links: readonly ChainLink[], onError?: ChainErrorSi
         if (modifies[m]) break;
       }
       const link = links[k]!;
-      const o = await outcomes[k]!;
+      // A verdict already in hand is applied now: the next pooled link is sent without a hop.
+      const pending = outcomes[k]!;
+      const o = pending instanceof Promise ? await pending : pending;
       const stop = o.ok ? run.apply(link, o.verdict) : run.failure(link, o.error, onError);
       if (stop) return stop;
       if (run.current !== msg) return members[k]! + 1;

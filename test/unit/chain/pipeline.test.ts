@@ -279,6 +279,17 @@ describe("links that may run concurrently", () => {
     ]);
   });
 
+  test("a link that may modify but passes at once lets the pooled link start in the same call", async () => {
+    const log: { name: string; msg: JsonRpcMessage }[] = [];
+    const links = [
+      flexible("pooled", async () => ({ kind: "pass" }), log, { pooled: true }),
+      flexible("may-redact", () => ({ kind: "pass" }), log, { modifies: true }),
+    ];
+    const pending = compileChain(links)(RESULT, ctxFor("s2c", RESULT));
+    expect(log.map((l) => l.name)).toEqual(["may-redact", "pooled"]);
+    expect((await pending).trail.map((t) => t.name)).toEqual(["may-redact", "pooled"]);
+  });
+
   test("a link that said it cannot modify and did: the later link is judged again on the new message", async () => {
     const log: { name: string; msg: JsonRpcMessage }[] = [];
     const changed: JsonRpcMessage = { jsonrpc: "2.0", id: 1, result: { content: [], redacted: true } };
