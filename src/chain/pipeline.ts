@@ -130,48 +130,138 @@ class Run {
   }
 }
 
+/** What a link started early produced: its verdict, or what it threw (or its timeout). */
+type Outcome = { readonly ok: true; readonly verdict: Verdict } | { readonly ok: false; readonly error: unknown };
+
+/** Where `advance` stopped: the end of the chain, a link that returned a promise, or a concurrent group. */
+type Step =
+  | { readonly done: true; readonly result: ChainResult }
+  | { readonly done: false; readonly index: number; readonly verdict: Promise<Verdict> }
+  | { readonly done: false; readonly index: number; readonly group: readonly number[] };
+
 /** Compiles the ordered links into a function that judges one message. */
 export function compileChain(links: readonly ChainLink[], onError?: ChainErrorSink): RunChain {
   const forward = Object.freeze([...links]);
   const backward = Object.freeze([...links].reverse());
+  // Only a chain with a link that may go to the worker pool has anything to overlap.
+  const overlaps = links.some((l) => l.interceptor.offloads !== undefined);
+
+  /** Calls one link's inspect now; the outcome never rejects (timeouts count from here). */
+  function begin(link: ChainLink, msg: JsonRpcMessage, ctx: MessageContext): Outcome | Promise<Outcome> {
+    try {
+      const v = link.interceptor.inspect(msg, ctx);
+      if (!(v instanceof Promise)) return { ok: true, verdict: v };
+      return withTimeout(v, link).then(
+        (verdict): Outcome => ({ ok: true, verdict }),
+        (error: unknown): Outcome => ({ ok: false, error }),
+      );
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  /**
+   * Links `start`, `start+1`, … that apply and may run concurrently, when there are at least two
+   * and one of them would go to the worker pool; else null.
+   */
+  function groupAt(order: readonly ChainLink[], first: number, ctx: MessageContext): number[] | null {
+    const members = [first];
+    let pooled = order[first]!.interceptor.offloads?.(ctx) === true;
+    for (let j = first + 1; j < order.length; j++) {
+      const i = order[j]!.interceptor;
+      try {
+        if (!i.applies(ctx)) continue;
+        if (i.concurrent?.(ctx) !== true) break;
+        members.push(j);
+        if (!pooled && i.offloads?.(ctx) === true) pooled = true;
+      } catch {
+        break; // judged one by one from here, where the error is the link's own failure
+      }
+    }
+    return pooled && members.length > 1 ? members : null;
+  }
+
+  /**
+   * Judges a concurrent group, with the same result as one link after the other. A link starts
+   * before an earlier one's verdict is known only when no link between them may modify the
+   * message (its verdict would then be for a message that is not the one judged): the pooled
+   * links among those are started first, then the others run on the event loop while the
+   * workers scan. Verdicts are applied in chain order; a `modify` ends the group (the links
+   * after it are judged on the new message). Returns the result when the chain stops, else
+   * where to go on.
+   */
+  async function runGroup(
+    run: Run,
+    order: readonly ChainLink[],
+    members: readonly number[],
+    ctx: MessageContext,
+  ): Promise<ChainResult | number> {
+    const msg = run.current;
+    const n = members.length;
+    const links = members.map((i) => order[i]!);
+    const modifies = links.map((l) => l.interceptor.mayModify?.(ctx) !== false);
+    const outcomes: (Outcome | Promise<Outcome> | undefined)[] = new Array(n);
+    for (let k = 0; k < n; k++) {
+      if (links[k]!.interceptor.offloads?.(ctx) === true) outcomes[k] = begin(links[k]!, msg, ctx);
+      if (modifies[k]) break;
+    }
+    for (let k = 0; k < n; k++) {
+      // This link, and the ones after it up to the first that may modify the message.
+      for (let m = k; m < n; m++) {
+        outcomes[m] ??= begin(links[m]!, msg, ctx);
+        if (modifies[m]) break;
+      }
+      const link = links[k]!;
+      // A verdict already in hand is applied now: the next pooled link is sent without a hop.
+      const pending = outcomes[k]!;
+      const o = pending instanceof Promise ? await pending : pending;
+      const stop = o.ok ? run.apply(link, o.verdict) : run.failure(link, o.error, onError);
+      if (stop) return stop;
+      if (run.current !== msg) return members[k]! + 1;
+    }
+    return members[n - 1]! + 1;
+  }
 
   async function continueAsync(
     run: Run,
     order: readonly ChainLink[],
-    start: number,
     ctx: MessageContext,
-    pending: Promise<Verdict>,
+    step: Step,
   ): Promise<ChainResult> {
-    let index = start;
-    let p = pending;
+    let s = step;
     for (;;) {
-      const link = order[index]!;
-      let stop: ChainResult | undefined;
-      try {
-        stop = run.apply(link, await withTimeout(p, link));
-      } catch (e) {
-        stop = run.failure(link, e, onError);
+      if (s.done) return s.result;
+      let next: number;
+      if ("group" in s) {
+        const r = await runGroup(run, order, s.group, ctx);
+        if (typeof r !== "number") return r;
+        next = r;
+      } else {
+        const link = order[s.index]!;
+        let stop: ChainResult | undefined;
+        try {
+          stop = run.apply(link, await withTimeout(s.verdict, link));
+        } catch (e) {
+          stop = run.failure(link, e, onError);
+        }
+        if (stop) return stop;
+        next = s.index + 1;
       }
-      if (stop) return stop;
-      const next = advance(run, order, index + 1, ctx);
-      if (next.done) return next.result;
-      index = next.index;
-      p = next.verdict;
+      s = advance(run, order, next, ctx);
     }
   }
 
-  /** Runs links synchronously from `i` until one returns a promise or the chain ends. */
-  function advance(
-    run: Run,
-    order: readonly ChainLink[],
-    start: number,
-    ctx: MessageContext,
-  ): { done: true; result: ChainResult } | { done: false; index: number; verdict: Promise<Verdict> } {
+  /** Runs links synchronously from `i` until one returns a promise, a concurrent group starts, or the chain ends. */
+  function advance(run: Run, order: readonly ChainLink[], start: number, ctx: MessageContext): Step {
     for (let i = start; i < order.length; i++) {
       const link = order[i]!;
       let v: Verdict | Promise<Verdict>;
       try {
         if (!link.interceptor.applies(ctx)) continue;
+        if (overlaps && link.interceptor.concurrent?.(ctx) === true) {
+          const group = groupAt(order, i, ctx);
+          if (group !== null) return { done: false, index: i, group };
+        }
         v = link.interceptor.inspect(run.current, ctx);
       } catch (e) {
         const stop = run.failure(link, e, onError);
@@ -190,6 +280,6 @@ export function compileChain(links: readonly ChainLink[], onError?: ChainErrorSi
     const order = ctx.direction === "c2s" ? forward : backward;
     const first = advance(run, order, 0, ctx);
     if (first.done) return first.result;
-    return continueAsync(run, order, first.index, ctx, first.verdict);
+    return continueAsync(run, order, ctx, first);
   };
 }

@@ -129,6 +129,24 @@ export interface Interceptor {
    * Returns a verdict; throws only on bugs (the chain then applies the interceptor's fail mode).
    */
   inspect(msg: JsonRpcMessage, ctx: MessageContext): Verdict | Promise<Verdict>;
+  /**
+   * True when judging this message has no side effects and depends on nothing but `msg` and
+   * `ctx`: the chain may then call `inspect` before the verdicts of earlier links that cannot
+   * modify it (see `mayModify`) are known, while one of them waits for the worker pool. After a
+   * `block` it drops the verdict. Absent: never called early.
+   */
+  concurrent?(ctx: MessageContext): boolean;
+  /**
+   * False when `inspect` never returns `modify` for this message (absent: it may). Only past a
+   * link that cannot modify does the chain start later links before its verdict is known: a
+   * verdict judged on a message that is then replaced would be thrown away and judged again.
+   */
+  mayModify?(ctx: MessageContext): boolean;
+  /**
+   * True when `inspect` would send this message to the worker pool. Among links that may run
+   * concurrently the chain starts these first, so the others run on the event loop meanwhile.
+   */
+  offloads?(ctx: MessageContext): boolean;
   /** Releases resources (workers, timers). Called once on shutdown or after a reload swapped it out. */
   close?(): Promise<void>;
 }

@@ -32,6 +32,8 @@ export interface Offloader<T extends TaskName> {
    * code path on the parsed message.
    */
   wants(size: number): boolean;
+  /** True when a worker would start a job sent now (one is idle); false without a usable pool. */
+  readonly idle: boolean;
   /** Runs in a worker (inline when the payload is larger than the worker queue or the pool is broken). */
   runPooled(payload: string, head?: string): Promise<TaskResult<T>>;
   /** Where the last call ran (for tests and metrics). */
@@ -98,6 +100,9 @@ export function createOffloader<T extends TaskName>(
     generation,
     get lastPlace() {
       return lastPlace;
+    },
+    get idle() {
+      return pool?.usable === true && pool.idle;
     },
     run(payload, head = "") {
       // Length in UTF-16 units is a lower bound of the UTF-8 size: cheap, and good enough here.

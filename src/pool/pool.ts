@@ -207,6 +207,12 @@ export class WorkerPool {
     return n;
   }
 
+  /** True when a live worker has nothing in flight or waiting: a job sent now starts at once. */
+  get idle(): boolean {
+    for (const s of this.slots) if (s.alive && s.jobs === 0 && s.backlog.length === 0) return true;
+    return false;
+  }
+
   /** The live Worker objects (for tests that kill one). */
   get workers(): readonly Worker[] {
     return this.slots.map((s) => s.worker);

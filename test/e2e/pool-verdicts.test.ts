@@ -5,15 +5,18 @@
  * (workers.size 0) and pooled (every message offloaded); the verdicts must be identical.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NULL_AUDIT_SINK } from "../../src/audit/sink.ts";
+import type { ChainResult } from "../../src/chain/index.ts";
 import { compileRuntime } from "../../src/config/compile.ts";
 import { ConfigSchema } from "../../src/config/schema.ts";
+import { rememberFrameText } from "../../src/jsonrpc/frame-text.ts";
+import type { JsonRpcMessage } from "../../src/jsonrpc/message.ts";
 import { silentLogger } from "../../src/log/index.ts";
 import { closeSharedPool, sharedPool } from "../../src/pool/index.ts";
-import { Session } from "../../src/session/index.ts";
+import { buildContext, Session } from "../../src/session/index.ts";
 import { type Judged, judgeFrame } from "../../src/transport/judge.ts";
 import { NdjsonPeer } from "../helpers/ndjson-peer.ts";
 
@@ -162,4 +165,71 @@ describe("the same traffic judged inline and in the worker pool", () => {
     expect((inline.quarantined as { error?: { message: string } }).error?.message).toContain("quarantined");
     // Two gateways and two servers started in turn: 3-4 s on a loaded 2-vCPU machine, too close to the default 5 s.
   }, 30_000);
+});
+
+describe("the corpus judged inline and with the pool's concurrent links", () => {
+  const CORPUS = process.env.MCPGW_CORPUS_DIR ?? join(ROOT, "../shared/corpus");
+  const texts = (file: string): string[] =>
+    readFileSync(join(CORPUS, file), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => (JSON.parse(l) as { text: string }).text);
+
+  /** Every corpus text as a small result, inside a large one (before and after 20-70 KiB of prose), and as two items. */
+  function results(): string[] {
+    const out: string[] = [];
+    const all = [...texts("tool_results.jsonl"), ...texts("secrets_pii.jsonl")];
+    all.forEach((t, i) => {
+      const content = (items: string[]) =>
+        JSON.stringify({ jsonrpc: "2.0", id: 7, result: { content: items.map((text) => ({ type: "text", text })) } });
+      out.push(content([t]));
+      out.push(content([i % 2 === 0 ? `${filler(20_000)}\n${t}` : `${t}\n${filler(70_000)}`]));
+      out.push(content([filler(30_000), t]));
+    });
+    return out;
+  }
+
+  async function judgeAllResults(workers: Record<string, unknown>): Promise<unknown[]> {
+    const config = ConfigSchema.parse({
+      plugins: [{ name: "injection" }, { name: "pii", config: { mode: "redact" } }],
+      workers,
+      audit: { enabled: false },
+    });
+    const rt = compileRuntime(config, silentLogger);
+    const session = new Session("s", null, "up");
+    session.protocolVersion = "2025-06-18";
+    const out: unknown[] = [];
+    for (const text of results()) {
+      session.track({ id: 7, method: "tools/call", target: "t", startedAt: 0, direction: "c2s" });
+      const msg = JSON.parse(text) as JsonRpcMessage;
+      rememberFrameText(msg, text);
+      const r = await rt.chain(msg, buildContext(session, "s2c", msg, "response", text.length));
+      out.push({ ...r, durationMs: 0 });
+    }
+    await rt.close();
+    return out;
+  }
+
+  test("gets the same findings, trail and messages; pii judges large results on the event loop, injection in the worker", async () => {
+    if (!existsSync(join(CORPUS, "tool_results.jsonl"))) throw new Error(`corpus not found at ${CORPUS}`);
+    const inline = await judgeAllResults({ size: 0 });
+    const pool = sharedPool(ConfigSchema.parse({}));
+    const before = pool?.completed ?? 0;
+    const pooled = await judgeAllResults({ size: 1, offload_min_bytes: 16 * 1024 });
+    expect(pooled).toEqual(inline);
+    // Each large result went to the worker once (injection, judged on the message pii left),
+    // pii ran on the event loop: one job per large result, where one after the other in the
+    // pool took two.
+    const large = (results().length * 2) / 3;
+    expect((pool?.completed ?? 0) - before).toBe(large);
+    // Not a run of passes: blocks or replacements and redactions are among them.
+    const actions = new Set((inline as ChainResult[]).map((r) => r.action));
+    expect(actions.has("modify")).toBe(true);
+    expect((inline as ChainResult[]).some((r) => r.trail.some((t) => t.name === "pii" && t.kind === "modify"))).toBe(
+      true,
+    );
+    expect(
+      (inline as ChainResult[]).some((r) => r.trail.some((t) => t.name === "injection" && t.kind !== "pass")),
+    ).toBe(true);
+  }, 60_000);
 });

@@ -89,6 +89,15 @@ function notice(score: number, findings: readonly Finding[]): string {
   return `[mcpgw removed this content: possible prompt injection (score ${score.toFixed(2)}; ${signalsOf(findings).join(", ")})]`;
 }
 
+/** The content kind of an s2c message this interceptor scans as content, else undefined. */
+function contentKindOf(ctx: MessageContext): ContentKind | undefined {
+  if (ctx.direction !== "s2c" || ctx.method === undefined) return undefined;
+  if (ctx.kind === "request") return SERVER_REQUESTS.has(ctx.method) ? "server_request" : undefined;
+  return ctx.kind === "response" && Object.hasOwn(CONTENT_METHODS, ctx.method)
+    ? CONTENT_METHODS[ctx.method]
+    : undefined;
+}
+
 export function createInjectionInterceptor(opts: InjectionOptions): Interceptor {
   const { config, audit } = opts;
   // The rule tables are built once per process, right after start-up rather than by the first message.
@@ -216,8 +225,17 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
     return { kind: "modify", message, note: "server instructions replaced", rule: "instructions_poisoning", findings };
   }
 
+  /** Without a pool nothing is offloaded: the chain then has nothing to overlap. */
+  const offloads = pooled
+    ? (ctx: MessageContext) => {
+        const kind = contentKindOf(ctx);
+        return kind !== undefined && contentOffload.get(kind)?.wants(ctx.size) === true;
+      }
+    : undefined;
+
   return {
     name: NAME,
+    ...(offloads ? { offloads } : {}),
     applies(ctx) {
       const m = ctx.method;
       if (m === undefined) return false;
@@ -258,6 +276,19 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
       if (m === "tools/list") return onToolsList(msg, ctx);
       if (m === "initialize") return onInitialize(msg);
       return onContent(msg, CONTENT_METHODS[m]!, "result", ctx);
+    },
+    // Content scans read only the message and the configuration (quarantine and the tool
+    // catalogue are tools/list and c2s business): they may run while an earlier link waits.
+    concurrent(ctx) {
+      return ctx.direction === "s2c" && contentKindOf(ctx) !== undefined;
+    },
+    // Content is replaced only in enforce mode with tool_results: redact; a server request is
+    // blocked or flagged, never changed.
+    mayModify(ctx) {
+      const kind = contentKindOf(ctx);
+      if (kind === undefined) return true;
+      if (kind === "server_request") return false;
+      return !audit && config.tool_results !== "flag" && config.tool_results !== "block";
     },
     async close() {
       for (const off of contentOffload.values()) off.close();

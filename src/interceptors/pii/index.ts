@@ -33,6 +33,9 @@ export interface PiiOptions {
 /** What one part's scan contributes; `value` is only read when something was redacted. */
 type PartScan = Pick<ScanResult, "count" | "redactedCount" | "hits" | "value">;
 
+/** pii goes to the pool from this many times `workers.offload_min_bytes` (see `pooled`). */
+export const PII_OFFLOAD_FACTOR = 128;
+
 const SKIP_KEYS: ReadonlySet<string> = new Set(["nextCursor", "cursor", "progressToken"]);
 
 /** One part of a message that is scanned: where it is, and how to put a redacted copy back. */
@@ -113,6 +116,19 @@ export function createPiiInterceptor(options: PiiOptions): Interceptor {
       )
     : undefined;
 
+  /**
+   * Whether a message goes to the pool. Inline, this scan costs less than its worker round trip
+   * at every size measured (bench micro: 104 against 337 µs at 64 KiB, 1.8 against 2.7 ms at
+   * 1 MiB), and in the worker it queues the message's injection scan behind it, then costs the
+   * event loop a parse of its answer and a serialisation of the redacted message for that scan.
+   * So it goes to the pool only for the largest messages, where milliseconds on the event loop
+   * would hold up other traffic (from 128 × `offload_min_bytes`: 2 MiB by default), and only
+   * to an idle worker: queued behind another job it would wait for it and then for a round trip.
+   */
+  const poolFrom = (options.offload?.minBytes ?? 0) * PII_OFFLOAD_FACTOR;
+  const pooled = (ctx: MessageContext): boolean =>
+    offloader !== undefined && ctx.size >= poolFrom && offloader.wants(ctx.size) && offloader.idle;
+
   /** Collects findings part by part, as scanned inline or in a worker. */
   class Accumulator {
     current: JsonRpcMessage;
@@ -166,7 +182,7 @@ export function createPiiInterceptor(options: PiiOptions): Interceptor {
       const parts = partsOf(msg, ctx);
       if (parts.length === 0) return PASS;
       const acc = new Accumulator(msg);
-      if (offloader?.wants(ctx.size)) {
+      if (offloader !== undefined && pooled(ctx)) {
         // The message's text as received (or serialised once): the worker parses it and finds the part.
         const text = messageText(msg);
         return (async () => {
@@ -189,6 +205,10 @@ export function createPiiInterceptor(options: PiiOptions): Interceptor {
       }
       return acc.verdict();
     },
+    // Pure: reads only the message and the configuration.
+    concurrent: () => true,
+    mayModify: () => redact.size > 0,
+    ...(offloader ? { offloads: pooled } : {}),
     async close() {
       offloader?.close();
     },

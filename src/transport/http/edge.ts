@@ -67,7 +67,8 @@ function decideOrigin(host: string | null, origin: string | null, policy: Origin
 
 /**
  * True when `text` nests objects/arrays deeper than `max`. Hops with indexOf; a body with no
- * more brackets than `max` cannot be too deep and costs one pass of native searches.
+ * more brackets than `max` cannot be too deep and costs one pass of native searches. Otherwise
+ * the structure is walked character by character and every string is hopped over natively.
  */
 export function exceedsDepth(text: string, max: number): boolean {
   let brackets = 0;
@@ -75,14 +76,20 @@ export function exceedsDepth(text: string, max: number): boolean {
   for (let i = text.indexOf("["); i !== -1 && brackets <= max; i = text.indexOf("[", i + 1)) brackets++;
   if (brackets <= max) return false;
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
+    if (c === 34) {
+      // A string is hopped over natively: to the first quote not escaped by an odd run of backslashes.
+      let end = text.indexOf('"', i + 1);
+      while (end !== -1) {
+        let k = end - 1;
+        while (text.charCodeAt(k) === 92) k--;
+        if ((end - 1 - k) % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      if (end === -1) return false; // unterminated: the parser refuses it
+      i = end;
+    } else if (c === 123 || c === 91) {
       if (++depth > max) return true;
     } else if (c === 125 || c === 93) depth--;
   }

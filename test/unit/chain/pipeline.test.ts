@@ -187,3 +187,188 @@ describe("sync fast path", () => {
     expect(seen).toEqual(["a", "b", "c"]);
   });
 });
+
+describe("links that may run concurrently", () => {
+  const RESULT: JsonRpcMessage = { jsonrpc: "2.0", id: 1, result: { content: [] } };
+  const finding = (detector: string) => ({ detector, signal: "s", where: "result", score: 0.5 });
+
+  /** A link whose inspect is recorded with the message it saw; `pooled` marks it as going to the pool. */
+  function flexible(
+    name: string,
+    verdict: (msg: JsonRpcMessage) => Verdict | Promise<Verdict>,
+    log: { name: string; msg: JsonRpcMessage }[],
+    opts: { pooled?: boolean; concurrent?: boolean; modifies?: boolean } = {},
+  ): ChainLink {
+    const interceptor: Interceptor = {
+      name,
+      applies: () => true,
+      inspect(msg) {
+        log.push({ name, msg });
+        return verdict(msg);
+      },
+      mayModify: () => opts.modifies === true,
+      ...(opts.concurrent === false ? {} : { concurrent: () => true }),
+      ...(opts.pooled ? { offloads: () => true } : {}),
+    };
+    return { interceptor, mode: "enforce", failMode: "closed", timeoutMs: 1000 } as ChainLink;
+  }
+
+  /** A promise settled by hand, to hold a "pooled" link while the chain goes on. */
+  function held(): { promise: Promise<Verdict>; settle: (v: Verdict) => void } {
+    const { promise, resolve } = Promise.withResolvers<Verdict>();
+    return { promise, settle: resolve };
+  }
+
+  /** Drops per-run timing so two results can be compared. */
+  const comparable = (r: ChainResult) => ({ ...r, durationMs: 0 });
+
+  test("a later link runs on the event loop while the pooled one waits, and the result is the sequential one", async () => {
+    const log: { name: string; msg: JsonRpcMessage }[] = [];
+    const h = held();
+    // s2c: order is reversed, so "first" (last in config) is judged first and goes to the "pool".
+    const links = [
+      flexible("second", () => ({ kind: "pass", rule: "r2", findings: [finding("second")] }), log),
+      flexible("first", () => h.promise, log, { pooled: true }),
+    ];
+    const pending = compileChain(links)(RESULT, ctxFor("s2c", RESULT));
+    expect(pending).toBeInstanceOf(Promise);
+    // Both were called before the pooled verdict is known.
+    expect(log.map((l) => l.name)).toEqual(["first", "second"]);
+    h.settle({ kind: "pass", findings: [finding("first")] });
+    const r = await pending;
+    const sequential = await compileChain([
+      link("second", { kind: "pass", rule: "r2", findings: [finding("second")] }),
+      link("first", async () => ({ kind: "pass", findings: [finding("first")] })),
+    ])(RESULT, ctxFor("s2c", RESULT));
+    expect(comparable(r)).toEqual(comparable(sequential));
+    expect(r.findings.map((f) => f.detector)).toEqual(["first", "second"]);
+    expect(r.trail.map((t) => t.name)).toEqual(["first", "second"]);
+  });
+
+  test("the pooled link is started first even when it comes later in the chain", async () => {
+    const log: { name: string; msg: JsonRpcMessage }[] = [];
+    const links = [
+      flexible("pooled", async () => ({ kind: "pass" }), log, { pooled: true }),
+      flexible("cheap", () => ({ kind: "pass" }), log),
+    ];
+    const r = await compileChain(links)(RESULT, ctxFor("s2c", RESULT));
+    expect(log.map((l) => l.name)).toEqual(["pooled", "cheap"]);
+    // Verdicts are still applied in chain order (s2c: cheap, then pooled).
+    expect(r.trail.map((t) => t.name)).toEqual(["cheap", "pooled"]);
+  });
+
+  test("a link that may modify is judged before the later links start: they see the new message, once", async () => {
+    const log: { name: string; msg: JsonRpcMessage }[] = [];
+    const changed: JsonRpcMessage = { jsonrpc: "2.0", id: 1, result: { content: [], redacted: true } };
+    const links = [
+      flexible("pooled", async (m) => (m === changed ? { kind: "pass", rule: "saw-new" } : block("stale")), log, {
+        pooled: true,
+      }),
+      flexible("redacts", () => ({ kind: "modify", message: changed, note: "n" }), log, { modifies: true }),
+    ];
+    const r = await compileChain(links)(RESULT, ctxFor("s2c", RESULT));
+    expect(log.map((l) => [l.name, l.msg === changed])).toEqual([
+      ["redacts", false],
+      ["pooled", true],
+    ]);
+    expect(r.action).toBe("modify");
+    expect(r.message).toBe(changed);
+    expect(r.trail).toEqual([
+      { name: "redacts", kind: "modify", note: "n", rule: undefined },
+      { name: "pooled", kind: "pass", rule: "saw-new" },
+    ]);
+  });
+
+  test("a link that may modify but passes at once lets the pooled link start in the same call", async () => {
+    const log: { name: string; msg: JsonRpcMessage }[] = [];
+    const links = [
+      flexible("pooled", async () => ({ kind: "pass" }), log, { pooled: true }),
+      flexible("may-redact", () => ({ kind: "pass" }), log, { modifies: true }),
+    ];
+    const pending = compileChain(links)(RESULT, ctxFor("s2c", RESULT));
+    expect(log.map((l) => l.name)).toEqual(["may-redact", "pooled"]);
+    expect((await pending).trail.map((t) => t.name)).toEqual(["may-redact", "pooled"]);
+  });
+
+  test("a link that said it cannot modify and did: the later link is judged again on the new message", async () => {
+    const log: { name: string; msg: JsonRpcMessage }[] = [];
+    const changed: JsonRpcMessage = { jsonrpc: "2.0", id: 1, result: { content: [], redacted: true } };
+    const links = [
+      flexible("second", (m) => (m === changed ? { kind: "pass", rule: "saw-new" } : block("stale")), log),
+      flexible("first", async () => ({ kind: "modify", message: changed, note: "n" }), log, { pooled: true }),
+    ];
+    const r = await compileChain(links)(RESULT, ctxFor("s2c", RESULT));
+    expect(log.map((l) => [l.name, l.msg === changed])).toEqual([
+      ["first", false],
+      ["second", false],
+      ["second", true],
+    ]);
+    expect(r.action).toBe("modify");
+    expect(r.trail).toEqual([
+      { name: "first", kind: "modify", note: "n", rule: undefined },
+      { name: "second", kind: "pass", rule: "saw-new" },
+    ]);
+  });
+
+  test("a block from the pooled link drops what the later link found", async () => {
+    const log: { name: string; msg: JsonRpcMessage }[] = [];
+    const links = [
+      flexible("second", () => ({ kind: "pass", findings: [finding("second")] }), log),
+      flexible("first", async () => block("stop"), log, { pooled: true }),
+    ];
+    const r = await compileChain(links)(RESULT, ctxFor("s2c", RESULT));
+    expect(r.action).toBe("block");
+    expect(r.decidedBy).toBe("first");
+    expect(r.findings).toEqual([]);
+    expect(r.trail.map((t) => t.name)).toEqual(["first"]);
+  });
+
+  test("a later link that throws early fails closed only in its turn, after an earlier block", async () => {
+    const log: { name: string; msg: JsonRpcMessage }[] = [];
+    const boom = () => {
+      throw new Error("boom");
+    };
+    const passFirst = [
+      flexible("second", boom, log),
+      flexible("first", async () => ({ kind: "pass" }), log, { pooled: true }),
+    ];
+    const r1 = await compileChain(passFirst)(RESULT, ctxFor("s2c", RESULT));
+    expect(r1.action).toBe("block");
+    expect(r1.decidedBy).toBe("second");
+    expect(r1.rule).toBe("fail_closed");
+    const blockFirst = [
+      flexible("second", boom, log),
+      flexible("first", async () => block("first-rule"), log, { pooled: true }),
+    ];
+    const r2 = await compileChain(blockFirst)(RESULT, ctxFor("s2c", RESULT));
+    expect(r2.decidedBy).toBe("first");
+    expect(r2.rule).toBe("first-rule");
+  });
+
+  test("a pooled link that times out fails closed; a link that may not run early is never called early", async () => {
+    const log: { name: string; msg: JsonRpcMessage }[] = [];
+    const links = [
+      flexible("late", () => ({ kind: "pass" }), log, { concurrent: false }),
+      flexible("second", () => ({ kind: "pass" }), log),
+      {
+        ...flexible("first", () => new Promise<Verdict>(() => {}), log, { pooled: true }),
+        timeoutMs: 30,
+      },
+    ];
+    const r = await compileChain(links)(RESULT, ctxFor("s2c", RESULT));
+    expect(r.action).toBe("block");
+    expect(r.reason).toBe("Inspection timed out");
+    expect(log.map((l) => l.name)).toEqual(["first", "second"]);
+  });
+
+  test("without a pooled link the chain judges one link after the other", async () => {
+    const log: { name: string; msg: JsonRpcMessage }[] = [];
+    const h = held();
+    const links = [flexible("second", () => ({ kind: "pass" }), log), flexible("first", () => h.promise, log)];
+    const pending = compileChain(links)(RESULT, ctxFor("s2c", RESULT));
+    expect(log.map((l) => l.name)).toEqual(["first"]);
+    h.settle({ kind: "pass" });
+    await pending;
+    expect(log.map((l) => l.name)).toEqual(["first", "second"]);
+  });
+});

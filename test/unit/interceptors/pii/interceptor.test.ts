@@ -1,11 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { deliver } from "../../../../src/chain/deliver.ts";
 import { compileChain } from "../../../../src/chain/pipeline.ts";
-import type { ChainResult, Direction } from "../../../../src/chain/types.ts";
+import type { ChainResult, Direction, Verdict } from "../../../../src/chain/types.ts";
 import { ConfigSchema } from "../../../../src/config/schema.ts";
 import { createPiiInterceptor } from "../../../../src/interceptors/pii/index.ts";
 import { PiiConfigSchema } from "../../../../src/interceptors/pii/schema.ts";
 import { type JsonRpcMessage, kindOf } from "../../../../src/jsonrpc/message.ts";
+import { createOffloader, WorkerPool } from "../../../../src/pool/index.ts";
 import { buildContext } from "../../../../src/session/context.ts";
 import { Session } from "../../../../src/session/session.ts";
 
@@ -197,5 +198,42 @@ describe("pii configuration", () => {
       enabled: true,
       config: { mode: "detect", directions: ["c2s", "s2c"] },
     });
+  });
+});
+
+describe("pii with a worker pool", () => {
+  test("goes to an idle worker from 128 × the threshold, and judges on the event loop (the same verdict) while the worker is busy or below that", async () => {
+    const pool = new WorkerPool({ size: 1, queueDepth: 8, ringBytes: 1024 * 1024, jobTimeoutMs: 30_000 });
+    try {
+      const interceptor = createPiiInterceptor({
+        config: PiiConfigSchema.parse({ mode: "redact" }),
+        mayModify: true,
+        offload: { pool, minBytes: 64 },
+      });
+      const session = new Session("s1", null, "up");
+      // Pooled from 128 × offload_min_bytes (inline, pii costs less than a round trip).
+      const msg = call({ to: EMAIL, body: "x".repeat(10_000) });
+      const ctx = buildContext(session, "c2s", msg, "request", JSON.stringify(msg).length);
+      const pooled = interceptor.inspect(msg, ctx);
+      expect(pooled).toBeInstanceOf(Promise);
+      const expected = await pooled;
+      expect(expected.kind).toBe("modify");
+      // A job that holds the worker: pii does not queue behind it.
+      const spin = createOffloader("spin", null, { pool, minBytes: 0 });
+      const busy = spin.run("300");
+      const inline = interceptor.inspect(msg, ctx);
+      expect(inline).not.toBeInstanceOf(Promise);
+      expect(inline).toEqual(expected);
+      await busy;
+      // Below 128 × offload_min_bytes it stays on the event loop even with the worker idle.
+      const small = call({ to: EMAIL, body: "x".repeat(6000) });
+      const smallCtx = buildContext(session, "c2s", small, "request", JSON.stringify(small).length);
+      const smallVerdict = interceptor.inspect(small, smallCtx);
+      expect(smallVerdict).not.toBeInstanceOf(Promise);
+      expect((smallVerdict as Verdict).kind).toBe("modify");
+      await interceptor.close?.();
+    } finally {
+      await pool.close();
+    }
   });
 });

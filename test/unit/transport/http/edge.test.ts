@@ -34,6 +34,56 @@ describe("nesting depth", () => {
     expect(exceedsDepth(`${"[".repeat(8)}${"]".repeat(8)}`, 8)).toBe(false);
     expect(exceedsDepth(`{"a":"\\"${"{".repeat(20)}"}`, 8)).toBe(false);
   });
+
+  test("hops over strings: escaped quotes and runs of backslashes end them where the parser does", () => {
+    const deep = `${"[".repeat(9)}${"]".repeat(9)}`;
+    // An even run of backslashes before a quote ends the string; the brackets after it count.
+    expect(exceedsDepth(`{"a":"x\\\\","b":${deep}}`, 8)).toBe(true);
+    // An odd run escapes it: the brackets are still inside the string.
+    expect(exceedsDepth(`{"a":"x\\\\\\"${deep}"}`, 8)).toBe(false);
+    expect(exceedsDepth(`{"a":"${'\\"'.repeat(50)}","b":${deep}}`, 8)).toBe(true);
+    // Unterminated string: nothing after it is structure (and the parser refuses the body).
+    expect(exceedsDepth(`{"a":"${deep}`, 8)).toBe(false);
+    // A long string between brackets.
+    expect(exceedsDepth(`[[[[["${"y".repeat(100_000)}",[[[[[1]]]]]]]]]]`, 8)).toBe(true);
+  });
+
+  test("agrees with a character-by-character walk on random bracket, quote and backslash soup", () => {
+    const walk = (text: string, max: number): boolean => {
+      let depth = 0;
+      let inString = false;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+          if (c === "\\") i++;
+          else if (c === '"') inString = false;
+        } else if (c === '"') inString = true;
+        else if (c === "{" || c === "[") {
+          if (++depth > max) return true;
+        } else if (c === "}" || c === "]") depth--;
+      }
+      return false;
+    };
+    const alphabet = ['"', "\\", "{", "[", "]", "}", "a", ":", ","];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    let deep = 0;
+    for (let n = 0; n < 3000; n++) {
+      const len = 20 + (next() % 200);
+      let text = "";
+      for (let i = 0; i < len; i++) text += alphabet[next() % alphabet.length];
+      const max = 1 + (next() % 6);
+      const expected = walk(text, max);
+      if (expected) deep++;
+      expect(exceedsDepth(text, max)).toBe(expected);
+    }
+    // Both answers occur.
+    expect(deep).toBeGreaterThan(100);
+    expect(deep).toBeLessThan(2900);
+  });
 });
 
 describe("forwarded headers", () => {
