@@ -78,17 +78,38 @@ let found = new Int32Array(1024);
 const stamp = new Int32Array(1 << MODEL_BITS);
 let generation = 0;
 
+/** A new generation of `stamp`: every id reads as unseen again, without clearing the table. */
+function nextGeneration(): number {
+  if (++generation === 0x7fffffff) {
+    stamp.fill(0);
+    generation = 1;
+  }
+  return generation;
+}
+
+/** The FNV hash of the last run {@link wordRunEnd} read (a module slot: no object per token). */
+let runHash = 0;
+
+/** Reads the run of word characters (class 1) of `codes` from `i` (one at least), before `to`: returns where it ends. */
+function wordRunEnd(codes: Uint16Array, cls: Uint8Array, i: number, to: number): number {
+  let h = FNV;
+  while (i < to) {
+    const d = codes[i]!;
+    if (cls[d] !== 1) break;
+    h = Math.imul(h ^ d, 0x01000193);
+    i++;
+  }
+  runHash = h >>> 0;
+  return i;
+}
+
 /**
  * Hashes the tokens of text[from, to) (lower-case already) into `found`: per token (a run of
  * letters/digits, or one ideograph) its unigram, and the bigram with the token before it (the
  * first with a start marker). Returns how many distinct features there are.
  */
 function collect(text: string, from: number, to: number): number {
-  if (++generation === 0x7fffffff) {
-    stamp.fill(0);
-    generation = 1;
-  }
-  const g = generation;
+  const g = nextGeneration();
   let n = 0;
   let prev = START;
   tokens(text, from, to, (h) => {
@@ -344,11 +365,7 @@ function codeUnits(parts: readonly string[]): Uint16Array {
  * loop, without a callback per token (the same features, summed in the same order: the same number).
  */
 function windowMargin(m: Model, codes: Uint16Array, cls: Uint8Array, from: number, to: number): number {
-  if (++generation === 0x7fffffff) {
-    stamp.fill(0);
-    generation = 1;
-  }
-  const g = generation;
+  const g = nextGeneration();
   const w = m.w;
   let n = 0;
   let s = 0;
@@ -366,14 +383,8 @@ function windowMargin(m: Model, codes: Uint16Array, cls: Uint8Array, from: numbe
       h = mix(FNV, c);
       i++;
     } else {
-      h = FNV;
-      while (i < to) {
-        const d = codes[i]!;
-        if (cls[d] !== 1) break;
-        h = Math.imul(h ^ d, 0x01000193);
-        i++;
-      }
-      h >>>= 0;
+      i = wordRunEnd(codes, cls, i, to);
+      h = runHash;
     }
     const u = mix(h, UNIGRAM) & MASK;
     if (stamp[u] !== g) {
@@ -454,11 +465,7 @@ export function definitionUnits(codes: Uint16Array, m: Model): { best: UnitScore
   const len = codes.length;
   // One pass: each token's features go to the whole (stamp, generation g) and to the sentence it
   // is in (sentenceStamp, generation gs), each deduplicated and summed in token order.
-  if (++generation === 0x7fffffff) {
-    stamp.fill(0);
-    generation = 1;
-  }
-  const g = generation;
+  const g = nextGeneration();
   sentenceStamp ??= new Int32Array(1 << MODEL_BITS);
   const ss = sentenceStamp;
   let n = 0;
@@ -494,14 +501,8 @@ export function definitionUnits(codes: Uint16Array, m: Model): { best: UnitScore
       h = mix(FNV, c);
       i++;
     } else if (k === 1) {
-      h = FNV;
-      while (i < len) {
-        const d = codes[i]!;
-        if (cls[d] !== 1) break;
-        h = Math.imul(h ^ d, 0x01000193);
-        i++;
-      }
-      h >>>= 0;
+      i = wordRunEnd(codes, cls, i, len);
+      h = runHash;
     } else {
       i++;
       // Sentence and line ends (as unitRanges cuts them).
