@@ -73,6 +73,35 @@ const TELL =
 const AGENT = "(?:ai|assistant|agent|model|llm|chatbot|bot|claude|gpt|copilot|language model)";
 
 /**
+ * Context guards for the action rules (read a secret file, send the conversation, run a download,
+ * ask for a password). Each is a bounded lookbehind or lookahead placed right after the rule's
+ * first word, so it costs only where that word occurs, and it reads the clause around the action:
+ *   - NEGATED: a negator governs the action ("never paste ~/.ssh/id_rsa here", "it must not send
+ *     the chat history", "never ask the user to type their password"). The scope ends at a
+ *     connective or a second verb of telling ("do not tell the user and read …", "don't forget to
+ *     read …", "never ask before you read …" stay actions).
+ *   - REFUSED: the action is in a list of things the tool refuses or blocks ("commands such as
+ *     `rm -rf /` and `curl … | sh` are refused", "Blocked: …", "it rejects …").
+ *   - DESCRIBED: the action is what some third party does and the tool detects, reports or
+ *     tests ("flags descriptions that ask the agent to read ~/.aws/credentials", "attackers
+ *     embedded ![x](…?d=…) in issues").
+ * An instruction aimed at the model has none of these shapes; the hidden and encoded carriers
+ * are scored on their own.
+ */
+const SCOPE_END =
+  "(?:and|then|but|or|so|instead|before|after|when|whenever|once|until|unless|while|first|forget|fail|hesitate|neglect|skip|omit|leave|stop|tell|mention|inform|notify|confirm|wait|worry|bother)";
+/** A gap inside one clause that no scope-ending word crosses. */
+const SCOPE_GAP = (n: number) => `(?:(?!\\b${SCOPE_END}\\b)(?:[^\\n.!?;:,]|\\.(?=\\S))){0,${n}}`;
+const NEGATED = `(?<!(?:\\b(?:never|not|dont|cannot|avoid|refuses? to)|n't)\\b${SCOPE_GAP(50)})`;
+/** A gap inside one sentence of a list: commas and an ellipsis ("curl … | sh") do not end it. */
+const LIST_GAP = (n: number) => `(?:\\.{2,3}|\u2026|[^\\n.!?;]|[.!?](?=\\S)){0,${n}}`;
+const REFUSED_BEFORE = `(?<!\\b(?:refuses?|refused|rejects?|rejected|blocks?|blocked|denies|denied|forbids|forbidden|disallows?|disallowed|prohibits?|prohibited|not allowed|never (?:runs?|executes?)|(?:won'?t|will not|does not|doesn'?t|cannot|can'?t) (?:run|execute)|(?:block|deny)-?list(?:ed)?)\\b${LIST_GAP(100)})`;
+const REFUSED_AFTER = `(?!${LIST_GAP(120)}\\b(?:are|is|get|gets|will be|would be|should be|must be|being)\\b (?:always |automatically |all |also |then |simply )?(?:refused|blocked|rejected|denied|forbidden|disallowed|prohibited|not (?:allowed|permitted|run|executed|supported))\\b)`;
+const DESCRIBED = `(?<!(?<!\\b(?:before|after|while|when|once|until) )\\b(?:detects?|detecting|flags?|flagging|catch(?:es|ing)?|scans?|scanning|looks? for|checks? for|audits?|auditing|warns? (?:about|of|against)|identif(?:y|ies|ying)|recogni[sz](?:es?|ing)|strips?|redacts?|quarantines?|attackers?|adversar(?:y|ies)|(?:that|which|who) (?:tell|tells|ask|asks|instruct|instructs|try|tries|attempt|attempts|trick|tricks|urge|urges|direct|directs|order|orders|coax|coaxes|lure|lures|get|gets|make|makes))\\b(?![-_/.])(?:(?!\\b(?:then|first|before|after|now|please|execute|run)\\b)(?:\\.{2,3}|[^\\n.!?;:]|[.!?](?=\\S))){0,120})`;
+/** Every guard, for the rules whose action each of them can take back. */
+const NOT_DONE = `${NEGATED}${REFUSED_BEFORE}${DESCRIBED}`;
+
+/**
  * After "your answer": a place, deadline or addressee ("on the sheet", "by Friday", "to the clerk")
  * makes it a person's answer; a following noun makes a compound ("your response time", "your
  * output format", "your answer choices").
@@ -464,7 +493,7 @@ const DEFINITION_CONCEPTS: readonly Rule[] = [
     family: "file_exfil",
     weight: [0.75, 0.5],
     re: r(
-      `(?<!\\b(?:not|never|n't|don't|do not|no) )\\b(?:paste|copy|put|include|insert|provide|supply|fill in|enter|attach|dump)\\b${SGAP(40)}${SENSITIVE_PATH}${SGAP(40)}\\b(?:here|in full|verbatim|into this|in this (?:field|parameter|value|argument))\\b`,
+      `(?<!\\b(?:not|never|n't|don't|do not|no) )\\b(?:paste|copy|put|include|insert|provide|supply|fill in|enter|attach|dump)\\b(?=${SGAP(40)}${SENSITIVE_PATH}${SGAP(40)}\\b(?:here|in full|verbatim|into this|in this (?:field|parameter|value|argument))\\b)${NOT_DONE}${SGAP(40)}${SENSITIVE_PATH}${SGAP(40)}\\b(?:here|in full|verbatim|into this|in this (?:field|parameter|value|argument))\\b`,
     ),
     hints: ["paste", "copy", "put", "include", "insert", "provide", "supply", "fill in", "enter", "attach", "dump"],
   },
@@ -668,7 +697,7 @@ export const RULES: readonly Rule[] = [
     family: "file_exfil",
     weight: [0.8, 0.7],
     re: r(
-      `(?<!\\b(?:requests?|attempts?|tries|trying|attempting|asks?|asking) to )(?<![$%>]\\s)\\b${READ}\\b[^\\n.!?]{0,80}${SENSITIVE_PATH}|${SENSITIVE_PATH}[^\\n.!?]{0,80}\\b${SEND}\\b[^\\n.!?]{0,40}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)|\\b${SEND}\\b[^\\n.!?]{0,60}${SENSITIVE_PATH}[^\\n.!?]{0,40}\\b(?:in|into|as|to|via|through) (?:the |a |this )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|header|payload)|\`[a-z_]{1,30}\`)`,
+      `(?<!\\b(?:requests?|attempts?|tries|trying|attempting|asks?|asking) to )(?<![$%>]\\s)\\b${READ}\\b(?=[^\\n.!?]{0,80}${SENSITIVE_PATH}${REFUSED_AFTER})${NOT_DONE}[^\\n.!?]{0,80}${SENSITIVE_PATH}${REFUSED_AFTER}|${SENSITIVE_PATH}[^\\n.!?]{0,80}\\b${SEND}\\b(?=[^\\n.!?]{0,40}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the))${NOT_DONE}[^\\n.!?]{0,40}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)|\\b${SEND}\\b(?=[^\\n.!?]{0,60}${SENSITIVE_PATH}[^\\n.!?]{0,40}\\b(?:in|into|as|to|via|through) (?:the |a |this )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|header|payload)|\`[a-z_]{1,30}\`))${NOT_DONE}[^\\n.!?]{0,60}${SENSITIVE_PATH}[^\\n.!?]{0,40}\\b(?:in|into|as|to|via|through) (?:the |a |this )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|header|payload)|\`[a-z_]{1,30}\`)`,
     ),
     hints: SENSITIVE_PATH_HINTS,
   },
@@ -684,7 +713,7 @@ export const RULES: readonly Rule[] = [
     family: "conversation_exfil",
     weight: [0.8, 0.7],
     re: r(
-      `\\b${SEND}\\b${GAP(80)}\\b${CONVERSATION}|\\b${CONVERSATION}${GAP(60)}\\b(?:to|into|in|as|via|through) (?:the |this |a )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|url|query|request|endpoint|webhook|body|payload|header)|\`[a-z_]{1,30}\`)`,
+      `\\b${SEND}\\b(?=${GAP(80)}\\b${CONVERSATION})${NOT_DONE}${GAP(80)}\\b${CONVERSATION}|\\b${CONVERSATION}(?=${GAP(60)}\\b(?:to|into|in|as|via|through) (?:the |this |a )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|url|query|request|endpoint|webhook|body|payload|header)|\`[a-z_]{1,30}\`))${NOT_DONE}${GAP(60)}\\b(?:to|into|in|as|via|through) (?:the |this |a )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|url|query|request|endpoint|webhook|body|payload|header)|\`[a-z_]{1,30}\`)`,
     ),
     hints: [
       "history",
@@ -753,7 +782,7 @@ export const RULES: readonly Rule[] = [
     family: "credential_exfil",
     weight: [0.55, 0.55],
     re: r(
-      `(?<!\\b(?:not|never|n't|no|without) )\\b(?:${SEND}|${READ})\\b${GAP(30)}\\b(?:all|any|every|the user'?s?|their|user'?s?|your|stored|saved|system)\\b${GAP(20)}\\b${CREDENTIAL}\\b`,
+      `(?<!\\b(?:not|never|n't|no|without) )\\b(?:${SEND}|${READ})\\b(?=${GAP(30)}\\b(?:all|any|every|the user'?s?|their|user'?s?|your|stored|saved|system)\\b${GAP(20)}\\b${CREDENTIAL}\\b)${NOT_DONE}${GAP(30)}\\b(?:all|any|every|the user'?s?|their|user'?s?|your|stored|saved|system)\\b${GAP(20)}\\b${CREDENTIAL}\\b`,
     ),
     hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
   },
@@ -764,7 +793,7 @@ export const RULES: readonly Rule[] = [
     family: "credential_exfil",
     weight: [0.75, 0.7],
     re: r(
-      `(?<!\\b(?:not|never|n't|no|without) )\\b${SEND}\\b${GAP(30)}\\b(?:all|every|each|stored|saved)\\b${GAP(30)}\\b${CREDENTIAL}\\b${SGAP(80)}\\b${SINK}|\\b(?:all|any|every|each|stored|saved)\\b${GAP(20)}\\b${CREDENTIAL}\\b${SGAP(60)}\\b${SEND} (?:all of |each of |every one of )?(?:them|these|those|it)\\b${SGAP(30)}\\b${SINK}|\\b${CREDENTIAL} (?:that )?(?:you(?: have|'ve)? (?:seen|encountered|come across|noticed|been given)|(?:mentioned|shared|pasted|visible|seen) (?:in|during) (?:this|the) (?:conversation|chat|session|context|workspace|thread)|(?:mentioned|shared|pasted) (?:earlier|before|previously|so far)|(?:that )?the user (?:has |had )?(?:mentioned|shared|pasted|typed))\\b`,
+      `(?<!\\b(?:not|never|n't|no|without) )\\b${SEND}\\b(?=${GAP(30)}\\b(?:all|every|each|stored|saved)\\b${GAP(30)}\\b${CREDENTIAL}\\b${SGAP(80)}\\b${SINK})${NOT_DONE}${GAP(30)}\\b(?:all|every|each|stored|saved)\\b${GAP(30)}\\b${CREDENTIAL}\\b${SGAP(80)}\\b${SINK}|\\b(?:all|any|every|each|stored|saved)\\b${GAP(20)}\\b${CREDENTIAL}\\b${SGAP(60)}\\b${SEND} (?:all of |each of |every one of )?(?:them|these|those|it)\\b${SGAP(30)}\\b${SINK}|\\b${CREDENTIAL} (?:that )?(?:you(?: have|'ve)? (?:seen|encountered|come across|noticed|been given)|(?:mentioned|shared|pasted|visible|seen) (?:in|during) (?:this|the) (?:conversation|chat|session|context|workspace|thread)|(?:mentioned|shared|pasted) (?:earlier|before|previously|so far)|(?:that )?the user (?:has |had )?(?:mentioned|shared|pasted|typed))\\b`,
     ),
     hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
   },
@@ -991,7 +1020,10 @@ export const RULES: readonly Rule[] = [
     signal: "download_and_execute",
     family: "command_exec",
     weight: [0.85, 0.6],
-    re: /\b(?:curl|wget|iwr|invoke-webrequest|fetch)\b[^\n|]{0,200}\|\s{0,4}(?:sudo\s{1,4})?(?:ba|z|da|k|fi)?sh\b|\b(?:bash|sh|zsh) -c\s{0,3}["'`]?\$\((?:curl|wget)|\b(?:ba|z)?sh\s{0,3}<\(\s{0,3}(?:curl|wget)\b|\bexec\(\s{0,3}(?:urllib\.request\.)?urlopen\(|\b(?:exec|eval)\(\s{0,3}requests\.get\(|\/dev\/tcp\/|\bnc(?:at)? [^\n]{0,60}-e\s|\bmkfifo\b|\bpowershell(?:\.exe)? [^\n]{0,30}-(?:enc|encodedcommand|e)\b|\bbase64 (?:-d|--decode)\b[^\n]{0,40}\|\s{0,4}(?:ba)?sh/,
+    re: r(
+      `\\b(?:curl|wget|iwr|invoke-webrequest|fetch)\\b(?=[^\\n|]{0,200}\\|\\s{0,4}(?:sudo\\s{1,4})?(?:ba|z|da|k|fi)?sh\\b${REFUSED_AFTER})${NOT_DONE}[^\\n|]{0,200}\\|\\s{0,4}(?:sudo\\s{1,4})?(?:ba|z|da|k|fi)?sh\\b${REFUSED_AFTER}` +
+        String.raw`|\b(?:bash|sh|zsh) -c\s{0,3}["'\x60]?\$\((?:curl|wget)|\b(?:ba|z)?sh\s{0,3}<\(\s{0,3}(?:curl|wget)\b|\bexec\(\s{0,3}(?:urllib\.request\.)?urlopen\(|\b(?:exec|eval)\(\s{0,3}requests\.get\(|\/dev\/tcp\/|\bnc(?:at)? [^\n]{0,60}-e\s|\bmkfifo\b|\bpowershell(?:\.exe)? [^\n]{0,30}-(?:enc|encodedcommand|e)\b|\bbase64 (?:-d|--decode)\b[^\n]{0,40}\|\s{0,4}(?:ba)?sh`,
+    ),
     hints: [
       "curl",
       "wget",
@@ -1014,7 +1046,12 @@ export const RULES: readonly Rule[] = [
     signal: "destructive_or_persistence_command",
     family: "command_exec",
     weight: [0.7, 0.5],
-    re: /\brm\s{1,4}-(?:[a-z]{0,4}r[a-z]{0,4}f|[a-z]{0,4}f[a-z]{0,4}r)[a-z]{0,4}\s{1,4}(?:~|\/|\$home|\.\.)|>>?\s{0,3}~?\/?[a-z0-9._/-]{0,60}(?:authorized_keys|\.bashrc|\.zshrc|\.profile|crontab)\b|\bchmod\s{1,4}(?:\+x|777|u\+s)\s|\bcrontab\s{1,4}-|\b(?:add|append|write)\b[^\n]{0,40}\b(?:ssh key|public key)\b[^\n]{0,40}authorized_keys|\b(?:add|append|write|insert|put)\b[^\n]{0,20}\b(?:the|this|our|a) (?:ssh[- ]|public[- ]|deploy[- ])?key\b[^\n]{0,100}authorized_keys/,
+    re: r(
+      `\\brm\\b(?=\\s{1,4}-(?:[a-z]{0,4}r[a-z]{0,4}f|[a-z]{0,4}f[a-z]{0,4}r)[a-z]{0,4}\\s{1,4}(?:~|\\/|\\$home|\\.\\.)${REFUSED_AFTER})${NOT_DONE}\\s{1,4}-(?:[a-z]{0,4}r[a-z]{0,4}f|[a-z]{0,4}f[a-z]{0,4}r)[a-z]{0,4}\\s{1,4}(?:~|\\/|\\$home|\\.\\.)${REFUSED_AFTER}` +
+        String.raw`|>>?\s{0,3}~?\/?[a-z0-9._/-]{0,60}(?:authorized_keys|\.bashrc|\.zshrc|\.profile|crontab)\b` +
+        `|\\bchmod\\b(?=\\s{1,4}(?:\\+x|777|u\\+s)\\s${REFUSED_AFTER})${NOT_DONE}\\s{1,4}(?:\\+x|777|u\\+s)\\s${REFUSED_AFTER}` +
+        String.raw`|\bcrontab\s{1,4}-|\b(?:add|append|write)\b[^\n]{0,40}\b(?:ssh key|public key)\b[^\n]{0,40}authorized_keys|\b(?:add|append|write|insert|put)\b[^\n]{0,20}\b(?:the|this|our|a) (?:ssh[- ]|public[- ]|deploy[- ])?key\b[^\n]{0,100}authorized_keys`,
+    ),
     hints: [
       // "rm" and each character `\s` matches.
       ...[..." \t\n\v\f\r\u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff"].map((c) => `rm${c}`),
@@ -1045,7 +1082,7 @@ export const RULES: readonly Rule[] = [
     family: "phishing",
     weight: [0.85, 0.75],
     re: r(
-      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to|never|not|don't|dont|won't|shouldn't) )\\b(?:ask|tell|inform|warn|notify|remind|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b(?! (?:manager|vault|strength|policy|requirements|reset|rules)\\b)|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bexplain to (?:the user|them)\\b${GAP(60)}\\b(?:share|send|enter|provide|type|paste|confirm)\\b${GAP(30)}\\b(?:${CREDENTIAL}|card(?:'s)? (?:full )?(?:number|details|expiry)|cvv|one[- ]time (?:code|password))|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
+      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to|never|not|don't|dont|won't|shouldn't) )\\b(?:ask|tell|inform|warn|notify|remind|prompt|request|instruct|require|have|get|make|convince|persuade)\\b(?= (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b(?! (?:manager|vault|strength|policy|requirements|reset|rules)\\b))${NOT_DONE} (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b(?! (?:manager|vault|strength|policy|requirements|reset|rules)\\b)|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bexplain to (?:the user|them)\\b(?=${GAP(60)}\\b(?:share|send|enter|provide|type|paste|confirm)\\b${GAP(30)}\\b(?:${CREDENTIAL}|card(?:'s)? (?:full )?(?:number|details|expiry)|cvv|one[- ]time (?:code|password)))${NOT_DONE}${GAP(60)}\\b(?:share|send|enter|provide|type|paste|confirm)\\b${GAP(30)}\\b(?:${CREDENTIAL}|card(?:'s)? (?:full )?(?:number|details|expiry)|cvv|one[- ]time (?:code|password))|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b(?=${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank))${NOT_DONE}${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share)\\b(?= (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat)${NOT_DONE} (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
     ),
     hints: [
       "user",
@@ -1131,7 +1168,7 @@ export const RULES: readonly Rule[] = [
     signal: "markdown_image_exfil",
     family: "markdown_exfil",
     weight: [0.85, 0.85],
-    re: /!\[[^\]\n]{0,120}\]\(\s{0,4}(?:https?:)?\/\/[^)\s]{1,300}[?&#][^)\s]{0,300}?(?:[{<[$]|%7b|%3c|%5b|base64|conversation|history|message|secret|summary|replace|placeholder|user|email|phone|address|password)/,
+    re: /!\[(?<!\b(?:attackers?|adversar(?:y|ies))\b[^\n.!?;:]{0,60}!\[)[^\]\n]{0,120}\]\(\s{0,4}(?:https?:)?\/\/[^)\s]{1,300}[?&#][^)\s]{0,300}?(?:[{<[$]|%7b|%3c|%5b|base64|conversation|history|message|secret|summary|replace|placeholder|user|email|phone|address|password)/,
     hints: ["!["],
   },
   {
@@ -1176,7 +1213,7 @@ export const RULES: readonly Rule[] = [
     signal: "fake_role_marker",
     family: "fake_delimiter",
     weight: [0.7, 0.6],
-    re: /<\/?system>|```\s{0,2}(?:system|assistant|instructions?)\s{0,2}\n|\[(?:system|assistant|admin|ai|developer)[ _-]?(?:note|message|notice|instructions?|override|update|directive|context|command)s?\]|\b(?:begin|start) (?:admin|system|developer|root) (?:override|mode|instructions?)\b|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant|focus|only|provide|print|output|respond|reply|say|tell|report|repeat)\b|<(?:end|start) of (?:document|context|input|data)>|\[(?:admin|system|developer|root|operator) (?:request|command|order|message|note|instruction)s?\s{0,2}:|(?:^|\n)\s{0,4}assistant\s{0,2}:[^\n]{0,200}\n\s{0,4}(?:user|human)\s{0,2}:/,
+    re: /<\/?system>(?<!\b(?:fake|spoofed|forged|bogus|counterfeit|injected|such as|like)\s{1,3}['"`\u2018\u201c]?<\/?system>)|```\s{0,2}(?:system|assistant|instructions?)\s{0,2}\n|\[(?:system|assistant|admin|ai|developer)[ _-]?(?:note|message|notice|instructions?|override|update|directive|context|command)s?\]|\b(?:begin|start) (?:admin|system|developer|root) (?:override|mode|instructions?)\b|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant|focus|only|provide|print|output|respond|reply|say|tell|report|repeat)\b|<(?:end|start) of (?:document|context|input|data)>|\[(?:admin|system|developer|root|operator) (?:request|command|order|message|note|instruction)s?\s{0,2}:|(?:^|\n)\s{0,4}assistant\s{0,2}:[^\n]{0,200}\n\s{0,4}(?:user|human)\s{0,2}:/,
     hints: [
       "system",
       "assistant",
