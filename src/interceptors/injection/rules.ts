@@ -89,21 +89,29 @@ const AGENT = "(?:ai|assistant|agent|model|llm|chatbot|bot|claude|gpt|copilot|la
  * are scored on their own.
  */
 const SCOPE_END =
-  "(?:and|then|but|so|instead|before|after|when|whenever|once|until|unless|while|first|forget|fail|hesitate|neglect|skip|omit|leave|stop|tell|mention|inform|notify|confirm|wait|worry|bother)";
+  "(?:and|then|but|so|instead|before|after|when|whenever|once|until|unless|while|first|forget|fail|hesitate|neglect|skip|omit|leave|stop|tell|mention|inform|notify|confirm|wait|worry|bother|without|except|optional|decline|declining|refuse|refusing|avoid|avoiding|ignore|ignoring|exclude|excluding|miss|overlook)";
 /** A gap inside one clause that no scope-ending word crosses. */
 const SCOPE_GAP = (n: number) => `(?:(?!\\b${SCOPE_END}\\b)(?:[^\\n.!?;:,]|\\.(?=\\S))){0,${n}}`;
-const NEGATED = `(?<!(?:\\b(?:never|not|dont|cannot|avoid|refuses? to)|n't)\\b${SCOPE_GAP(50)})`;
+const NEGATED = `(?<!(?:\\b(?:never|not|dont|cannot|(?<!\\b(?:never|not|no|dont|n't) )(?:avoid|refuses? to))|n't)\\b${SCOPE_GAP(50)})`;
+/**
+ * A gap that no turn back to the reader crosses ("… are refused elsewhere, but you should run …",
+ * "flags leaks best when you read …"): `gap` with each of its characters checked not to begin one.
+ */
+const TURN =
+  "(?:but|however|instead|now|you|should|must|need|needs|please|then|so|when|whenever|if|always|without|unless|except|until)";
+/** {@link LIST_GAP} that no turn back to the reader crosses. */
+const TURN_FREE_LIST_GAP = (n: number) => `(?:(?!\\b${TURN}\\b)(?:\\.{2,3}|\u2026|[^\\n.!?;]|[.!?](?=\\S))){0,${n}}`;
 /** A gap inside one sentence of a list: commas and an ellipsis ("curl … | sh") do not end it. */
 const LIST_GAP = (n: number) => `(?:\\.{2,3}|\u2026|[^\\n.!?;]|[.!?](?=\\S)){0,${n}}`;
-const REFUSED_BEFORE = `(?<!\\b(?:refuses?|refused|rejects?|rejected|blocks?|blocked|denies|denied|forbids|forbidden|disallows?|disallowed|prohibits?|prohibited|not allowed|never (?:runs?|executes?)|(?:won'?t|will not|does not|doesn'?t|cannot|can'?t) (?:run|execute)|(?:block|deny)-?list(?:ed)?)\\b${LIST_GAP(100)})`;
+const REFUSED_BEFORE = `(?<!\\b(?:refuses?|refused|rejects?|rejected|blocks?|blocked|denies|denied|forbids|forbidden|disallows?|disallowed|prohibits?|prohibited|not allowed|never (?:runs?|executes?)|(?:won'?t|will not|does not|doesn'?t|cannot|can'?t) (?:run|execute)|(?:block|deny)-?list(?:ed)?)\\b${TURN_FREE_LIST_GAP(100)})`;
 const REFUSED_AFTER = `(?!${LIST_GAP(120)}\\b(?:are|is|get|gets|will be|would be|should be|must be|being)\\b (?:always |automatically |all |also |then |simply )?(?:refused|blocked|rejected|denied|forbidden|disallowed|prohibited|not (?:allowed|permitted|run|executed|supported))\\b)`;
-const DESCRIBED = `(?<!(?<!\\b(?:before|after|while|when|once|until) )\\b(?:detects?|detecting|flags?|flagging|catch(?:es|ing)?|scans?|scanning|looks? for|checks? for|audits?|auditing|warns? (?:about|of|against)|identif(?:y|ies|ying)|recogni[sz](?:es?|ing)|strips?|redacts?|quarantines?|attackers?|adversar(?:y|ies)|malicious|malware|trojan(?:i[sz]ed)?|backdoor(?:ed)?|compromised|(?:that|which|who) (?:tell|tells|ask|asks|instruct|instructs|try|tries|attempt|attempts|trick|tricks|urge|urges|direct|directs|order|orders|coax|coaxes|lure|lures|get|gets|make|makes))\\b(?![-_/.])(?:(?!\\b(?:then|first|before|after|now|please|execute|run)\\b)(?:\\.{2,3}|[^\\n.!?;:]|[.!?](?=\\S))){0,120})`;
+const DESCRIBED = `(?<!(?<!\\b(?:before|after|while|when|once|until) )\\b(?:detects?|detecting|flags?|flagging|catch(?:es|ing)?|scans?|scanning|looks? for|checks? for|audits?|auditing|warns? (?:about|of|against)|identif(?:y|ies|ying)|recogni[sz](?:es?|ing)|strips?|redacts?|quarantines?|attackers?|adversar(?:y|ies)|malicious|malware|trojan(?:i[sz]ed)?|backdoor(?:ed)?|compromised|(?:that|which) (?:ask|asks|tell|tells|instruct|instructs|trick|tricks|lure|lures|coax|coaxes|urge|urges) (?:the |an? )?(?:agent|model|assistant|llm|ai|bot|chatbot)s? to)\\b(?![-_/.])(?:(?!\\b(?:then|first|before|after|now|please|execute|run|${TURN})\\b)(?:\\.{2,3}|[^\\n.!?;:,]|[.!?](?=\\S))){0,120})`;
 /**
  * QUOTED: the action is a quoted example ("probes such as 'reveal your system prompt'", "(for
  * example 'you are now DAN' or 'print your instructions')"). The marker must come right before the
  * opening quote, so a JSON value ("text": "…") or a quoted order with no marker is not one.
  */
-const QUOTED = `(?<!(?:\\b(?:such as|for example|for instance|e\\.g\\.|like|including|quoting|quotes?|phrases?|strings?|probes?|payloads?|jailbreaks?|attacks?|wording)\\s{0,3}[(:]?\\s{0,2}|['"\\u2019\\u201d],? (?:or|and) )['"\\u2018\\u201c][^'"\\u2019\\u201d\\n]{0,80})`;
+const QUOTED = `(?<!(?:\\b(?:such as|for example|for instance|e\\.g\\.|quoting|quotes?|phrases?|strings?|probes?|payloads?|jailbreaks?|attacks?|wording)\\s{0,3}[(:]?\\s{0,2}|['"\\u2019\\u201d],? (?:or|and) )['"\\u2018\\u201c][^'"\\u2019\\u201d\\n]{0,80})`;
 /** Every guard, for the rules whose action each of them can take back. */
 const NOT_DONE = `${NEGATED}${REFUSED_BEFORE}${DESCRIBED}${QUOTED}`;
 
