@@ -47,14 +47,14 @@ export interface Rule {
 }
 
 const NOT_A_VERB =
-  "(?!(?:get|gets|export|exports|list|lists|read|reads|fetch|fetches|search|searches|summari[sz]e|summari[sz]es|clear|clears|delete|deletes|set|update|show|view|load|save|saves|create|creates|generate|generates|render|format|parse|validate|count|truncate|reset|manage|edit|store|import|download|upload|sync|archive|print|dump|retrieve|retrieves|find|query|analy[sz]e|return|returns|compress|build|replay|restore|copy|share|post|add|append)\\b)";
+  "(?!(?:get|gets|export|exports|list|lists|read|reads|fetch|fetches|edits|updates|sets|changes?|modif(?:y|ies)|replaces?|writes?|rewrites?|configures?|shows|views|loads|stores|prints|manages|tests|checks?|scans?|search|searches|summari[sz]e|summari[sz]es|clear|clears|delete|deletes|set|update|show|view|load|save|saves|create|creates|generate|generates|render|format|parse|validate|count|truncate|reset|manage|edit|store|import|download|upload|sync|archive|print|dump|retrieve|retrieves|find|query|analy[sz]e|return|returns|compress|build|replay|restore|copy|share|post|add|append)\\b)";
 const GAP = (n: number) => `[^\\n]{0,${n}}`;
 /** A gap that stays inside one sentence: no line break, and no ".", "!" or "?" followed by a blank. */
 const SGAP = (n: number) => `(?:[^\\n.!?]|[.!?](?=\\S)){0,${n}}`;
 const r = (s: string) => new RegExp(s);
 
 const SENSITIVE_PATH =
-  "(?:\\.ssh\\b|id_rsa|id_ed25519|id_ecdsa|id_dsa|\\.aws\\/credentials|\\.aws\\/config|\\/etc\\/passwd|\\/etc\\/shadow|\\.netrc|\\.git-credentials|\\.docker\\/config\\.json|\\.kube\\/config|\\.npmrc|\\.pypirc|\\.pgpass|(?<=^|[\\s'\"`(/])\\.env\\b|\\.bash_history|\\.zsh_history|authorized_keys|\\.gnupg|wallet\\.dat|\\.config\\/gcloud|credentials\\.json|\\.azure\\/|mcp\\.json|claude_desktop_config|\\.cursor\\/)";
+  "(?:\\.ssh\\b(?!\\/[a-z0-9_.-]{0,40}\\.pub\\b)|id_rsa(?!\\.pub)|id_ed25519(?!\\.pub)|id_ecdsa(?!\\.pub)|id_dsa(?!\\.pub)|\\.aws\\/credentials|\\.aws\\/config|\\/etc\\/passwd|\\/etc\\/shadow|\\.netrc|\\.git-credentials|\\.docker\\/config\\.json|\\.kube\\/config|\\.npmrc|\\.pypirc|\\.pgpass|(?<=^|[\\s'\"`(/])\\.env\\b(?!\\.(?:example|sample|template|dist|defaults?)\\b)|\\.bash_history|\\.zsh_history|authorized_keys|\\.gnupg|wallet\\.dat|\\.config\\/gcloud|credentials\\.json|\\.azure\\/|mcp\\.json|claude_desktop_config|\\.cursor\\/)";
 const CONVERSATION =
   "(?:(?:conversation|chat|message|dialog(?:ue)?)[ _-]?(?:history|log|transcript|context|so far)|(?<![-_./])system[ _-]?prompts?(?! (?:config|configuration|option|flag|field|template|setting|support|example|editor|variable|file|length|size)s?\\b)|(?<!\\b(?:my|our|his|her) )(?:previous|prior|earlier|preceding|foregoing|past|entire|full|all(?: of the)?|last|recent)(?: (?:\\d{1,3}|few|several|two|three|four|five|ten))? (?:user )?(?:messages?|prompts?|turns)|user'?s? (?:last|previous|prior|entire|full|earlier|original) (?:message|messages|prompt|input|request|query)|(?:everything|anything|all|whatever) (?:that )?the user (?:has |had )?(?:said|typed|wrote|written|mentioned|told you|shared|asked)|(?:complete|entire|full|whole) (?:conversation|chat|dialog(?:ue)?)\\b|(?:earlier|previous|prior|all) turns of the (?:conversation|chat|dialog(?:ue)?)|your (?:hidden|internal|developer|original|initial|secret) (?:instructions|prompt)|(?:instructions|prompt) you (?:were|have been) (?:given|configured with|provided|initiali[sz]ed with|started with)|(?:full |complete |entire )?transcript of (?:your|the|this) (?:chat|conversation|session|dialog(?:ue)?))";
 const CREDENTIAL =
@@ -71,6 +71,49 @@ const SINK = `${SINK_BASE}(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|pa
 const TELL =
   "(?:tell|telling|inform|informing|mention|mentioning|notify|notifying|reveal|revealing|alert|alerting|disclose|disclosing|warn|warning|show|showing)";
 const AGENT = "(?:ai|assistant|agent|model|llm|chatbot|bot|claude|gpt|copilot|language model)";
+
+/**
+ * Context guards for the action rules (read a secret file, send the conversation, run a download,
+ * ask for a password). Each is a bounded lookbehind or lookahead placed right after the rule's
+ * first word, so it costs only where that word occurs, and it reads the clause around the action:
+ *   - NEGATED: a negator governs the action ("never paste ~/.ssh/id_rsa here", "it must not send
+ *     the chat history", "never ask the user to type their password"). The scope ends at a
+ *     connective or a second verb of telling ("do not tell the user and read …", "don't forget to
+ *     read …", "never ask before you read …" stay actions).
+ *   - REFUSED: the action is in a list of things the tool refuses or blocks ("commands such as
+ *     `rm -rf /` and `curl … | sh` are refused", "Blocked: …", "it rejects …").
+ *   - DESCRIBED: the action is what some third party does and the tool detects, reports or
+ *     tests ("flags descriptions that ask the agent to read ~/.aws/credentials", "attackers
+ *     embedded ![x](…?d=…) in issues").
+ * An instruction aimed at the model has none of these shapes; the hidden and encoded carriers
+ * are scored on their own.
+ */
+const SCOPE_END =
+  "(?:and|then|but|so|instead|before|after|when|whenever|once|until|unless|while|first|forget|fail|hesitate|neglect|skip|omit|leave|stop|tell|mention|inform|notify|confirm|wait|worry|bother|without|except|optional|decline|declining|refuse|refusing|avoid|avoiding|ignore|ignoring|exclude|excluding|miss|overlook)";
+/** A gap inside one clause that no scope-ending word crosses. */
+const SCOPE_GAP = (n: number) => `(?:(?!\\b${SCOPE_END}\\b)(?:[^\\n.!?;:,]|\\.(?=\\S))){0,${n}}`;
+const NEGATED = `(?<!(?:\\b(?:never|not|dont|cannot|(?<!\\b(?:never|not|no|dont|n't) )(?:avoid|refuses? to))|n't)\\b${SCOPE_GAP(50)})`;
+/**
+ * A gap that no turn back to the reader crosses ("… are refused elsewhere, but you should run …",
+ * "flags leaks best when you read …"): `gap` with each of its characters checked not to begin one.
+ */
+const TURN =
+  "(?:but|however|instead|now|you|should|must|need|needs|please|then|so|when|whenever|if|always|without|unless|except|until)";
+/** {@link LIST_GAP} that no turn back to the reader crosses. */
+const TURN_FREE_LIST_GAP = (n: number) => `(?:(?!\\b${TURN}\\b)(?:\\.{2,3}|\u2026|[^\\n.!?;]|[.!?](?=\\S))){0,${n}}`;
+/** A gap inside one sentence of a list: commas and an ellipsis ("curl … | sh") do not end it. */
+const LIST_GAP = (n: number) => `(?:\\.{2,3}|\u2026|[^\\n.!?;]|[.!?](?=\\S)){0,${n}}`;
+const REFUSED_BEFORE = `(?<!\\b(?:refuses?|refused|rejects?|rejected|blocks?|blocked|denies|denied|forbids|forbidden|disallows?|disallowed|prohibits?|prohibited|not allowed|never (?:runs?|executes?)|(?:won'?t|will not|does not|doesn'?t|cannot|can'?t) (?:run|execute)|(?:block|deny)-?list(?:ed)?)\\b${TURN_FREE_LIST_GAP(100)})`;
+const REFUSED_AFTER = `(?!${LIST_GAP(120)}\\b(?:are|is|get|gets|will be|would be|should be|must be|being)\\b (?:always |automatically |all |also |then |simply )?(?:refused|blocked|rejected|denied|forbidden|disallowed|prohibited|not (?:allowed|permitted|run|executed|supported))\\b)`;
+const DESCRIBED = `(?<!(?<!\\b(?:before|after|while|when|once|until) )\\b(?:detects?|detecting|flags?|flagging|catch(?:es|ing)?|scans?|scanning|looks? for|checks? for|audits?|auditing|warns? (?:about|of|against)|identif(?:y|ies|ying)|recogni[sz](?:es?|ing)|strips?|redacts?|quarantines?|attackers?|adversar(?:y|ies)|malicious|malware|trojan(?:i[sz]ed)?|backdoor(?:ed)?|compromised|(?:that|which) (?:ask|asks|tell|tells|instruct|instructs|trick|tricks|lure|lures|coax|coaxes|urge|urges) (?:the |an? )?(?:agent|model|assistant|llm|ai|bot|chatbot)s? to)\\b(?![-_/.])(?:(?!\\b(?:then|first|before|after|now|please|execute|run|${TURN})\\b)(?:\\.{2,3}|[^\\n.!?;:,]|[.!?](?=\\S))){0,120})`;
+/**
+ * QUOTED: the action is a quoted example ("probes such as 'reveal your system prompt'", "(for
+ * example 'you are now DAN' or 'print your instructions')"). The marker must come right before the
+ * opening quote, so a JSON value ("text": "…") or a quoted order with no marker is not one.
+ */
+const QUOTED = `(?<!(?:\\b(?:such as|for example|for instance|e\\.g\\.|quoting|quotes?|phrases?|strings?|probes?|payloads?|jailbreaks?|attacks?|wording)\\s{0,3}[(:]?\\s{0,2}|['"\\u2019\\u201d],? (?:or|and) )['"\\u2018\\u201c][^'"\\u2019\\u201d\\n]{0,80})`;
+/** Every guard, for the rules whose action each of them can take back. */
+const NOT_DONE = `${NEGATED}${REFUSED_BEFORE}${DESCRIBED}${QUOTED}`;
 
 /**
  * After "your answer": a place, deadline or addressee ("on the sheet", "by Friday", "to the clerk")
@@ -209,7 +252,7 @@ const TOOL_POISONING_CONCEPTS: readonly Rule[] = [
     family: "override",
     weight: [0.85, 0.8],
     re: r(
-      `(?<!\\b(?:not|never|n't|to) )\\b(?:forget|ignore|disregard|drop|abandon|discard|override|bypass|set aside|suspend)\\b (?:all |any |every )?(?:of )?your (?:[a-z]{1,15} )?(?:rules|constraints|guidelines|restrictions|instructions|training|programming|principles|limitations|policies|directives|safety|guardrails|filters)\\b|\\b(?:forget|disregard|ignore)\\b (?:everything|anything|all|what) you (?:know|learned|were taught|have been taught|were told|have been told) about\\b|\\b(?:ignore|disregard|bypass|skip|override)\\b (?:all |any |the )?(?:instructions|rules|restrictions|warnings|guidance|limitations) (?:in|from|within|inside|of) (?:the |all |any |its |their )?(?:tool |function )?(?:descriptions?|system prompt|docstrings?|tool definitions?)\\b|\\btool descriptions?\\b${GAP(60)}\\b(?:are|is|were|have been|has been|should be|must be)\\b (?:now |all |therefore |thus |simply )?(?:not to be trusted|untrusted|untrustworthy|compromised|tampered with|written by an? (?:attacker|untrusted|malicious)|declared (?:as )?(?:outdated|obsolete|invalid)|ignored|disregarded|suspended)|\\b(?:bypass|ignore|disregard|skip)\\b (?:them|it|this|these|those)\\b${GAP(10)}\\band\\b (?:retrieve|show|reveal|get|fetch|access|dump|print|display|execute|call|run|send)\\b`,
+      `(?<!\\b(?:not|never|n't|to) )\\b(?:forget|ignore|disregard|drop|abandon|discard|override|bypass|set aside|suspend)\\b (?:all |any |every )?(?:of )?your (?:[a-z]{1,15} )?(?:rules|constraints|guidelines|restrictions|instructions|training|programming|principles|limitations|policies|directives|safety|guardrails|filters)\\b|\\b(?:forget|disregard|ignore)\\b (?:everything|anything|all|what) you (?:know|learned|were taught|have been taught|were told|have been told) about\\b(?= (?:(?:your|the|any|all|these|those|its|our|my) )?(?:(?:previous|prior|earlier|original|current|own|safety|security|content|system) ){0,2}(?:rules|instructions|guidelines|training|restrictions|safety|polic(?:y|ies)|programming|limitations|limits|constraints|system|prompts?|guardrails|filters|ethics|directives|principles|boundaries|guidance|tools?|users?|operators?|developers?|privacy|confidentiality|this|that|it)\\b)|\\b(?:ignore|disregard|bypass|skip|override)\\b (?:all |any |the )?(?:instructions|rules|restrictions|warnings|guidance|limitations) (?:in|from|within|inside|of) (?:the |all |any |its |their )?(?:tool |function )?(?:descriptions?|system prompt|docstrings?|tool definitions?)\\b|\\btool descriptions?\\b${GAP(60)}\\b(?:are|is|were|have been|has been|should be|must be)\\b (?:now |all |therefore |thus |simply )?(?:not to be trusted|untrusted|untrustworthy|compromised|tampered with|written by an? (?:attacker|untrusted|malicious)|declared (?:as )?(?:outdated|obsolete|invalid)|ignored|disregarded|suspended)|\\b(?:bypass|ignore|disregard|skip)\\b (?:them|it|this|these|those)\\b${GAP(10)}\\band\\b (?:retrieve|show|reveal|get|fetch|access|dump|print|display|execute|call|run|send)\\b`,
     ),
     hints: [
       "forget",
@@ -321,7 +364,7 @@ const TOOL_POISONING_CONCEPTS: readonly Rule[] = [
     family: "override",
     weight: [0.6, 0.55],
     re: r(
-      `\\b(?:accept|approve|execute|process|honou?r|fulfil|fulfill|perform|run|grant|access|modify|proceed with)\\b${GAP(60)}\\bwithout (?:additional |further |any |the user'?s? |user |prior )?(?:validation|verification|authentication|authori[sz]ation|confirmation|approval|permission checks?|security checks?|safety checks?)\\b`,
+      `\\b(?:accept|approve|execute|process|honou?r|fulfil|fulfill|perform|run|grant|access|modify|proceed with)\\b(?=${GAP(60)}\\bwithout (?:additional |further |any |the user'?s? |user |prior )?(?:validation|verification|authentication|authori[sz]ation|confirmation|approval|permission checks?|security checks?|safety checks?)\\b)${NEGATED}${GAP(60)}\\bwithout (?:additional |further |any |the user'?s? |user |prior )?(?:validation|verification|authentication|authori[sz]ation|confirmation|approval|permission checks?|security checks?|safety checks?)\\b`,
     ),
     hints: ["without"],
   },
@@ -464,7 +507,7 @@ const DEFINITION_CONCEPTS: readonly Rule[] = [
     family: "file_exfil",
     weight: [0.75, 0.5],
     re: r(
-      `(?<!\\b(?:not|never|n't|don't|do not|no) )\\b(?:paste|copy|put|include|insert|provide|supply|fill in|enter|attach|dump)\\b${SGAP(40)}${SENSITIVE_PATH}${SGAP(40)}\\b(?:here|in full|verbatim|into this|in this (?:field|parameter|value|argument))\\b`,
+      `(?<!\\b(?:not|never|n't|don't|do not|no) )\\b(?:paste|copy|put|include|insert|provide|supply|fill in|enter|attach|dump)\\b(?=${SGAP(40)}${SENSITIVE_PATH}${SGAP(40)}\\b(?:here|in full|verbatim|into this|in this (?:field|parameter|value|argument))\\b)${NOT_DONE}${SGAP(40)}${SENSITIVE_PATH}${SGAP(40)}\\b(?:here|in full|verbatim|into this|in this (?:field|parameter|value|argument))\\b`,
     ),
     hints: ["paste", "copy", "put", "include", "insert", "provide", "supply", "fill in", "enter", "attach", "dump"],
   },
@@ -621,7 +664,7 @@ export const RULES: readonly Rule[] = [
     family: "secrecy",
     weight: [0.7, 0.6],
     re: r(
-      `(?<!['"\u2018\u201c])\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?: ever)? ${TELL}\\b${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|quiet)|\\b(?:not worth|no need for|no reason for|doesn'?t need|does not need) (?:mentioning|telling|bringing up|a mention|surfacing|reporting)\\b|\\bleave (?:it|this|that|these|them) out of (?:anything|what|your|the)\\b${GAP(30)}\\b(?:user|response|answer|reply|summary|report)|\\bomit (?:it|this|that|these|them) from (?:your |the )?(?:response|reply|answer|summary|report|what you tell)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|\\bnever reveal\\b|\\b(?:never|don'?t|do not|must not|should not)\\b let (?:the user|users|the human|anyone|them)\\b (?:know|see|notice|find out|learn|be aware)\\b|\\bkeep (?:it|this|that|these) to yourself\\b|\\bkeep (?:it|this|that) between us\\b|\\btell (?:the user|them|anyone) nothing\\b|\\bso (?:that )?(?:the user|they|users) (?:does not|doesn'?t|do not|don'?t|won'?t|will not|never) (?:get (?:worried|suspicious|alarmed)|worry|notice|suspect|find out|reali[sz]e)\\b|\\bnot something (?:the user|users|they|anyone) (?:needs?|has|have|should|would want) to (?:know|hear|see|be told)\\b|(?<!\\b(?:never|not|don'?t|cannot|can'?t|no)\\b[^\\n.!?;,]{0,80})\\bwithout (?:asking|consulting|checking with|confirming with) (?:the user|them|the human)\\b|\\b(?:do not|don'?t|never|no need to) bring (?:it|this|that|these|them) up\\b|\\b(?:does not|doesn'?t|do not|don'?t) need to be (?:mentioned|disclosed|reported|surfaced|shared with the user)\\b|\\b(?:do not|don'?t|never|no need to) (?:ask|consult|check with|bother|involve) (?:the user|them|the human) (?:about|regarding|on) (?:it|this|that|these)\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?|finds? out|learns?|discovers?|reali[sz]es?|hears? about)\\b`,
+      `(?<!['"\u2018\u201c])\\b(?:do not|don'?t|never|without|no need to|avoid|not to|must not|should not|shouldn'?t)\\b(?<!\\b(?:never|not|n't|cannot)\\b[^\\n.!?;,]{1,40}\\bwithout)(?: ever)? ${TELL}\\b(?! ?(?:(?:users?|people|members|everyone) )?\\(?@)${GAP(40)}\\b(?:the user|users|the human|the person|anyone|them|the client|the requester)\\b|\\b(?:do not|don'?t|never|no need to|must not|avoid)\\b(?: ever)? ${TELL}\\b(?: (?:this|it|that|these|the (?:step|instruction|action|detail|call|change|bcc|copy)s?))\\b|\\b(?:the )?users? (?:must|should|will|need|needs) (?:not|never)\\b${GAP(20)}\\b(?:know|see|be told|notice|learn|find out|be aware|be informed)|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|knowing)|\\b(?:it is|it'?s|this is) (?:a mere|merely|just|only) an? (?:implementation detail|internal detail)|\\bkeep (?:this|it|these|the (?:instruction|step|action)s?) (?:secret|hidden|confidential|quiet)|\\b(?:not worth|no need for|no reason for|doesn'?t need|does not need) (?:mentioning|telling|bringing up|a mention|surfacing|reporting)\\b|\\bleave (?:it|this|that|these|them) out of (?:anything|what|your|the)\\b${GAP(30)}\\b(?:user|response|answer|reply|summary|report)|\\bomit (?:it|this|that|these|them) from (?:your |the )?(?:response|reply|answer|summary|report|what you tell)|\\b(?:hide|conceal) (?:this|it|these|the)\\b${GAP(40)}\\bfrom (?:the )?user|(?<!['"\u2018\u201c])\\bnever reveal\\b|\\b(?:never|don'?t|do not|must not|should not)\\b let (?:the user|users|the human|anyone|them)\\b (?:know|see|notice|find out|learn|be aware)\\b|\\bkeep (?:it|this|that|these) to yourself\\b|\\bkeep (?:it|this|that) between us\\b|\\btell (?:the user|them|anyone) nothing\\b|\\bso (?:that )?(?:the user|they|users) (?:does not|doesn'?t|do not|don'?t|won'?t|will not|never) (?:get (?:worried|suspicious|alarmed)|worry|notice|suspect|find out|reali[sz]e)\\b|\\bnot something (?:the user|users|they|anyone) (?:needs?|has|have|should|would want) to (?:know|hear|see|be told)\\b|(?<!\\b(?:never|not|don'?t|cannot|can'?t|no)\\b[^\\n.!?;,]{0,80})\\bwithout (?:asking|consulting|checking with|confirming with) (?:the user|them|the human)\\b|\\b(?:do not|don'?t|never|no need to) bring (?:it|this|that|these|them) up\\b|\\b(?:does not|doesn'?t|do not|don'?t) need to be (?:mentioned|disclosed|reported|surfaced|shared with the user)\\b|\\b(?:do not|don'?t|never|no need to) (?:ask|consult|check with|bother|involve) (?:the user|them|the human) (?:about|regarding|on) (?:it|this|that|these)\\b|\\b(?:user|human) (?:never|won'?t|will not|does not|doesn'?t) (?:sees?|knows?|notices?|finds? out|learns?|discovers?|reali[sz]es?|hears? about)\\b`,
     ),
     hints: [
       "not",
@@ -668,7 +711,7 @@ export const RULES: readonly Rule[] = [
     family: "file_exfil",
     weight: [0.8, 0.7],
     re: r(
-      `(?<!\\b(?:requests?|attempts?|tries|trying|attempting|asks?|asking) to )(?<![$%>]\\s)\\b${READ}\\b[^\\n.!?]{0,80}${SENSITIVE_PATH}|${SENSITIVE_PATH}[^\\n.!?]{0,80}\\b${SEND}\\b[^\\n.!?]{0,40}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)|\\b${SEND}\\b[^\\n.!?]{0,60}${SENSITIVE_PATH}[^\\n.!?]{0,40}\\b(?:in|into|as|to|via|through) (?:the |a |this )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|header|payload)|\`[a-z_]{1,30}\`)`,
+      `(?<!\\b(?:requests?|attempts?|tries|trying|attempting|asks?|asking) to )(?<![$%>]\\s)\\b${READ}\\b(?!\\((?:'|"))(?=[^\\n.!?]{0,80}${SENSITIVE_PATH}${REFUSED_AFTER})${NOT_DONE}[^\\n.!?]{0,80}${SENSITIVE_PATH}${REFUSED_AFTER}|${SENSITIVE_PATH}[^\\n.!?]{0,80}\\b${SEND}\\b(?=[^\\n.!?]{0,40}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the))${NOT_DONE}[^\\n.!?]{0,40}\\b(?:parameter|param|field|argument|arg|query|request|body|url|as '|as "|as \`|into|in the)|\\b${SEND}\\b(?=[^\\n.!?]{0,60}${SENSITIVE_PATH}[^\\n.!?]{0,40}\\b(?:in|into|as|to|via|through) (?:the |a |this )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|header|payload)|\`[a-z_]{1,30}\`))${NOT_DONE}[^\\n.!?]{0,60}${SENSITIVE_PATH}[^\\n.!?]{0,40}\\b(?:in|into|as|to|via|through) (?:the |a |this )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|body|header|payload)|\`[a-z_]{1,30}\`)`,
     ),
     hints: SENSITIVE_PATH_HINTS,
   },
@@ -684,7 +727,7 @@ export const RULES: readonly Rule[] = [
     family: "conversation_exfil",
     weight: [0.8, 0.7],
     re: r(
-      `\\b${SEND}\\b${GAP(80)}\\b${CONVERSATION}|\\b${CONVERSATION}${GAP(60)}\\b(?:to|into|in|as|via|through) (?:the |this |a )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|url|query|request|endpoint|webhook|body|payload|header)|\`[a-z_]{1,30}\`)`,
+      `(?!includ(?:ing|es)\\b)\\b${SEND}\\b(?=${GAP(80)}\\b${CONVERSATION})${NOT_DONE}${GAP(80)}\\b${CONVERSATION}|\\b${CONVERSATION}(?=${GAP(60)}\\b(?:to|into|in|as|via|through) (?:the |this |a )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|url|query|(?<!\\b(?:pull|merge|feature|change|support|access) )request|endpoint|webhook|body|payload|header)|\`[a-z_]{1,30}\`))${NOT_DONE}${GAP(60)}\\b(?:to|into|in|as|via|through) (?:the |this |a )?(?:(?:'|"|\`)?[a-z_]{0,30}(?:'|"|\`)? ?(?:parameter|param|field|argument|arg|url|query|(?<!\\b(?:pull|merge|feature|change|support|access) )request|endpoint|webhook|body|payload|header)|\`[a-z_]{1,30}\`)`,
     ),
     hints: [
       "history",
@@ -753,7 +796,7 @@ export const RULES: readonly Rule[] = [
     family: "credential_exfil",
     weight: [0.55, 0.55],
     re: r(
-      `(?<!\\b(?:not|never|n't|no|without) )\\b(?:${SEND}|${READ})\\b${GAP(30)}\\b(?:all|any|every|the user'?s?|their|user'?s?|your|stored|saved|system)\\b${GAP(20)}\\b${CREDENTIAL}\\b`,
+      `(?<!\\b(?:not|never|n't|no|without) )\\b(?:${SEND}|${READ})\\b(?=${GAP(30)}\\b(?:all|any|every|the user'?s?|their|user'?s?|your|stored|saved|system)\\b${GAP(20)}\\b${CREDENTIAL}\\b)${NOT_DONE}${GAP(30)}\\b(?:all|any|every|the user'?s?|their|user'?s?|your|stored|saved|system)\\b${GAP(20)}\\b${CREDENTIAL}\\b`,
     ),
     hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
   },
@@ -764,7 +807,7 @@ export const RULES: readonly Rule[] = [
     family: "credential_exfil",
     weight: [0.75, 0.7],
     re: r(
-      `(?<!\\b(?:not|never|n't|no|without) )\\b${SEND}\\b${GAP(30)}\\b(?:all|every|each|stored|saved)\\b${GAP(30)}\\b${CREDENTIAL}\\b${SGAP(80)}\\b${SINK}|\\b(?:all|any|every|each|stored|saved)\\b${GAP(20)}\\b${CREDENTIAL}\\b${SGAP(60)}\\b${SEND} (?:all of |each of |every one of )?(?:them|these|those|it)\\b${SGAP(30)}\\b${SINK}|\\b${CREDENTIAL} (?:that )?(?:you(?: have|'ve)? (?:seen|encountered|come across|noticed|been given)|(?:mentioned|shared|pasted|visible|seen) (?:in|during) (?:this|the) (?:conversation|chat|session|context|workspace|thread)|(?:mentioned|shared|pasted) (?:earlier|before|previously|so far)|(?:that )?the user (?:has |had )?(?:mentioned|shared|pasted|typed))\\b`,
+      `(?<!\\b(?:not|never|n't|no|without) )\\b${SEND}\\b(?=${GAP(30)}\\b(?:all|every|each|stored|saved)\\b${GAP(30)}\\b${CREDENTIAL}\\b${SGAP(80)}\\b${SINK})${NOT_DONE}${GAP(30)}\\b(?:all|every|each|stored|saved)\\b${GAP(30)}\\b${CREDENTIAL}\\b${SGAP(80)}\\b${SINK}|\\b(?:all|any|every|each|stored|saved)\\b${GAP(20)}\\b${CREDENTIAL}\\b${SGAP(60)}\\b${SEND} (?:all of |each of |every one of )?(?:them|these|those|it)\\b${SGAP(30)}\\b${SINK}|\\b${CREDENTIAL} (?:that )?(?:you(?: have|'ve)? (?:seen|encountered|come across|noticed|been given)|(?:mentioned|shared|pasted|visible|seen) (?:in|during) (?:this|the) (?:conversation|chat|session|context|workspace|thread)|(?:mentioned|shared|pasted) (?:earlier|before|previously|so far)|(?:that )?the user (?:has |had )?(?:mentioned|shared|pasted|typed))\\b`,
     ),
     hints: ["key", "password", "passphrase", "credential", "secret", "token", "code", "phrase", "env", "cookie"],
   },
@@ -923,7 +966,7 @@ export const RULES: readonly Rule[] = [
     family: "preference",
     weight: [0.75, 0.5],
     re: r(
-      `\\b(?:only|sole|exclusive)\\b${GAP(20)}\\b(?:approved|trusted|reliable|valid|safe|correct|official|authori[sz]ed|accurate|legitimate|secure|recommended)\\b${GAP(12)}\\b(?:tool|server|source|option|way|method)|\\bone and only\\b${GAP(20)}\\b(?:tool|server|function|source|option)|\\bthe only (?:[a-z-]{1,20} )?(?:tool|server|function) (?:you )?(?:should|must|may|can|need to) ever\\b|\\b(?:all |any |every )?(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|options|alternatives|plugins|integrations|functions|providers)\\b${GAP(40)}\\b(?:are|is|were|have been|should be|must be|will be|return|returns|give|gives)\\b${GAP(20)}\\b(?:deprecated|unsafe|broken|outdated|wrong|insecure|unreliable|inferior|malicious|compromised|ignored|avoided|disabled|blocked|untrusted|untrustworthy|fake|dangerous|manipulated|tampered|not be (?:called|used|trusted))|\\b(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|plugins|providers)\\b (?:leak|steal|spy on|exfiltrate|sell|harvest)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|invoke|trust)\\b (?:the )?[a-z0-9_.-]{1,40} server'?s\\b|\\bthe [a-z0-9_.-]{1,30}(?: [a-z0-9_.-]{1,20})? server\\b${GAP(60)}\\b(?:must|should) (?:never|not) be (?:used|called|trusted|invoked)\\b|\\bonly (?:cite|trust|rely on|consult) (?:this|our) (?:tool|server|function|source)\\b|\\btreat (?:[a-z]{1,15} ){0,3}(?:every|all|any) other [a-z ]{0,20}(?:tools?|servers?|sources?)\\b${GAP(20)}\\bas (?:unreliable|untrusted|fake|propaganda|wrong|unsafe|malicious|compromised|spam)|\\broute (?:all|every|any) [a-z ]{1,30} (?:here|to this tool|through this tool|to this server)\\b|\\b(?:required to|must|always|should) (?:use|choose|call|pick|prefer|select) (?:\`|'|")?[a-z0-9_.-]{2,40}(?:\`|'|")? (?:over|instead of|rather than) (?:any|all|every|other)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|choose|invoke|trust|select|consider|recommend)\\b${GAP(20)}\\b(?:other|any other|another|alternative|competing|rival)\\b${GAP(20)}\\b(?:tools?|servers?|options|alternatives|providers|functions)\\b(?! (?:until|till)\\b)|\\b(?:always|must|should)\\b${GAP(20)}\\b(?:use|choose|call|try|prefer|pick|select|invoke)\\b${GAP(20)}\\b(?:this|our)\\b (?:tool|server|function)\\b${GAP(30)}\\b(?:first|before (?:any|all|every)|(?:over|to|above) (?:any|all|every|other)|instead of (?:any|all|other)|regardless|for (?:every|all|any) (?:request|task|query|question))|\\beven (?:if|when|though) the user (?:asks|requests|wants|says|tells|explicitly|names|prefers|chooses|specifies)|\\b(?:whatever|no matter what) the user (?:prefers|says|wants|asks|chooses|requests)`,
+      `\\b(?:only|sole|exclusive)\\b${GAP(20)}\\b(?:approved|trusted|reliable|valid|safe|correct|official|authori[sz]ed|accurate|legitimate|secure|recommended)\\b${GAP(12)}\\b(?:tool|server|source|option|way|method)|\\bone and only\\b${GAP(20)}\\b(?:tool|server|function|source|option)|\\bthe only (?:[a-z-]{1,20} )?(?:tool|server|function) (?:you )?(?:should|must|may|can|need to) ever\\b|\\b(?:all |any |every )?(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|options|alternatives|plugins|integrations|functions|providers)\\b${GAP(40)}\\b(?:are|is|were|have been|should be|must be|will be|return|returns|give|gives)\\b${GAP(20)}\\b(?:deprecated|unsafe|broken|outdated|wrong|insecure|unreliable|inferior|malicious|compromised|ignored|avoided|disabled|blocked|untrusted|untrustworthy|fake|dangerous|manipulated|tampered|not be (?:called|used|trusted))|\\b(?:other|competitor|competing|rival|third-party) (?:[a-z-]{1,20} )?(?:tools?|servers?|plugins|providers)\\b (?:leak|steal|spy on|exfiltrate|sell|harvest)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|invoke|trust)\\b (?:the )?[a-z0-9_.-]{1,40} server'?s\\b|\\bthe [a-z0-9_.-]{1,30}(?: [a-z0-9_.-]{1,20})? server\\b${GAP(60)}\\b(?:must|should) (?:never|not) be (?:used|called|trusted|invoked)\\b|\\bonly (?:cite|trust|rely on|consult) (?:this|our) (?:tool|server|function|source)\\b|\\btreat (?:[a-z]{1,15} ){0,3}(?:every|all|any) other [a-z ]{0,20}(?:tools?|servers?|sources?)\\b${GAP(20)}\\bas (?:unreliable|untrusted|fake|propaganda|wrong|unsafe|malicious|compromised|spam)|\\broute (?:all|every|any) [a-z ]{1,30} (?:here|to this tool|through this tool|to this server)\\b|\\b(?:required to|must|always|should) (?:use|choose|call|pick|prefer|select) (?:\`|'|")?[a-z0-9_.-]{2,40}(?:\`|'|")? (?:over|instead of|rather than) (?:any|all|every|other)\\b|\\b(?:never|don'?t|do not|must not|should not|stop) (?:use|call|choose|invoke|trust|select|consider|recommend)\\b${GAP(20)}\\b(?:other|any other|another|alternative|competing|rival)\\b${GAP(20)}\\b(?:tools?|servers?|options|alternatives|providers|functions)\\b(?! (?:until|till)\\b)|\\b(?:always|must|should)\\b${GAP(20)}\\b(?:use|choose|call|try|prefer|pick|select|invoke)\\b${GAP(20)}\\b(?:this|our)\\b (?:tool|server|function)\\b${GAP(30)}\\b(?:(?:over|to|above) (?:any|all|every|other)|instead of (?:any|all|other)|regardless|for (?:every|all|any) (?:request|task|query|question))|\\beven (?:if|when|though) the user (?:asks|requests|wants|says|tells|explicitly|names|prefers|chooses|specifies)|\\b(?:whatever|no matter what) the user (?:prefers|says|wants|asks|chooses|requests)`,
     ),
     hints: [
       "only",
@@ -991,7 +1034,10 @@ export const RULES: readonly Rule[] = [
     signal: "download_and_execute",
     family: "command_exec",
     weight: [0.85, 0.6],
-    re: /\b(?:curl|wget|iwr|invoke-webrequest|fetch)\b[^\n|]{0,200}\|\s{0,4}(?:sudo\s{1,4})?(?:ba|z|da|k|fi)?sh\b|\b(?:bash|sh|zsh) -c\s{0,3}["'`]?\$\((?:curl|wget)|\b(?:ba|z)?sh\s{0,3}<\(\s{0,3}(?:curl|wget)\b|\bexec\(\s{0,3}(?:urllib\.request\.)?urlopen\(|\b(?:exec|eval)\(\s{0,3}requests\.get\(|\/dev\/tcp\/|\bnc(?:at)? [^\n]{0,60}-e\s|\bmkfifo\b|\bpowershell(?:\.exe)? [^\n]{0,30}-(?:enc|encodedcommand|e)\b|\bbase64 (?:-d|--decode)\b[^\n]{0,40}\|\s{0,4}(?:ba)?sh/,
+    re: r(
+      `\\b(?:curl|wget|iwr|invoke-webrequest|fetch)\\b(?=[^\\n|]{0,200}\\|\\s{0,4}(?:sudo\\s{1,4})?(?:ba|z|da|k|fi)?sh\\b${REFUSED_AFTER})${NOT_DONE}[^\\n|]{0,200}\\|\\s{0,4}(?:sudo\\s{1,4})?(?:ba|z|da|k|fi)?sh\\b${REFUSED_AFTER}` +
+        String.raw`|\b(?:bash|sh|zsh) -c\s{0,3}["'\x60]?\$\((?:curl|wget)|\b(?:ba|z)?sh\s{0,3}<\(\s{0,3}(?:curl|wget)\b|\bexec\(\s{0,3}(?:urllib\.request\.)?urlopen\(|\b(?:exec|eval)\(\s{0,3}requests\.get\(|\/dev\/tcp\/|\bnc(?:at)? [^\n]{0,60}-e\s|\bmkfifo\b|\bpowershell(?:\.exe)? [^\n]{0,30}-(?:enc|encodedcommand|e)\b|\bbase64 (?:-d|--decode)\b[^\n]{0,40}\|\s{0,4}(?:ba)?sh`,
+    ),
     hints: [
       "curl",
       "wget",
@@ -1014,7 +1060,12 @@ export const RULES: readonly Rule[] = [
     signal: "destructive_or_persistence_command",
     family: "command_exec",
     weight: [0.7, 0.5],
-    re: /\brm\s{1,4}-(?:[a-z]{0,4}r[a-z]{0,4}f|[a-z]{0,4}f[a-z]{0,4}r)[a-z]{0,4}\s{1,4}(?:~|\/|\$home|\.\.)|>>?\s{0,3}~?\/?[a-z0-9._/-]{0,60}(?:authorized_keys|\.bashrc|\.zshrc|\.profile|crontab)\b|\bchmod\s{1,4}(?:\+x|777|u\+s)\s|\bcrontab\s{1,4}-|\b(?:add|append|write)\b[^\n]{0,40}\b(?:ssh key|public key)\b[^\n]{0,40}authorized_keys|\b(?:add|append|write|insert|put)\b[^\n]{0,20}\b(?:the|this|our|a) (?:ssh[- ]|public[- ]|deploy[- ])?key\b[^\n]{0,100}authorized_keys/,
+    re: r(
+      `\\brm\\b(?=\\s{1,4}-(?:[a-z]{0,4}r[a-z]{0,4}f|[a-z]{0,4}f[a-z]{0,4}r)[a-z]{0,4}\\s{1,4}(?:~|\\/|\\$home|\\.\\.)${REFUSED_AFTER})${NOT_DONE}\\s{1,4}-(?:[a-z]{0,4}r[a-z]{0,4}f|[a-z]{0,4}f[a-z]{0,4}r)[a-z]{0,4}\\s{1,4}(?:~|\\/|\\$home|\\.\\.)${REFUSED_AFTER}` +
+        String.raw`|>>?\s{0,3}~?\/?[a-z0-9._/-]{0,60}(?:authorized_keys|\.bashrc|\.zshrc|\.profile|crontab)\b` +
+        `|\\bchmod\\b(?=\\s{1,4}(?:\\+x|777|u\\+s)\\s${REFUSED_AFTER})${NOT_DONE}\\s{1,4}(?:\\+x|777|u\\+s)\\s${REFUSED_AFTER}` +
+        String.raw`|\bcrontab\s{1,4}-|\b(?:add|append|write)\b[^\n]{0,40}\b(?:ssh key|public key)\b[^\n]{0,40}authorized_keys|\b(?:add|append|write|insert|put)\b[^\n]{0,20}\b(?:the|this|our|a) (?:ssh[- ]|public[- ]|deploy[- ])?key\b[^\n]{0,100}authorized_keys`,
+    ),
     hints: [
       // "rm" and each character `\s` matches.
       ...[..." \t\n\v\f\r\u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff"].map((c) => `rm${c}`),
@@ -1045,7 +1096,7 @@ export const RULES: readonly Rule[] = [
     family: "phishing",
     weight: [0.85, 0.75],
     re: r(
-      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to|never|not|don't|dont|won't|shouldn't) )\\b(?:ask|tell|inform|warn|notify|remind|prompt|request|instruct|require|have|get|make|convince|persuade)\\b (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b(?! (?:manager|vault|strength|policy|requirements|reset|rules)\\b)|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bexplain to (?:the user|them)\\b${GAP(60)}\\b(?:share|send|enter|provide|type|paste|confirm)\\b${GAP(30)}\\b(?:${CREDENTIAL}|card(?:'s)? (?:full )?(?:number|details|expiry)|cvv|one[- ]time (?:code|password))|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share) (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
+      `(?<!\\b(?:can|may|could|might|will|would|cannot|can't|to|never|not|don't|dont|won't|shouldn't) )\\b(?:ask|tell|inform|warn|notify|remind|prompt|request|instruct|require|have|get|make|convince|persuade)\\b(?= (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}(?<!\\b(?:reset|resets|change|changes|update|rotate|renew|recover|set up|create|choose|store|save|forgot|forgotten) (?:(?:their|your|the|a|his|her|its) )?(?:new |own |account |current )?)\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b(?! (?:manager|vault|strength|policy|requirements|reset|rules)\\b))${NOT_DONE} (?:the )?(?:user|users|human|customer|them)\\b${GAP(80)}(?<!\\b(?:reset|resets|change|changes|update|rotate|renew|recover|set up|create|choose|store|save|forgot|forgotten) (?:(?:their|your|the|a|his|her|its) )?(?:new |own |account |current )?)\\b(?:${CREDENTIAL}|one[- ]time (?:code|password)|credit card|card number|cvv|ssn|social security|bank (?:details|login)|login details)\\b(?! (?:manager|vault|strength|policy|requirements|reset|rules)\\b)|\\b(?:your|their|the user'?s?|his|her) (?:current )?(?:session|token|login|account|subscription)\\b${GAP(10)}\\b(?:has |have )?(?:expired|been (?:locked|suspended|compromised))\\b${GAP(120)}\\b(?:reply|respond|enter|provide|paste|send|re-?enter|confirm|call|visit|click)\\b|\\b(?:verify|confirm|validate) (?:your|their) (?:identity|account)\\b[\\s\\S]{0,160}?\\b(?:${CREDENTIAL}|session|card)|\\b(?:respond|reply) with\\b${GAP(20)}\\b(?:my |your )?credentials|\\bexplain to (?:the user|them)\\b(?=${GAP(60)}\\b(?:share|send|enter|provide|type|paste|confirm)\\b${GAP(30)}\\b(?:${CREDENTIAL}|card(?:'s)? (?:full )?(?:number|details|expiry)|cvv|one[- ]time (?:code|password)))${NOT_DONE}${GAP(60)}\\b(?:share|send|enter|provide|type|paste|confirm)\\b${GAP(30)}\\b(?:${CREDENTIAL}|card(?:'s)? (?:full )?(?:number|details|expiry)|cvv|one[- ]time (?:code|password))|\\bplease (?:provide|enter|send|share|paste|reply with|confirm)\\b(?=${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank))${NOT_DONE}${GAP(30)}\\b(?:your|the) (?:${CREDENTIAL}|current session credentials|card|bank)|\\b(?:paste|enter|type|share)\\b(?= (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat)${NOT_DONE} (?:their|your) (?:account )?${CREDENTIAL}\\b${GAP(40)}\\b(?:into|in) (?:the|this) chat`,
     ),
     hints: [
       "user",
@@ -1131,7 +1182,7 @@ export const RULES: readonly Rule[] = [
     signal: "markdown_image_exfil",
     family: "markdown_exfil",
     weight: [0.85, 0.85],
-    re: /!\[[^\]\n]{0,120}\]\(\s{0,4}(?:https?:)?\/\/[^)\s]{1,300}[?&#][^)\s]{0,300}?(?:[{<[$]|%7b|%3c|%5b|base64|conversation|history|message|secret|summary|replace|placeholder|user|email|phone|address|password)/,
+    re: /!\[(?<!\b(?:attackers?|adversar(?:y|ies)|tricked|fooled|manipulated|coaxed|induced|payloads?|exploits?)\b[^\n.!?;:]{0,60}!\[)[^\]\n]{0,120}\]\(\s{0,4}(?:https?:)?\/\/[^)\s]{1,300}[?&#][^)\s]{0,300}?(?:[{<[$]|%7b|%3c|%5b|base64|conversation|history|message|secret|summary|replace|placeholder|user|email|phone|address|password)/,
     hints: ["!["],
   },
   {
@@ -1176,7 +1227,7 @@ export const RULES: readonly Rule[] = [
     signal: "fake_role_marker",
     family: "fake_delimiter",
     weight: [0.7, 0.6],
-    re: /<\/?system>|```\s{0,2}(?:system|assistant|instructions?)\s{0,2}\n|\[(?:system|assistant|admin|ai|developer)[ _-]?(?:note|message|notice|instructions?|override|update|directive|context|command)s?\]|\b(?:begin|start) (?:admin|system|developer|root) (?:override|mode|instructions?)\b|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant|focus|only|provide|print|output|respond|reply|say|tell|report|repeat)\b|<(?:end|start) of (?:document|context|input|data)>|\[(?:admin|system|developer|root|operator) (?:request|command|order|message|note|instruction)s?\s{0,2}:|(?:^|\n)\s{0,4}assistant\s{0,2}:[^\n]{0,200}\n\s{0,4}(?:user|human)\s{0,2}:/,
+    re: /<\/?system>(?<!\b(?:fake|spoofed|forged|bogus|counterfeit|injected|such as|like)\s{1,3}['"`\u2018\u201c]?<\/?system>)|```\s{0,2}(?:system|assistant|instructions?)\s{0,2}\n|\[(?:system|assistant|admin|ai|developer)[ _-]?(?:note|message|notice|instructions?|override|update|directive|context|command)s?\]|\b(?:begin|start) (?:admin|system|developer|root) (?:override|mode|instructions?)\b|(?:^|\n)\s{0,4}(?:#{1,4}\s{0,2})?(?:system|assistant|ai assistant)\s{0,2}(?:message|prompt|instruction)?\s{0,2}:\s{0,4}(?:you|ignore|from now|new|always|never|do not|don'?t|the user|important)|\bsystem\s{0,2}:\s{0,3}(?:ignore|override|you are|from now|disregard|new instructions|the assistant|focus|only|provide|print|output|respond|reply|say|tell|report|repeat)\b|<(?:end|start) of (?:document|context|input|data)>|\[(?:admin|system|developer|root|operator) (?:request|command|order|message|note|instruction)s?\s{0,2}:|(?:^|\n)\s{0,4}assistant\s{0,2}:[^\n]{0,200}\n\s{0,4}(?:user|human)\s{0,2}:/,
     hints: [
       "system",
       "assistant",
@@ -1207,7 +1258,7 @@ export const RULES: readonly Rule[] = [
     signal: "pseudo_tag",
     family: "pseudo_tag",
     weight: [0.45, 0.3],
-    re: /<(?:important|hidden|secret|global_override|override|admin|critical|internal|instructions?|note_to_(?:ai|assistant|model|llm)|ai_instructions?|assistant_instructions?|priority|mandatory|sudo)>/,
+    re: /<(?:important|hidden|secret|global_override|override|admin|critical|internal|instructions?|note_to_(?:ai|assistant|model|llm)|ai_instructions?|assistant_instructions?|priority|mandatory|sudo)>(?! ?(?:blocks?|tags?|sections?|markers?|elements?|wrappers?)\b)/,
     hints: ["<"],
   },
 
