@@ -52,6 +52,9 @@ function cases(): Case[] {
 const runPart = async (raw: string, from: number, to: number, learned: boolean, where: string) =>
   JSON.parse(JSON.stringify(scanContentPart(normalize(raw), from, to, learned, where))) as PartReport;
 
+/** Strings from this length on are split here (the default, SPLIT_MIN_CHARS, is larger). */
+const MIN = 16 * 1024;
+
 async function same(text: string, shares: readonly number[], options: ScanOptions = {}): Promise<number> {
   const value = {
     content: [
@@ -62,7 +65,7 @@ async function same(text: string, shares: readonly number[], options: ScanOption
   const whole = JSON.stringify(scanContent("tool_result", value, "result", options));
   let checked = 0;
   for (const share of shares) {
-    const split = scanContentSplit("tool_result", value, "result", options, runPart, share);
+    const split = scanContentSplit("tool_result", value, "result", options, runPart, share, MIN);
     expect(split).toBeInstanceOf(Promise);
     const got = JSON.stringify(await split);
     if (got !== whole) throw new Error(`split at ${share} of ${text.length} differs:\n${got}\nwhole:\n${whole}`);
@@ -110,7 +113,8 @@ describe("split content scans", () => {
       if (size <= 96 * 1024) checked += await same(text, [0.5, 0.77], { learnedModel: "off" });
     }
     expect(checked).toBe(20);
-  });
+    // ~4 s alone; several times that on a loaded 2-vCPU machine.
+  }, 60_000);
 
   test("seams through injected passages, and at every offset around one, == whole", async () => {
     const bad = all.filter((c) => c.malicious && c.text.length > 60);
@@ -122,7 +126,7 @@ describe("split content scans", () => {
       let head = "";
       for (const c of shuffled(benign, 10 + r)) {
         head += `${c.text}\n`;
-        if (head.length >= SPLIT_MIN_CHARS) break;
+        if (head.length >= MIN) break;
       }
       const attack = bad[(r * 37) % bad.length]!.text;
       const text = `${head}${attack}\n${head}`;
@@ -139,7 +143,7 @@ describe("split content scans", () => {
     let filler = "";
     for (const c of benign) {
       filler += `${c.text}\n`;
-      if (filler.length >= SPLIT_MIN_CHARS) break;
+      if (filler.length >= MIN) break;
     }
     const text = `${filler}word${attack}\n${filler}${attack}\n`;
     const len = normalize(text).text.length;
@@ -148,11 +152,12 @@ describe("split content scans", () => {
       shares.push((p + 0.5) / len);
     checked += await same(text, shares);
     expect(checked).toBeGreaterThan(40);
-  });
+  }, 30_000);
 
   test("a part that fails fails the scan", async () => {
     const text = "plain words. ".repeat(SPLIT_MIN_CHARS / 8);
     const failing = () => Promise.reject(new Error("worker died"));
+    // (At the default threshold.)
     const r = scanContentSplit("tool_result", { content: [{ type: "text", text }] }, "result", {}, failing, 0.5);
     await expect(r).rejects.toThrow("worker died");
   });
