@@ -4,6 +4,7 @@ export { PoolError, type PoolErrorCode, type PoolEvent, type PoolOptions, Worker
 export { DEFAULT_OFFLOAD_MIN_BYTES, DEFAULT_WORKERS, type WorkersConfig, WorkersSchema } from "./schema.ts";
 export { closeSharedPool, offloadTarget, resolvePoolSize, ringBytesFor, sharedPool } from "./shared.ts";
 export {
+  injectionPartHead,
   injectionToolsHead,
   type JsonInspectConfig,
   type JsonInspectResult,

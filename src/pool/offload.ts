@@ -34,6 +34,11 @@ export interface Offloader<T extends TaskName> {
   wants(size: number): boolean;
   /** True when a worker would start a job sent now (one is idle); false without a usable pool. */
   readonly idle: boolean;
+  /**
+   * True when the pool has no job in flight at all (and is usable): the gateway is not busy, so a
+   * message gains nothing from leaving the event loop whole, only a round trip.
+   */
+  readonly quiet: boolean;
   /** Runs in a worker (inline when the payload is larger than the worker queue or the pool is broken). */
   runPooled(payload: string, head?: string): Promise<TaskResult<T>>;
   /** Where the last call ran (for tests and metrics). */
@@ -58,6 +63,12 @@ export interface OffloadTarget {
   readonly pool: WorkerPool | null;
   /** Payloads of at least this many UTF-16 units go to the pool. */
   readonly minBytes: number;
+  /**
+   * `workers.offload: adaptive`: an interceptor that can share a scan with a worker does so when
+   * the pool is {@link Offloader.quiet}, and pools the whole message only when it is busy. Absent:
+   * every payload from `minBytes` on is pooled whole (`always`).
+   */
+  readonly adaptive?: boolean;
 }
 
 /**
@@ -103,6 +114,9 @@ export function createOffloader<T extends TaskName>(
     },
     get idle() {
       return pool?.usable === true && pool.idle;
+    },
+    get quiet() {
+      return pool?.usable === true && pool.inflight === 0 && pool.idle;
     },
     run(payload, head = "") {
       // Length in UTF-16 units is a lower bound of the UTF-8 size: cheap, and good enough here.

@@ -23,6 +23,12 @@ export const WorkersSchema = z
     offload_min_bytes: ByteSize.default(DEFAULT_OFFLOAD_MIN_BYTES).describe(
       "messages of at least this size are inspected in a worker; smaller ones inline",
     ),
+    offload: z
+      .enum(["adaptive", "always"])
+      .default("adaptive")
+      .describe(
+        "adaptive: with nothing in flight (no pool job, no other tools/call result awaited), a large message is scanned on the event loop, its long strings split with an idle worker; pooled whole when busy. always: pooled whole at offload_min_bytes and above",
+      ),
     queue_depth: z
       .number()
       .int()
@@ -41,6 +47,7 @@ export type WorkersConfig = z.infer<typeof WorkersSchema>;
 export const DEFAULT_WORKERS: WorkersConfig = Object.freeze({
   size: "auto",
   offload_min_bytes: DEFAULT_OFFLOAD_MIN_BYTES,
+  offload: "adaptive",
   queue_depth: DEFAULT_QUEUE_DEPTH,
   job_timeout: DEFAULT_JOB_TIMEOUT_MS,
 });

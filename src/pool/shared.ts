@@ -62,7 +62,11 @@ export function sharedPool(config: Pick<Config, "workers" | "limits">, logger?: 
 /** What an interceptor passes to createOffloader: the shared pool and the threshold. */
 export function offloadTarget(config: Pick<Config, "workers" | "limits">, logger?: Logger): OffloadTarget {
   const size = resolvePoolSize(config.workers.size);
-  return { pool: size === 0 ? null : sharedPool(config, logger), minBytes: config.workers.offload_min_bytes };
+  return {
+    pool: size === 0 ? null : sharedPool(config, logger),
+    minBytes: config.workers.offload_min_bytes,
+    adaptive: config.workers.offload === "adaptive",
+  };
 }
 
 /** Stops the shared pool (tests and shutdown); the next sharedPool() call starts a new one. */

@@ -10,11 +10,14 @@
  * report inline for small messages, so a verdict never depends on where it was computed.
  */
 import type { PayloadKind } from "../interceptors/detect/extract.ts";
+import { normalize } from "../interceptors/detect/index.ts";
 import {
   type ContentReport,
   DEFAULT_LEARNED_MODEL,
   type LearnedModel,
+  type PartReport,
   scanContent,
+  scanContentPart,
   scanTools,
   type ToolReport,
   warmRules,
@@ -272,6 +275,33 @@ const piiScanTask: PoolTask<PiiScanConfig, PiiScanState, PiiScanResult> = {
   },
 };
 
+/** The head line of an `injection_part` payload; the content string itself (not JSON) follows it. */
+export function injectionPartHead(from: number, to: number, learned: boolean, where: string): string {
+  return `${JSON.stringify([from, to, learned, where])}\n`;
+}
+
+/**
+ * One part of a long content string's injection scan (scanContentPart): the event loop scans the
+ * other part meanwhile and merges the two into the whole string's report. Payload:
+ * {@link injectionPartHead} + the string.
+ */
+const injectionPartTask: PoolTask<null, null, PartReport> = {
+  prepare() {
+    warmRules();
+    return null;
+  },
+  run(payload) {
+    const nl = payload.indexOf("\n");
+    if (nl < 0) throw new Error("payload has no head line");
+    const head: unknown = JSON.parse(payload.slice(0, nl));
+    if (!Array.isArray(head) || head.length !== 4) throw new Error("injection_part: bad head");
+    const [from, to, learned, where] = head as unknown[];
+    if (typeof from !== "number" || typeof to !== "number" || typeof learned !== "boolean" || typeof where !== "string")
+      throw new Error("injection_part: bad head");
+    return scanContentPart(normalize(payload.slice(nl + 1)), from, to, learned, where);
+  },
+};
+
 /** Test-only behaviours, reachable by name so stress tests can drive a real worker. */
 const echoTask: PoolTask<unknown, null, string> = {
   prepare: () => null,
@@ -312,6 +342,7 @@ export const TASKS = {
   injection_content: injectionContentTask,
   injection_tools: injectionToolsTask,
   pii_scan: piiScanTask,
+  injection_part: injectionPartTask,
 } as const satisfies Record<string, PoolTask<never, unknown, unknown>>;
 
 export type TaskName = keyof typeof TASKS;

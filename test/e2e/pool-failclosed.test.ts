@@ -45,7 +45,7 @@ describe("a pool worker that dies mid-message", () => {
   test("fails that message closed with an audited INSPECTION_FAILED and serves the next from a replacement", async () => {
     const config = ConfigSchema.parse({
       plugins: [{ name: "pii", config: { mode: "redact" } }],
-      workers: { size: 1, offload_min_bytes: 1024 },
+      workers: { size: 1, offload_min_bytes: 1024, offload: "always" },
       audit: { db },
     });
     const audit = await createAuditSink(config, silentLogger);

@@ -12,6 +12,7 @@ import { NULL_AUDIT_SINK } from "../../src/audit/sink.ts";
 import type { ChainResult } from "../../src/chain/index.ts";
 import { compileRuntime } from "../../src/config/compile.ts";
 import { ConfigSchema } from "../../src/config/schema.ts";
+import { SPLIT_MIN_CHARS } from "../../src/interceptors/injection/scan.ts";
 import { rememberFrameText } from "../../src/jsonrpc/frame-text.ts";
 import type { JsonRpcMessage } from "../../src/jsonrpc/message.ts";
 import { silentLogger } from "../../src/log/index.ts";
@@ -102,7 +103,7 @@ async function judgeAll(workers: Record<string, unknown>): Promise<Judged[]> {
 describe("the same traffic judged inline and in the worker pool", () => {
   test("gets identical verdicts and messages from the chain, and the pooled run used the workers", async () => {
     const inline = await judgeAll({ size: 0 });
-    const pooled = await judgeAll({ size: 1, offload_min_bytes: 1 });
+    const pooled = await judgeAll({ size: 1, offload_min_bytes: 1, offload: "always" });
     const pool = sharedPool(ConfigSchema.parse({}));
     expect(pool).not.toBeNull();
     // Every frame that reaches injection or pii went to a worker (tools/list request excepted).
@@ -156,7 +157,7 @@ describe("the same traffic judged inline and in the worker pool", () => {
       }
     };
     const inline = await run("inline", "  size: 0\n");
-    const pooled = await run("pooled", "  size: 1\n  offload_min_bytes: 1\n");
+    const pooled = await run("pooled", "  size: 1\n  offload_min_bytes: 1\n  offload: always\n");
     expect(pooled).toEqual(inline);
     const names = (inline.list as { result?: { tools?: { name: string }[] } }).result?.tools?.map((t) => t.name);
     expect(names).toContain("add");
@@ -165,6 +166,46 @@ describe("the same traffic judged inline and in the worker pool", () => {
     expect((inline.quarantined as { error?: { message: string } }).error?.message).toContain("quarantined");
     // Two gateways and two servers started in turn: 3-4 s on a loaded 2-vCPU machine, too close to the default 5 s.
   }, 30_000);
+});
+
+describe("workers.offload adaptive: busy is another tools/call result still awaited", () => {
+  test("a large result is judged on the event loop when nothing else is awaited, pooled whole when something is", async () => {
+    const config = ConfigSchema.parse({
+      plugins: PLUGINS,
+      workers: { size: 1, offload_min_bytes: 16 * 1024 },
+      audit: { enabled: false },
+    });
+    const rt = compileRuntime(config, silentLogger);
+    const pool = sharedPool(config)!;
+    const deps = { chain: rt.chain, audit: NULL_AUDIT_SINK, enforce: true, maxBatch: 100 };
+    const a = new Session("a", null, "up");
+    const b = new Session("b", null, "up");
+    const call = (id: number) =>
+      JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "add", arguments: {} } });
+    // Above offload_min_bytes, below SPLIT_MIN_CHARS: whole in the worker, or whole on the event loop.
+    const result = (id: number) =>
+      JSON.stringify({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: filler(40_000) }] } });
+    const judge = (session: Session, direction: "c2s" | "s2c", text: string) =>
+      judgeFrame(deps, session, direction, text, Buffer.byteLength(text));
+    const jobs = async (run: () => Promise<Judged> | Judged) => {
+      const before = pool.completed;
+      expect((await run()).actions).toEqual(["pass"]);
+      return pool.completed - before;
+    };
+    try {
+      await judge(a, "c2s", call(1));
+      // Nothing else awaited: judged here, no job.
+      expect(await jobs(() => judge(a, "s2c", result(1)))).toBe(0);
+      await judge(a, "c2s", call(2));
+      await judge(b, "c2s", call(2));
+      // Session b's call 2 still awaits its result: a's goes to the worker whole.
+      expect(await jobs(() => judge(a, "s2c", result(2)))).toBe(1);
+      // And with nothing else awaited again, b's is judged here.
+      expect(await jobs(() => judge(b, "s2c", result(2)))).toBe(0);
+    } finally {
+      await rt.close();
+    }
+  });
 });
 
 describe("the corpus judged inline and with the pool's concurrent links", () => {
@@ -189,7 +230,7 @@ describe("the corpus judged inline and with the pool's concurrent links", () => 
     return out;
   }
 
-  async function judgeAllResults(workers: Record<string, unknown>): Promise<unknown[]> {
+  async function judgeAllResults(workers: Record<string, unknown>, frames = results()): Promise<unknown[]> {
     const config = ConfigSchema.parse({
       plugins: [{ name: "injection" }, { name: "pii", config: { mode: "redact" } }],
       workers,
@@ -199,7 +240,7 @@ describe("the corpus judged inline and with the pool's concurrent links", () => 
     const session = new Session("s", null, "up");
     session.protocolVersion = "2025-06-18";
     const out: unknown[] = [];
-    for (const text of results()) {
+    for (const text of frames) {
       session.track({ id: 7, method: "tools/call", target: "t", startedAt: 0, direction: "c2s" });
       const msg = JSON.parse(text) as JsonRpcMessage;
       rememberFrameText(msg, text);
@@ -215,7 +256,7 @@ describe("the corpus judged inline and with the pool's concurrent links", () => 
     const inline = await judgeAllResults({ size: 0 });
     const pool = sharedPool(ConfigSchema.parse({}));
     const before = pool?.completed ?? 0;
-    const pooled = await judgeAllResults({ size: 1, offload_min_bytes: 16 * 1024 });
+    const pooled = await judgeAllResults({ size: 1, offload_min_bytes: 16 * 1024, offload: "always" });
     expect(pooled).toEqual(inline);
     // Each large result went to the worker once (injection, judged on the message pii left),
     // pii ran on the event loop: one job per large result, where one after the other in the
@@ -228,6 +269,34 @@ describe("the corpus judged inline and with the pool's concurrent links", () => 
     expect((inline as ChainResult[]).some((r) => r.trail.some((t) => t.name === "pii" && t.kind === "modify"))).toBe(
       true,
     );
+    expect(
+      (inline as ChainResult[]).some((r) => r.trail.some((t) => t.name === "injection" && t.kind !== "pass")),
+    ).toBe(true);
+  }, 60_000);
+
+  /** Every fifth corpus text inside a long string (past SPLIT_MIN_CHARS), and every other one alone. */
+  function longResults(): string[] {
+    const content = (text: string) =>
+      JSON.stringify({ jsonrpc: "2.0", id: 7, result: { content: [{ type: "text", text }] } });
+    const out: string[] = [];
+    texts("tool_results.jsonl").forEach((t, i) => {
+      if (i % 5 === 0) out.push(content(`${filler(SPLIT_MIN_CHARS / 2)}\n${t}\n${filler(SPLIT_MIN_CHARS / 2)}`));
+      else if (i % 5 === 1) out.push(content(t));
+    });
+    return out;
+  }
+
+  test("workers.offload adaptive (the default): the same results; each long string's scan was split with the worker", async () => {
+    const inline = await judgeAllResults({ size: 0 }, longResults());
+    const pool = sharedPool(ConfigSchema.parse({}));
+    const before = pool?.completed ?? 0;
+    const adaptive = await judgeAllResults({ size: 1, offload_min_bytes: 16 * 1024 }, longResults());
+    expect(adaptive).toEqual(inline);
+    // One after the other, so the pool is quiet each time: a message is judged on the event loop,
+    // and only its strings of SPLIT_MIN_CHARS or more send a part to the worker.
+    const long = longResults().filter((text) => text.length > SPLIT_MIN_CHARS).length;
+    expect(long).toBeGreaterThan(10);
+    expect((pool?.completed ?? 0) - before).toBe(long);
     expect(
       (inline as ChainResult[]).some((r) => r.trail.some((t) => t.name === "injection" && t.kind !== "pass")),
     ).toBe(true);

@@ -18,6 +18,7 @@ import { ErrorCode } from "../../jsonrpc/errors.ts";
 import type { JsonRpcMessage } from "../../jsonrpc/message.ts";
 import {
   createOffloader,
+  injectionPartHead,
   injectionToolsHead,
   messageText,
   type Offloader,
@@ -27,8 +28,11 @@ import type { PayloadKind } from "../detect/index.ts";
 import { replaceStrings } from "./replace.ts";
 import {
   type ContentReport,
+  type PartRunner,
   type ScanOptions,
+  SPLIT_MIN_CHARS,
   scanContent,
+  scanContentSplit,
   scanText,
   scanTools,
   type ToolReport,
@@ -98,6 +102,17 @@ function contentKindOf(ctx: MessageContext): ContentKind | undefined {
     : undefined;
 }
 
+/**
+ * The share of a split string the event loop scans itself; the worker scans the rest. Above one
+ * half: the worker also decodes the string and normalises it before it starts on its part, while
+ * the event loop already has the normalisation (it only copies the string to the worker first).
+ */
+const SPLIT_SHARE = 0.55;
+/** An awaited tools/call result older than this no longer makes the gateway count as busy. */
+const AWAITED_MAX_AGE_MS = 5_000;
+/** Most awaited results remembered (past it, new requests are not counted until old ones age out). */
+const AWAITED_MAX = 4096;
+
 export function createInjectionInterceptor(opts: InjectionOptions): Interceptor {
   const { config, audit } = opts;
   // The rule tables are built once per process, right after start-up rather than by the first message.
@@ -117,6 +132,33 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
     ? createOffloader("injection_tools", { learned_model: config.learned_model }, pooled)
     : undefined;
   const scanOptions: ScanOptions = { learnedModel: config.learned_model };
+  // workers.offload: adaptive. With nothing in flight in the pool, a large message is judged here
+  // and its long strings split with a worker (the whole-string report, in about half the time);
+  // when the pool is busy it goes whole to a worker, keeping the event loop free for the others.
+  const partOffload = pooled?.adaptive ? createOffloader("injection_part", null, pooled) : undefined;
+  const runPart: PartRunner | undefined = partOffload
+    ? (raw, from, to, learned, where) => partOffload.runPooled(raw, injectionPartHead(from, to, learned, where))
+    : undefined;
+  // Busy means more than the pool's own jobs: tools/call requests of any session that went to a
+  // server and await their results (counted only with adaptive offload). With other results on
+  // their way, judging this one on the event loop would hold them up, so it is pooled whole.
+  const awaiting = partOffload ? new Map<string, number>() : undefined;
+  /** The awaited entry of a tools/call request or result, by its session and JSON-RPC id. */
+  const awaitingKey = (msg: JsonRpcMessage, ctx: MessageContext) => {
+    const id = (msg as { id?: unknown }).id;
+    return `${ctx.session.id}\u0000${typeof id}:${id}`;
+  };
+  /** True when no other awaited tools/call result is younger than AWAITED_MAX_AGE_MS. */
+  function nothingElseAwaited(self: string): boolean {
+    if (awaiting === undefined || awaiting.size === 0) return true;
+    const old = performance.now() - AWAITED_MAX_AGE_MS;
+    let others = false;
+    // (A request whose answer never came through this chain, e.g. refused, stops counting.)
+    for (const [k, at] of awaiting)
+      if (at < old) awaiting.delete(k);
+      else if (k !== self) others = true;
+    return !others;
+  }
 
   function block(reason: string, rule: string, findings: readonly Finding[], asToolError = false): Verdict {
     return { kind: "block", code: ErrorCode.BLOCKED, reason, rule, findings, ...(asToolError ? { asToolError } : {}) };
@@ -163,7 +205,16 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
   ): Verdict | Promise<Verdict> {
     const value = base === "result" ? (msg as { result?: unknown }).result : (msg as { params?: unknown }).params;
     const off = contentOffload.get(kind);
+    // A result is no longer awaited; a request's own entry is not another one.
+    const key = awaiting !== undefined && ctx.method === "tools/call" ? awaitingKey(msg, ctx) : "";
+    if (ctx.direction === "s2c" && key !== "") awaiting!.delete(key);
     if (off?.wants(ctx.size)) {
+      if (runPart !== undefined && off.quiet && nothingElseAwaited(key)) {
+        const report = scanContentSplit(kind, value, base, scanOptions, runPart, SPLIT_SHARE);
+        return report instanceof Promise
+          ? report.then((r) => contentVerdict(msg, kind, base, ctx, value, r))
+          : contentVerdict(msg, kind, base, ctx, value, report);
+      }
       return off.runPooled(messageText(msg)).then((report) => contentVerdict(msg, kind, base, ctx, value, report));
     }
     return contentVerdict(msg, kind, base, ctx, value, scanContent(kind, value, base, scanOptions));
@@ -225,11 +276,19 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
     return { kind: "modify", message, note: "server instructions replaced", rule: "instructions_poisoning", findings };
   }
 
-  /** Without a pool nothing is offloaded: the chain then has nothing to overlap. */
+  /**
+   * Without a pool nothing is offloaded: the chain then has nothing to overlap. With adaptive
+   * offload and nothing else in flight, only a message that may hold a string to split is (the
+   * others are judged here, synchronously, as inline).
+   */
   const offloads = pooled
     ? (ctx: MessageContext) => {
         const kind = contentKindOf(ctx);
-        return kind !== undefined && contentOffload.get(kind)?.wants(ctx.size) === true;
+        const off = kind === undefined ? undefined : contentOffload.get(kind);
+        if (off?.wants(ctx.size) !== true) return false;
+        if (runPart === undefined || !off.quiet || ctx.size >= SPLIT_MIN_CHARS) return true;
+        const id = ctx.request?.id;
+        return !nothingElseAwaited(ctx.method === "tools/call" ? `${ctx.session.id}\u0000${typeof id}:${id}` : "");
       }
     : undefined;
 
@@ -249,6 +308,11 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
     inspect(msg, ctx) {
       const m = ctx.method!;
       if (ctx.direction === "c2s") {
+        if (awaiting !== undefined) {
+          // Bounded: requests never answered through this chain are forgotten by age.
+          if (awaiting.size >= AWAITED_MAX) nothingElseAwaited("");
+          if (awaiting.size < AWAITED_MAX) awaiting.set(awaitingKey(msg, ctx), performance.now());
+        }
         const tool = ctx.target;
         if (tool !== undefined) {
           const q = stateOf(ctx).quarantined.get(qkey(ctx.upstream, tool));
@@ -272,7 +336,10 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
         return onContent(msg, "tool_arguments", "params", ctx);
       }
       if (ctx.kind === "request") return onContent(msg, "server_request", "params", ctx);
-      if (!("result" in msg)) return PASS;
+      if (!("result" in msg)) {
+        if (awaiting !== undefined && m === "tools/call") awaiting.delete(awaitingKey(msg, ctx));
+        return PASS;
+      }
       if (m === "tools/list") return onToolsList(msg, ctx);
       if (m === "initialize") return onInitialize(msg);
       return onContent(msg, CONTENT_METHODS[m]!, "result", ctx);
@@ -293,6 +360,7 @@ export function createInjectionInterceptor(opts: InjectionOptions): Interceptor 
     async close() {
       for (const off of contentOffload.values()) off.close();
       toolsOffload?.close();
+      partOffload?.close();
     },
   };
 }

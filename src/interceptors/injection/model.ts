@@ -331,12 +331,14 @@ export function bestUnit(text: string, whole: boolean, m: Model = current()): Un
  * words: 0, or 3 for a line end and 4 for `.`, `!`, `?`, `;` (where windows may be cut).
  */
 let charClass: Uint8Array | undefined;
+/** The line end (class 3), then `.`, `!`, `?`, `;` (class 4). */
+const CUTS = [0x0a, 0x2e, 0x21, 0x3f, 0x3b] as const;
 function charClasses(): Uint8Array {
   if (charClass) return charClass;
   const t = new Uint8Array(0x10000);
   for (let c = 0; c < 0x10000; c++) t[c] = isIdeograph(c) ? 2 : isWordChar(c) ? 1 : 0;
-  t[0x0a] = 3;
-  for (const c of [0x2e, 0x21, 0x3f, 0x3b]) t[c] = 4;
+  t[CUTS[0]] = 3;
+  for (const c of CUTS.slice(1)) t[c] = 4;
   charClass = t;
   return t;
 }
@@ -407,10 +409,11 @@ function windowMargin(m: Model, codes: Uint16Array, cls: Uint8Array, from: numbe
  * The best window of a content text: the units of `unitRanges(text, false)`, found and scored in
  * one pass over the text (no list of cuts or ranges), with the same result as scoring that list.
  */
-function bestWindow(codes: Uint16Array, m: Model): UnitScore {
+function bestWindow(codes: Uint16Array, m: Model, from = 0, to = Number.POSITIVE_INFINITY): UnitScore {
   const cls = charClasses();
   const len = codes.length;
   if (len <= UNIT_CHARS) {
+    if (from > 0 || to <= 0) return { p: 0, start: 0, end: 0 };
     const z = windowMargin(m, codes, cls, 0, len);
     return { p: sigmoid(Number.isNaN(z) ? m.bias : z), start: 0, end: len };
   }
@@ -421,7 +424,8 @@ function bestWindow(codes: Uint16Array, m: Model): UnitScore {
   let last = 0;
   const flush = (end: number) => {
     // NaN (no word): not a unit. Compared as probabilities, as unitRanges' list would be.
-    const p = sigmoid(windowMargin(m, codes, cls, start, end));
+    // Only the windows that start in [from, to) are scored (a part of a split scan).
+    const p = start >= from && start < to ? sigmoid(windowMargin(m, codes, cls, start, end)) : 0;
     if (p > bestP) {
       bestP = p;
       bestS = start;
@@ -439,10 +443,16 @@ function bestWindow(codes: Uint16Array, m: Model): UnitScore {
     }
     last = c;
   };
-  for (let i = 0; i < len; i++) {
-    const k = cls[codes[i]!]!;
-    if (k < 3) continue;
-    if (k === 3) cut(i + 1);
+  // The code units of classes 3 and 4 (CUTS) in text order, each found with a native search:
+  // long text has few of them, and a typed-array search is much faster than reading every unit.
+  const at = CUTS.map((c) => codes.indexOf(c));
+  for (;;) {
+    let j = -1;
+    for (let q = 0; q < at.length; q++) if (at[q]! >= 0 && (j < 0 || at[q]! < at[j]!)) j = q;
+    if (j < 0) break;
+    const i = at[j]!;
+    at[j] = codes.indexOf(CUTS[j]!, i + 1);
+    if (j === 0) cut(i + 1);
     else {
       const d = codes[i + 1];
       if (d === 0x20 || d === 0x0a) cut(i + 1);
@@ -684,7 +694,32 @@ export function learnedContent(raw: string, where: string, normalized?: Normaliz
   // The model's text (modelText) is only built for an excerpt: scored from its parts.
   const n = normalized ?? (raw.length > NORMALIZE_MAX_CHARS ? undefined : normalize(raw));
   const parts = n ? [n.text, ...n.hidden.map((h) => h.text)] : [raw.toLowerCase()];
-  const best = bestWindow(codeUnits(parts), current());
+  return contentSignal(parts, bestWindow(codeUnits(parts), current()), where);
+}
+
+function contentSignal(parts: readonly string[], best: UnitScore, where: string): LearnedSignal | undefined {
   const w = modelWeight(best.p, "content");
   return w > 0 ? signalOf(parts.join("\n"), best, w, where) : undefined;
+}
+
+/** Length of the text {@link learnedContent} scores for a normalisation (its parts joined by line ends). */
+export function contentLength(n: Normalized): number {
+  let chars = n.text.length;
+  for (const h of n.hidden) chars += 1 + h.text.length;
+  return chars;
+}
+
+/**
+ * One part of `learnedContent(raw, where, n)` split by position: the best of the windows that start
+ * in [from, to) of the text (positions as in {@link contentLength}), the first on a tie. Every part
+ * finds the same windows (the cuts are made over the whole text), so the best of the parts' bests,
+ * the earliest part's on a tie, is the whole text's best window.
+ */
+export function learnedContentPart(n: Normalized, from: number, to: number): UnitScore {
+  return bestWindow(codeUnits([n.text, ...n.hidden.map((h) => h.text)]), current(), from, to);
+}
+
+/** {@link learnedContent}'s signal from its best window (the parts' best, see {@link learnedContentPart}). */
+export function learnedContentOf(n: Normalized, best: UnitScore, where: string): LearnedSignal | undefined {
+  return contentSignal([n.text, ...n.hidden.map((h) => h.text)], best, where);
 }
