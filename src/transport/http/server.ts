@@ -22,6 +22,7 @@ import type { Logger } from "../../log/index.ts";
 import { Session } from "../../session/index.ts";
 import { type JudgeDeps, type Judged, judgeFrame, judgeUndecodable, oversizeError, recordOversize } from "../judge.ts";
 import { ANONYMOUS_AUTHENTICATOR, type Authenticator } from "./auth-hook.ts";
+import { type Deadline, Deadlines } from "./deadlines.ts";
 import { checkOrigin, exceedsDepth, isLoopbackHost, type OriginPolicy, scanHeaders, upstreamHeaders } from "./edge.ts";
 import {
   type BodyFacts,
@@ -237,6 +238,54 @@ function privateCacheHints(text: string): string {
   return text;
 }
 
+/**
+ * An upstream request waiting for its answer's head, on the shared {@link Deadlines} timer.
+ * Watching `req.signal` while the upstream request is open costs Bun.serve ~70 µs per request:
+ * the watch is armed only once the upstream has kept us waiting CLIENT_WATCH_MS; then
+ * `first_byte_timeout` (from the send) aborts the request. A stream the client leaves later is
+ * cancelled through its body (relaySse's cancel).
+ */
+class FirstByteWait implements Deadline {
+  at: number;
+  timedOut = false;
+  private readonly sentAt = performance.now();
+  private onClientGone: (() => void) | null = null;
+
+  constructor(
+    private readonly req: Request,
+    private readonly ac: AbortHook,
+    private readonly timeoutMs: number,
+    private readonly deadlines: Deadlines,
+  ) {
+    this.at = this.sentAt + Math.min(timeoutMs, CLIENT_WATCH_MS);
+    deadlines.add(this);
+  }
+
+  fire(): void {
+    if (this.onClientGone === null) {
+      const ac = this.ac;
+      this.onClientGone = () => ac.abort();
+      this.req.signal.addEventListener("abort", this.onClientGone, { once: true });
+      if (this.req.signal.aborted) ac.abort();
+      this.at = this.sentAt + this.timeoutMs;
+      this.deadlines.add(this);
+      return;
+    }
+    this.timedOut = true;
+    this.ac.abort();
+  }
+
+  /** The answer's head arrived (or the request failed): the deadline is over. */
+  done(): void {
+    this.deadlines.delete(this);
+  }
+
+  /** Stops watching the client (the exchange is over). */
+  unwatch(): void {
+    if (this.onClientGone !== null) this.req.signal.removeEventListener("abort", this.onClientGone);
+  }
+}
+
 interface Edge {
   readonly upstreams: UpstreamSet;
   readonly origin: OriginPolicy;
@@ -320,6 +369,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
 
   let inflight = 0;
   let draining = false;
+  const deadlines = new Deadlines();
   const active = new Set<{ abort(): void }>();
   let idleWaiters: (() => void)[] = [];
   const release = () => {
@@ -580,46 +630,25 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
 
     const ac = new AbortHook();
     active.add(ac);
-    // Watching req.signal while the upstream request is open costs Bun.serve ~70 µs per request:
-    // the watch is armed only once the upstream has kept us waiting CLIENT_WATCH_MS. A stream the
-    // client leaves later is cancelled through its body (relaySse's cancel).
-    const onClientGone = () => ac.abort();
-    let watching = false;
-    let timedOut = false;
-    const firstByteMs = cfg.transport.first_byte_timeout;
-    let firstByte = setTimeout(
-      () => {
-        watching = true;
-        req.signal.addEventListener("abort", onClientGone, { once: true });
-        if (req.signal.aborted) ac.abort();
-        firstByte = setTimeout(
-          () => {
-            timedOut = true;
-            ac.abort();
-          },
-          Math.max(0, firstByteMs - CLIENT_WATCH_MS),
-        );
-      },
-      Math.min(firstByteMs, CLIENT_WATCH_MS),
-    );
+    const firstByte = new FirstByteWait(req, ac, cfg.transport.first_byte_timeout, deadlines);
     let streaming = false;
     const cleanup = () => {
       active.delete(ac);
-      if (watching) req.signal.removeEventListener("abort", onClientGone);
+      firstByte.unwatch();
     };
     try {
       let resp: Answer;
       try {
         resp = await sendFast(up.url, { method: "POST", headers, body: forwarded, signal: ac });
       } catch (e) {
-        clearTimeout(firstByte);
+        firstByte.done();
         if (req.signal.aborted) {
           up.breaker.release();
           return new Response(null, { status: 499 });
         }
         up.breaker.failure();
-        logger.warn("upstream request failed", { upstream: up.name, error: timedOut ? "timeout" : e });
-        return timedOut
+        logger.warn("upstream request failed", { upstream: up.name, error: firstByte.timedOut ? "timeout" : e });
+        return firstByte.timedOut
           ? errorsFor(
               session,
               ids,
@@ -637,7 +666,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
               ourReplies,
             );
       }
-      clearTimeout(firstByte);
+      firstByte.done();
       if (resp.status >= 500) {
         up.breaker.failure();
         await discard(resp);
