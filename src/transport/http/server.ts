@@ -23,7 +23,16 @@ import { Session } from "../../session/index.ts";
 import { type JudgeDeps, type Judged, judgeFrame, judgeUndecodable, oversizeError, recordOversize } from "../judge.ts";
 import { ANONYMOUS_AUTHENTICATOR, type Authenticator } from "./auth-hook.ts";
 import { type Deadline, Deadlines } from "./deadlines.ts";
-import { checkOrigin, exceedsDepth, isLoopbackHost, type OriginPolicy, scanHeaders, upstreamHeaders } from "./edge.ts";
+import {
+  checkHostAndOrigin,
+  exceedsDepth,
+  type HeaderScan,
+  isLoopbackHost,
+  type OriginPolicy,
+  requestHeader,
+  scanHeaders,
+  upstreamHeaders,
+} from "./edge.ts";
 import {
   type BodyFacts,
   bodyFacts,
@@ -131,18 +140,26 @@ function jsonError(
 }
 
 /**
- * Reads a body up to `limit` bytes; throws {@link TooLarge} past it. A declared Content-Length
- * within the limit is read in one native call; a chunked body is counted as it streams.
+ * Reads a body up to `limit` bytes; rejects with {@link TooLarge} past it. A declared
+ * Content-Length (`declared`, when the caller has read it already) within the limit is read in
+ * one native call, with no promise of ours around it; a chunked body is counted as it streams.
  */
-async function readBounded(source: Request | Response, limit: number): Promise<Uint8Array> {
-  const declared = source.headers.get("content-length");
-  if (declared !== null) {
-    if (Number(declared) > limit) {
-      await source.body?.cancel().catch(() => {});
-      throw new TooLarge();
-    }
-    return source.bytes();
-  }
+function readBounded(
+  source: Request | Response,
+  limit: number,
+  declared = source.headers.get("content-length"),
+): Promise<Uint8Array> {
+  if (declared === null) return readCounted(source, limit);
+  if (Number(declared) > limit) return refuseBody(source);
+  return source.bytes();
+}
+
+async function refuseBody(source: Request | Response): Promise<never> {
+  await source.body?.cancel().catch(() => {});
+  throw new TooLarge();
+}
+
+async function readCounted(source: Request | Response, limit: number): Promise<Uint8Array> {
   const stream = source.body;
   if (stream === null) return new Uint8Array(0);
   const parts: Uint8Array[] = [];
@@ -427,8 +444,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     return new Response(body, { status: 200, headers: JSON_HEADERS });
   };
 
-  const corsHeaders = (req: Request): Record<string, string> | null => {
-    const origin = req.headers.get("origin");
+  const corsHeaders = (origin: string | null): Record<string, string> | null => {
     if (origin === null || edge.cors.size === 0) return null;
     const o = origin.toLowerCase();
     if (!edge.cors.has("*") && !edge.cors.has(o)) return null;
@@ -500,14 +516,15 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     return sid;
   };
 
-  const handlePost = async (req: Request, identity: Identity, fwd: Record<string, string>): Promise<Response> => {
+  const handlePost = async (req: Request, identity: Identity, scan: HeaderScan): Promise<Response> => {
     const cfg = holder.current.config;
-    const ct = req.headers.get("content-type");
+    const fwd = scan.forward;
+    const ct = requestHeader(scan, "content-type");
     if (ct === null || !ct.toLowerCase().includes("application/json"))
       return jsonError(415, null, ErrorCode.INVALID_REQUEST, "Content-Type must be application/json");
     let body: Uint8Array;
     try {
-      body = await readBounded(req, cfg.limits.max_body_bytes);
+      body = await readBounded(req, cfg.limits.max_body_bytes, requestHeader(scan, "content-length"));
     } catch (e) {
       if (e instanceof TooLarge)
         return jsonError(
@@ -536,7 +553,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       parsed = undefined; // judgeFrame parses again and answers the parse error
     }
     const facts: BodyFacts | undefined = bodyFacts(parsed);
-    const headerVersion = req.headers.get("mcp-protocol-version");
+    const headerVersion = requestHeader(scan, "mcp-protocol-version");
     const modern = facts?.claim !== undefined ? isModernVersion(facts.claim) : isModernVersion(headerVersion);
     if (modern && facts) {
       const mm = checkHeaders(req.headers, facts);
@@ -554,7 +571,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     let up = upstreams.route(tool);
 
     // Session: 2025-era ids are bound to their creator; modern requests are stateless.
-    const sid = modern ? null : req.headers.get("mcp-session-id");
+    const sid = modern ? null : requestHeader(scan, "mcp-session-id");
     let entry: ProxySession | undefined;
     let session: Session;
     if (sid !== null) {
@@ -1098,11 +1115,12 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         ErrorCode.MESSAGE_TOO_LARGE,
         `Request headers exceed the limit of ${cfg.limits.max_header_bytes} bytes`,
       );
-    const refused = checkOrigin(req, edge.origin);
+    const origin = requestHeader(scanned, "origin");
+    const refused = checkHostAndOrigin(requestHeader(scanned, "host"), origin, edge.origin);
     if (refused !== null) return jsonError(403, null, ErrorCode.UNAUTHORIZED, `Forbidden: ${refused}`);
     const wk = auth.wellKnown(req, url);
     if (wk !== null) return wk;
-    const cors = corsHeaders(req);
+    const cors = corsHeaders(origin);
     if (req.method === "OPTIONS") {
       if (cors === null) return new Response(null, { status: 204, headers: { allow: "GET, POST, DELETE, OPTIONS" } });
       return new Response(null, {
@@ -1137,7 +1155,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     let handed = false;
     try {
       let resp: Response;
-      if (req.method === "POST") resp = await handlePost(req, outcome.identity, scanned.forward);
+      if (req.method === "POST") resp = await handlePost(req, outcome.identity, scanned);
       else if (req.method === "GET" || req.method === "DELETE")
         resp = await handleGetOrDelete(req, outcome.identity, scanned.forward);
       else
