@@ -205,17 +205,20 @@ function streamOf(a: Answer): ReadableStream<Uint8Array> {
   return (a instanceof H1Reply ? (a.stream ?? a.toResponse().body) : a.body) as ReadableStream<Uint8Array>;
 }
 
-/** Ids of the requests in a parsed body (single or batch). */
-function requestIds(parsed: unknown): JsonRpcId[] {
+/** Ids of the requests in a parsed body (single or batch) whose answers the session waits for. */
+function awaitedIds(parsed: unknown, session: Session): JsonRpcId[] {
   const out: JsonRpcId[] = [];
-  const one = (m: unknown) => {
-    if (typeof m !== "object" || m === null) return;
-    const o = m as Record<string, unknown>;
-    if (typeof o.method === "string" && (typeof o.id === "string" || typeof o.id === "number")) out.push(o.id);
-  };
-  if (Array.isArray(parsed)) for (const m of parsed) one(m);
-  else one(parsed);
+  if (Array.isArray(parsed)) for (const m of parsed) pushAwaited(m, session, out);
+  else pushAwaited(parsed, session, out);
   return out;
+}
+
+function pushAwaited(m: unknown, session: Session, out: JsonRpcId[]): void {
+  if (typeof m !== "object" || m === null) return;
+  const o = m as Record<string, unknown>;
+  const id = o.id;
+  if (typeof o.method === "string" && (typeof id === "string" || typeof id === "number"))
+    if (session.peek("s2c", id) !== undefined) out.push(id);
 }
 
 function idOf(parsed: unknown): JsonRpcId | null {
@@ -545,7 +548,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         `Message nesting exceeds the limit of ${cfg.limits.max_depth}`,
       );
     // Parsed once: judgeFrame takes this value rather than parsing the text again. Nothing here
-    // changes it (bodyFacts, requestIds and idOf only read), nor may an interceptor.
+    // changes it (bodyFacts, awaitedIds and idOf only read), nor may an interceptor.
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -598,7 +601,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       return blockedResponse(judged.toSender);
     }
     const batch = Array.isArray(parsed);
-    const ids = requestIds(parsed).filter((id) => session.peek("s2c", id) !== undefined);
+    const ids = awaitedIds(parsed, session);
     const ourReplies: string[] = [];
     if (judged.toSender !== null) {
       const r = JSON.parse(judged.toSender) as unknown;
