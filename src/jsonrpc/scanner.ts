@@ -12,7 +12,14 @@
  * then carries on with the next frame (no hang, no crash, no silent truncation).
  */
 
+import { isAscii } from "node:buffer";
+
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** Text of bytes known to be ASCII. */
+function latin1(b: Uint8Array): string {
+  return (b instanceof Buffer ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString("latin1");
+}
 
 /** Bytes kept from each end of an oversized frame, so its id can still be answered. */
 const EDGE_BYTES = 512;
@@ -211,7 +218,8 @@ export interface SseSink {
 
 /** Server-sent events from a byte stream. */
 export class SseScanner {
-  private readonly decoder = new TextDecoder("utf-8");
+  /** Made for the first chunk that is not all ASCII; used for every chunk from then on. */
+  private decoder: TextDecoder | null = null;
   private buf = "";
   /** Offset in `buf` already searched for a line end. */
   private scanned = 0;
@@ -238,7 +246,14 @@ export class SseScanner {
   ) {}
 
   push(chunk: Uint8Array): void {
-    let text = this.decoder.decode(chunk, { stream: true });
+    // ASCII bytes are their own text and never end inside a UTF-8 sequence: until a chunk is not
+    // ASCII there is no decoder state to keep, and Latin-1 copying is the whole decoding.
+    let text: string;
+    if (this.decoder === null && isAscii(chunk)) text = latin1(chunk);
+    else {
+      this.decoder ??= new TextDecoder("utf-8");
+      text = this.decoder.decode(chunk, { stream: true });
+    }
     if (!this.sawBom && text.length > 0) {
       this.sawBom = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -251,7 +266,7 @@ export class SseScanner {
   }
 
   end(): void {
-    const rest = this.decoder.decode();
+    const rest = this.decoder?.decode();
     if (rest) this.feed(rest);
     // A final line without a terminator is processed; an unterminated event is discarded (spec).
     if (this.buf.length > 0 && !this.discardLine) {

@@ -94,6 +94,20 @@ function messageHandle(direction: Direction, method: string, action: Action, dec
   return h;
 }
 
+/** The series of a direction's last decision: a direction's messages mostly repeat it. */
+interface LastDecision {
+  readonly method: string | undefined;
+  readonly action: Action;
+  readonly decidedBy: string | null;
+  readonly message: CounterData;
+  readonly chain: HistogramData;
+  readonly methodLabel: string;
+  /** Made on the first latency observed (a response): no empty series for requests. */
+  request: HistogramData | undefined;
+}
+let lastC2s: LastDecision | undefined;
+let lastS2c: LastDecision | undefined;
+
 /** Records one decision (called by the audit sink for every message). */
 export function observeDecision(
   direction: Direction,
@@ -103,11 +117,27 @@ export function observeDecision(
   chainMs: number,
   latencyMs: number | undefined,
 ): void {
-  const m = methodLabel(method);
-  messageHandle(direction, m, action, decidedBy).v += 1;
-  chainDuration.observeInto(histogramHandle(chainHandles, chainDuration, direction), chainMs / 1000);
-  if (latencyMs !== undefined)
-    requestDuration.observeInto(histogramHandle(requestHandles, requestDuration, m), latencyMs / 1000);
+  let last = direction === "c2s" ? lastC2s : lastS2c;
+  if (last === undefined || last.method !== method || last.action !== action || last.decidedBy !== decidedBy) {
+    const m = methodLabel(method);
+    last = {
+      method,
+      action,
+      decidedBy,
+      message: messageHandle(direction, m, action, decidedBy),
+      chain: histogramHandle(chainHandles, chainDuration, direction),
+      methodLabel: m,
+      request: undefined,
+    };
+    if (direction === "c2s") lastC2s = last;
+    else lastS2c = last;
+  }
+  last.message.v += 1;
+  chainDuration.observeInto(last.chain, chainMs / 1000);
+  if (latencyMs !== undefined) {
+    last.request ??= histogramHandle(requestHandles, requestDuration, last.methodLabel);
+    requestDuration.observeInto(last.request, latencyMs / 1000);
+  }
 }
 
 /** The body of GET /metrics. */

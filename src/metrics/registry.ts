@@ -144,18 +144,29 @@ export class Histogram extends Series<{ counts: Float64Array; sum: number; count
   observe(values: readonly string[], v: number): void {
     this.observeInto(this.slot(values), v);
   }
-  /** Observes into a {@link handle}'s data. */
+  /**
+   * Observes into a {@link handle}'s data. `counts` holds each bucket's own observations (the
+   * first bucket whose bound is at least the value); render adds them up into Prometheus's
+   * cumulative buckets, so an observation is one increment rather than one per larger bound.
+   */
   observeInto(d: { counts: Float64Array; sum: number; count: number }, v: number): void {
     const b = this.buckets;
-    for (let i = 0; i < b.length; i++) if (v <= b[i]!) d.counts[i]! += 1;
+    for (let i = 0; i < b.length; i++)
+      if (v <= b[i]!) {
+        d.counts[i]! += 1;
+        break;
+      }
     d.sum += v;
     d.count += 1;
   }
   render(): string {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} histogram\n`;
     for (const s of this.series.values()) {
-      for (let i = 0; i < this.buckets.length; i++)
-        out += `${this.name}_bucket${labelText(this.labelNames, s.values, `le="${fmt(this.buckets[i]!)}"`)} ${fmt(s.data.counts[i]!)}\n`;
+      let cumulative = 0;
+      for (let i = 0; i < this.buckets.length; i++) {
+        cumulative += s.data.counts[i]!;
+        out += `${this.name}_bucket${labelText(this.labelNames, s.values, `le="${fmt(this.buckets[i]!)}"`)} ${fmt(cumulative)}\n`;
+      }
       out += `${this.name}_bucket${labelText(this.labelNames, s.values, 'le="+Inf"')} ${fmt(s.data.count)}\n`;
       out += `${this.name}_sum${labelText(this.labelNames, s.values)} ${fmt(s.data.sum)}\n`;
       out += `${this.name}_count${labelText(this.labelNames, s.values)} ${fmt(s.data.count)}\n`;

@@ -166,13 +166,34 @@ function judgeOne(
   const built: MessageContext = buildContext(session, direction, msg, kind, size);
   const ctx: MessageContext = duplicateKeys ? { ...built, duplicateKeys } : built;
   const r = deps.chain(msg, ctx);
-  const finish = (chained: ChainResult): One => {
-    // An audit log that cannot record (audit.on_failure: block) stops traffic rather than let it go unaudited.
-    const result = chained.action !== "block" && deps.audit.refusing ? auditRefused(msg) : chained;
-    deps.audit.record({ ctx, message: msg, result });
-    return apply(result, kind, session, direction);
+  // A closure only when the chain went asynchronous (most messages are judged synchronously).
+  return r instanceof Promise
+    ? r.then((chained) => finishOne(deps, session, direction, msg, kind, ctx, chained))
+    : finishOne(deps, session, direction, msg, kind, ctx, r);
+}
+
+function finishOne(
+  deps: JudgeDeps,
+  session: Session,
+  direction: Direction,
+  msg: JsonRpcMessage,
+  kind: MessageKind,
+  ctx: MessageContext,
+  chained: ChainResult,
+): One {
+  // An audit log that cannot record (audit.on_failure: block) stops traffic rather than let it go unaudited.
+  const result = chained.action !== "block" && deps.audit.refusing ? auditRefused(msg) : chained;
+  deps.audit.record({ ctx, message: msg, result });
+  return apply(result, kind, session, direction);
+}
+
+/** The one message of a single frame, as what each peer receives. */
+function judgedOne(o: One): Judged {
+  return {
+    toRecipient: o.forward === null ? null : o.forward === "original" ? "original" : JSON.stringify(o.forward),
+    toSender: o.reply === null ? null : JSON.stringify(o.reply),
+    actions: [o.action],
   };
-  return r instanceof Promise ? r.then(finish) : finish(r);
 }
 
 /**
@@ -210,12 +231,7 @@ export function judgeFrame(
     // A large message's text goes to the worker pool as received, not serialised again.
     rememberFrameText(parsed.message, text);
     const one = judgeOne(deps, session, direction, parsed.message, parsed.messageKind, size, duplicateKeys);
-    const wrap = (o: One): Judged => ({
-      toRecipient: o.forward === null ? null : o.forward === "original" ? "original" : JSON.stringify(o.forward),
-      toSender: o.reply === null ? null : JSON.stringify(o.reply),
-      actions: [o.action],
-    });
-    return one instanceof Promise ? one.then(wrap) : wrap(one);
+    return one instanceof Promise ? one.then(judgedOne) : judgedOne(one);
   }
   // A batch: every element is judged on its own; none bypasses the chain.
   const each: (One | Promise<One>)[] = parsed.items.map((item) => {

@@ -34,8 +34,11 @@ let lastCheck: { policy: OriginPolicy; host: string | null; origin: string | nul
 
 /** null when allowed, else the reason for a 403. */
 export function checkOrigin(req: Request, policy: OriginPolicy): string | null {
-  const host = req.headers.get("host");
-  const origin = req.headers.get("origin");
+  return checkHostAndOrigin(req.headers.get("host"), req.headers.get("origin"), policy);
+}
+
+/** {@link checkOrigin} of a request's Host and Origin values (null when absent). */
+export function checkHostAndOrigin(host: string | null, origin: string | null, policy: OriginPolicy): string | null {
   const last = lastCheck;
   if (last !== null && last.policy === policy && last.host === host && last.origin === origin) return last.refused;
   const refused = decideOrigin(host, origin, policy);
@@ -114,6 +117,17 @@ export interface HeaderScan {
   readonly bytes: number;
   /** The request headers that may go upstream (lower-case names), before the upstream's own. */
   readonly forward: Record<string, string>;
+  /**
+   * Every request header by lower-case name, repeats joined with ", " (what Headers.get gives),
+   * so the edge reads a header without another native lookup. A plain object: read only names
+   * that are not Object.prototype's (see {@link requestHeader}).
+   */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** A request header's value from a scan, or null; `name` lower-case. */
+export function requestHeader(scan: HeaderScan, name: string): string | null {
+  return scan.fields[name] ?? null;
 }
 
 /** One pass over the request headers: their size, and the ones forwarded upstream. */
@@ -125,11 +139,16 @@ export function scanHeaders(req: Headers, propagateTrace: boolean): HeaderScan {
   const all = req.toJSON() as Record<string, string | string[]>;
   for (const k in all) {
     const raw = all[k]!;
-    const v = typeof raw === "string" ? raw : raw.join(", ");
+    let v: string;
+    if (typeof raw === "string") v = raw;
+    else {
+      v = raw.join(", ");
+      all[k] = v;
+    }
     bytes += k.length + v.length + 4;
     if (FORWARDED.has(k) || k.startsWith("mcp-param-") || (propagateTrace && TRACE.has(k))) forward[k] = v;
   }
-  return { bytes, forward };
+  return { bytes, forward, fields: all as Record<string, string> };
 }
 
 /** Lower-cases the names of configured headers so they replace forwarded ones of any case. */

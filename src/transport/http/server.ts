@@ -22,7 +22,17 @@ import type { Logger } from "../../log/index.ts";
 import { Session } from "../../session/index.ts";
 import { type JudgeDeps, type Judged, judgeFrame, judgeUndecodable, oversizeError, recordOversize } from "../judge.ts";
 import { ANONYMOUS_AUTHENTICATOR, type Authenticator } from "./auth-hook.ts";
-import { checkOrigin, exceedsDepth, isLoopbackHost, type OriginPolicy, scanHeaders, upstreamHeaders } from "./edge.ts";
+import { type Deadline, Deadlines } from "./deadlines.ts";
+import {
+  checkHostAndOrigin,
+  exceedsDepth,
+  type HeaderScan,
+  isLoopbackHost,
+  type OriginPolicy,
+  requestHeader,
+  scanHeaders,
+  upstreamHeaders,
+} from "./edge.ts";
 import {
   type BodyFacts,
   bodyFacts,
@@ -130,18 +140,26 @@ function jsonError(
 }
 
 /**
- * Reads a body up to `limit` bytes; throws {@link TooLarge} past it. A declared Content-Length
- * within the limit is read in one native call; a chunked body is counted as it streams.
+ * Reads a body up to `limit` bytes; rejects with {@link TooLarge} past it. A declared
+ * Content-Length (`declared`, when the caller has read it already) within the limit is read in
+ * one native call, with no promise of ours around it; a chunked body is counted as it streams.
  */
-async function readBounded(source: Request | Response, limit: number): Promise<Uint8Array> {
-  const declared = source.headers.get("content-length");
-  if (declared !== null) {
-    if (Number(declared) > limit) {
-      await source.body?.cancel().catch(() => {});
-      throw new TooLarge();
-    }
-    return source.bytes();
-  }
+function readBounded(
+  source: Request | Response,
+  limit: number,
+  declared = source.headers.get("content-length"),
+): Promise<Uint8Array> {
+  if (declared === null) return readCounted(source, limit);
+  if (Number(declared) > limit) return refuseBody(source);
+  return source.bytes();
+}
+
+async function refuseBody(source: Request | Response): Promise<never> {
+  await source.body?.cancel().catch(() => {});
+  throw new TooLarge();
+}
+
+async function readCounted(source: Request | Response, limit: number): Promise<Uint8Array> {
   const stream = source.body;
   if (stream === null) return new Uint8Array(0);
   const parts: Uint8Array[] = [];
@@ -187,17 +205,20 @@ function streamOf(a: Answer): ReadableStream<Uint8Array> {
   return (a instanceof H1Reply ? (a.stream ?? a.toResponse().body) : a.body) as ReadableStream<Uint8Array>;
 }
 
-/** Ids of the requests in a parsed body (single or batch). */
-function requestIds(parsed: unknown): JsonRpcId[] {
+/** Ids of the requests in a parsed body (single or batch) whose answers the session waits for. */
+function awaitedIds(parsed: unknown, session: Session): JsonRpcId[] {
   const out: JsonRpcId[] = [];
-  const one = (m: unknown) => {
-    if (typeof m !== "object" || m === null) return;
-    const o = m as Record<string, unknown>;
-    if (typeof o.method === "string" && (typeof o.id === "string" || typeof o.id === "number")) out.push(o.id);
-  };
-  if (Array.isArray(parsed)) for (const m of parsed) one(m);
-  else one(parsed);
+  if (Array.isArray(parsed)) for (const m of parsed) pushAwaited(m, session, out);
+  else pushAwaited(parsed, session, out);
   return out;
+}
+
+function pushAwaited(m: unknown, session: Session, out: JsonRpcId[]): void {
+  if (typeof m !== "object" || m === null) return;
+  const o = m as Record<string, unknown>;
+  const id = o.id;
+  if (typeof o.method === "string" && (typeof id === "string" || typeof id === "number"))
+    if (session.peek("s2c", id) !== undefined) out.push(id);
 }
 
 function idOf(parsed: unknown): JsonRpcId | null {
@@ -235,6 +256,54 @@ function privateCacheHints(text: string): string {
     // not JSON: leave it to the client
   }
   return text;
+}
+
+/**
+ * An upstream request waiting for its answer's head, on the shared {@link Deadlines} timer.
+ * Watching `req.signal` while the upstream request is open costs Bun.serve ~70 µs per request:
+ * the watch is armed only once the upstream has kept us waiting CLIENT_WATCH_MS; then
+ * `first_byte_timeout` (from the send) aborts the request. A stream the client leaves later is
+ * cancelled through its body (relaySse's cancel).
+ */
+class FirstByteWait implements Deadline {
+  at: number;
+  timedOut = false;
+  private readonly sentAt = performance.now();
+  private onClientGone: (() => void) | null = null;
+
+  constructor(
+    private readonly req: Request,
+    private readonly ac: AbortHook,
+    private readonly timeoutMs: number,
+    private readonly deadlines: Deadlines,
+  ) {
+    this.at = this.sentAt + Math.min(timeoutMs, CLIENT_WATCH_MS);
+    deadlines.add(this);
+  }
+
+  fire(): void {
+    if (this.onClientGone === null) {
+      const ac = this.ac;
+      this.onClientGone = () => ac.abort();
+      this.req.signal.addEventListener("abort", this.onClientGone, { once: true });
+      if (this.req.signal.aborted) ac.abort();
+      this.at = this.sentAt + this.timeoutMs;
+      this.deadlines.add(this);
+      return;
+    }
+    this.timedOut = true;
+    this.ac.abort();
+  }
+
+  /** The answer's head arrived (or the request failed): the deadline is over. */
+  done(): void {
+    this.deadlines.delete(this);
+  }
+
+  /** Stops watching the client (the exchange is over). */
+  unwatch(): void {
+    if (this.onClientGone !== null) this.req.signal.removeEventListener("abort", this.onClientGone);
+  }
 }
 
 interface Edge {
@@ -320,6 +389,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
 
   let inflight = 0;
   let draining = false;
+  const deadlines = new Deadlines();
   const active = new Set<{ abort(): void }>();
   let idleWaiters: (() => void)[] = [];
   const release = () => {
@@ -377,8 +447,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     return new Response(body, { status: 200, headers: JSON_HEADERS });
   };
 
-  const corsHeaders = (req: Request): Record<string, string> | null => {
-    const origin = req.headers.get("origin");
+  const corsHeaders = (origin: string | null): Record<string, string> | null => {
     if (origin === null || edge.cors.size === 0) return null;
     const o = origin.toLowerCase();
     if (!edge.cors.has("*") && !edge.cors.has(o)) return null;
@@ -450,14 +519,15 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     return sid;
   };
 
-  const handlePost = async (req: Request, identity: Identity, fwd: Record<string, string>): Promise<Response> => {
+  const handlePost = async (req: Request, identity: Identity, scan: HeaderScan): Promise<Response> => {
     const cfg = holder.current.config;
-    const ct = req.headers.get("content-type");
+    const fwd = scan.forward;
+    const ct = requestHeader(scan, "content-type");
     if (ct === null || !ct.toLowerCase().includes("application/json"))
       return jsonError(415, null, ErrorCode.INVALID_REQUEST, "Content-Type must be application/json");
     let body: Uint8Array;
     try {
-      body = await readBounded(req, cfg.limits.max_body_bytes);
+      body = await readBounded(req, cfg.limits.max_body_bytes, requestHeader(scan, "content-length"));
     } catch (e) {
       if (e instanceof TooLarge)
         return jsonError(
@@ -478,7 +548,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         `Message nesting exceeds the limit of ${cfg.limits.max_depth}`,
       );
     // Parsed once: judgeFrame takes this value rather than parsing the text again. Nothing here
-    // changes it (bodyFacts, requestIds and idOf only read), nor may an interceptor.
+    // changes it (bodyFacts, awaitedIds and idOf only read), nor may an interceptor.
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -486,7 +556,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       parsed = undefined; // judgeFrame parses again and answers the parse error
     }
     const facts: BodyFacts | undefined = bodyFacts(parsed);
-    const headerVersion = req.headers.get("mcp-protocol-version");
+    const headerVersion = requestHeader(scan, "mcp-protocol-version");
     const modern = facts?.claim !== undefined ? isModernVersion(facts.claim) : isModernVersion(headerVersion);
     if (modern && facts) {
       const mm = checkHeaders(req.headers, facts);
@@ -504,7 +574,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     let up = upstreams.route(tool);
 
     // Session: 2025-era ids are bound to their creator; modern requests are stateless.
-    const sid = modern ? null : req.headers.get("mcp-session-id");
+    const sid = modern ? null : requestHeader(scan, "mcp-session-id");
     let entry: ProxySession | undefined;
     let session: Session;
     if (sid !== null) {
@@ -531,7 +601,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
       return blockedResponse(judged.toSender);
     }
     const batch = Array.isArray(parsed);
-    const ids = requestIds(parsed).filter((id) => session.peek("s2c", id) !== undefined);
+    const ids = awaitedIds(parsed, session);
     const ourReplies: string[] = [];
     if (judged.toSender !== null) {
       const r = JSON.parse(judged.toSender) as unknown;
@@ -580,46 +650,25 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
 
     const ac = new AbortHook();
     active.add(ac);
-    // Watching req.signal while the upstream request is open costs Bun.serve ~70 µs per request:
-    // the watch is armed only once the upstream has kept us waiting CLIENT_WATCH_MS. A stream the
-    // client leaves later is cancelled through its body (relaySse's cancel).
-    const onClientGone = () => ac.abort();
-    let watching = false;
-    let timedOut = false;
-    const firstByteMs = cfg.transport.first_byte_timeout;
-    let firstByte = setTimeout(
-      () => {
-        watching = true;
-        req.signal.addEventListener("abort", onClientGone, { once: true });
-        if (req.signal.aborted) ac.abort();
-        firstByte = setTimeout(
-          () => {
-            timedOut = true;
-            ac.abort();
-          },
-          Math.max(0, firstByteMs - CLIENT_WATCH_MS),
-        );
-      },
-      Math.min(firstByteMs, CLIENT_WATCH_MS),
-    );
+    const firstByte = new FirstByteWait(req, ac, cfg.transport.first_byte_timeout, deadlines);
     let streaming = false;
     const cleanup = () => {
       active.delete(ac);
-      if (watching) req.signal.removeEventListener("abort", onClientGone);
+      firstByte.unwatch();
     };
     try {
       let resp: Answer;
       try {
         resp = await sendFast(up.url, { method: "POST", headers, body: forwarded, signal: ac });
       } catch (e) {
-        clearTimeout(firstByte);
+        firstByte.done();
         if (req.signal.aborted) {
           up.breaker.release();
           return new Response(null, { status: 499 });
         }
         up.breaker.failure();
-        logger.warn("upstream request failed", { upstream: up.name, error: timedOut ? "timeout" : e });
-        return timedOut
+        logger.warn("upstream request failed", { upstream: up.name, error: firstByte.timedOut ? "timeout" : e });
+        return firstByte.timedOut
           ? errorsFor(
               session,
               ids,
@@ -637,7 +686,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
               ourReplies,
             );
       }
-      clearTimeout(firstByte);
+      firstByte.done();
       if (resp.status >= 500) {
         up.breaker.failure();
         await discard(resp);
@@ -1069,11 +1118,12 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
         ErrorCode.MESSAGE_TOO_LARGE,
         `Request headers exceed the limit of ${cfg.limits.max_header_bytes} bytes`,
       );
-    const refused = checkOrigin(req, edge.origin);
+    const origin = requestHeader(scanned, "origin");
+    const refused = checkHostAndOrigin(requestHeader(scanned, "host"), origin, edge.origin);
     if (refused !== null) return jsonError(403, null, ErrorCode.UNAUTHORIZED, `Forbidden: ${refused}`);
     const wk = auth.wellKnown(req, url);
     if (wk !== null) return wk;
-    const cors = corsHeaders(req);
+    const cors = corsHeaders(origin);
     if (req.method === "OPTIONS") {
       if (cors === null) return new Response(null, { status: 204, headers: { allow: "GET, POST, DELETE, OPTIONS" } });
       return new Response(null, {
@@ -1108,7 +1158,7 @@ export function startProxy(opts: ProxyOptions): ProxyServer {
     let handed = false;
     try {
       let resp: Response;
-      if (req.method === "POST") resp = await handlePost(req, outcome.identity, scanned.forward);
+      if (req.method === "POST") resp = await handlePost(req, outcome.identity, scanned);
       else if (req.method === "GET" || req.method === "DELETE")
         resp = await handleGetOrDelete(req, outcome.identity, scanned.forward);
       else

@@ -169,6 +169,19 @@ describe("SseScanner", () => {
     expect(out.errors).toEqual([]);
   });
 
+  test("ASCII chunks before the first UTF-8 sequence, and a sequence split across chunks, decode the same", () => {
+    const bytes = enc.encode('data: {"a":1}\n\ndata: caf\u00e9 \u{1D11E} ok\r\ndata: \u00fcber\n\ndata: plain\n\n');
+    const out = expectSplitInvariant(bytes, (c) => scanSse(c));
+    expect(out.frames.map((f) => JSON.parse(f).data)).toEqual([
+      '{"a":1}',
+      "caf\u00e9 \u{1D11E} ok\n\u00fcber",
+      "plain",
+    ]);
+    // A lone byte that is not UTF-8 after ASCII chunks is replaced, as before.
+    const bad = scanSse([enc.encode("data: x"), new Uint8Array([0xff]), enc.encode("\n\n")]);
+    expect(bad.frames.map((f) => JSON.parse(f).data)).toEqual(["x\uFFFD"]);
+  });
+
   test("an event over the limit is a FrameTooLargeError and the next event still arrives", () => {
     const bytes = enc.encode(`data: small\n\ndata: ${"w".repeat(300)}\ndata: more\n\ndata: after\n\n`);
     const out = expectSplitInvariant(bytes, (c) => scanSse(c, 100));

@@ -26,4 +26,25 @@ describe("observeDecision", () => {
     observeDecision("c2s", "y/made-up", "pass", null, 0.1, undefined);
     expect(messagesTotal.get(folded)).toBe(f0 + 2);
   });
+
+  test("decisions that alternate between directions, methods, actions and deciders each land in their own series", () => {
+    const series = [
+      ["c2s", "tools/call", "pass", "none"],
+      ["s2c", "tools/call", "pass", "none"],
+      ["c2s", "tools/call", "block", "policy"],
+      ["c2s", "resources/read", "pass", "none"],
+      ["s2c", "resources/read", "modify", "pii"],
+    ] as const;
+    const before = series.map((l) => messagesTotal.get([...l]));
+    const latencyBefore = requestDuration.handle(["resources/read"]).count;
+    for (let i = 0; i < 4; i++) {
+      observeDecision("c2s", "tools/call", "pass", null, 0.1, undefined);
+      observeDecision("s2c", "tools/call", "pass", null, 0.1, 1);
+      observeDecision("c2s", "tools/call", "block", "policy", 0.1, undefined);
+      observeDecision("c2s", "resources/read", "pass", null, 0.1, undefined);
+      observeDecision("s2c", "resources/read", "modify", "pii", 0.1, i % 2 === 0 ? 2 : undefined);
+    }
+    expect(series.map((l) => messagesTotal.get([...l]))).toEqual(before.map((n) => n + 4));
+    expect(requestDuration.handle(["resources/read"]).count).toBe(latencyBefore + 2);
+  });
 });

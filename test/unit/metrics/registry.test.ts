@@ -14,6 +14,7 @@ describe("the metrics registry", () => {
     h.observe(["c2s"], 0.0005);
     h.observe(["c2s"], 0.005);
     h.observe(["c2s"], 1);
+    h.observe(["c2s"], 0.001); // on a bound: counted in that bucket and every larger one
     expect(r.render()).toBe(
       [
         "# HELP t_messages_total Messages",
@@ -25,11 +26,11 @@ describe("the metrics registry", () => {
         "t_depth 7",
         "# HELP t_seconds Time",
         "# TYPE t_seconds histogram",
-        't_seconds_bucket{direction="c2s",le="0.001"} 1',
-        't_seconds_bucket{direction="c2s",le="0.01"} 2',
-        't_seconds_bucket{direction="c2s",le="+Inf"} 3',
-        't_seconds_sum{direction="c2s"} 1.0055',
-        't_seconds_count{direction="c2s"} 3',
+        't_seconds_bucket{direction="c2s",le="0.001"} 2',
+        't_seconds_bucket{direction="c2s",le="0.01"} 3',
+        't_seconds_bucket{direction="c2s",le="+Inf"} 4',
+        't_seconds_sum{direction="c2s"} 1.0065',
+        't_seconds_count{direction="c2s"} 4',
         "",
       ].join("\n"),
     );
