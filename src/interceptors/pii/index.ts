@@ -45,31 +45,39 @@ interface Part {
   readonly replace: (msg: JsonRpcMessage, value: unknown) => JsonRpcMessage;
 }
 
-function paramsPart(msg: JsonRpcMessage, key: string): Part | null {
+/** Puts a redacted copy of `params[key]` back (one function per key: nothing is made per message). */
+const replaceParam =
+  (key: string) =>
+  (m: JsonRpcMessage, v: unknown): JsonRpcMessage =>
+    ({ ...m, params: { ...((m as { params: object }).params as object), [key]: v } }) as JsonRpcMessage;
+const REPLACE_ARGUMENTS = replaceParam("arguments");
+const REPLACE_ARGUMENT = replaceParam("argument");
+const REPLACE_RESULT = (m: JsonRpcMessage, v: unknown) => ({ ...m, result: v }) as JsonRpcMessage;
+const REPLACE_ERROR = (m: JsonRpcMessage, v: unknown) => ({ ...m, error: v }) as JsonRpcMessage;
+const REPLACE_PARAMS = (m: JsonRpcMessage, v: unknown) => ({ ...m, params: v }) as JsonRpcMessage;
+
+function paramsPart(msg: JsonRpcMessage, key: "arguments" | "argument"): Part | null {
   const params = (msg as { params?: unknown }).params;
   if (typeof params !== "object" || params === null || Array.isArray(params)) return null;
   const value = (params as Record<string, unknown>)[key];
   if (value === undefined) return null;
   return {
-    path: `params.${key}`,
+    path: key === "arguments" ? "params.arguments" : "params.argument",
     value,
-    replace: (m, v) =>
-      ({ ...m, params: { ...((m as { params: object }).params as object), [key]: v } }) as JsonRpcMessage,
+    replace: key === "arguments" ? REPLACE_ARGUMENTS : REPLACE_ARGUMENT,
   };
 }
 
 function partsOf(msg: JsonRpcMessage, ctx: MessageContext): Part[] {
-  if ("result" in msg) {
-    return [{ path: "result", value: msg.result, replace: (m, v) => ({ ...m, result: v }) as JsonRpcMessage }];
-  }
+  if ("result" in msg) return [{ path: "result", value: msg.result, replace: REPLACE_RESULT }];
   if ("error" in msg) {
     if (ctx.direction === "c2s") return [];
-    return [{ path: "error", value: msg.error, replace: (m, v) => ({ ...m, error: v }) as JsonRpcMessage }];
+    return [{ path: "error", value: msg.error, replace: REPLACE_ERROR }];
   }
   if (ctx.direction === "s2c") {
     const params = (msg as { params?: unknown }).params;
     if (params === undefined) return [];
-    return [{ path: "params", value: params, replace: (m, v) => ({ ...m, params: v }) as JsonRpcMessage }];
+    return [{ path: "params", value: params, replace: REPLACE_PARAMS }];
   }
   switch (msg.method) {
     case "tools/call":
@@ -181,8 +189,8 @@ export function createPiiInterceptor(options: PiiOptions): Interceptor {
         return PASS;
       const parts = partsOf(msg, ctx);
       if (parts.length === 0) return PASS;
-      const acc = new Accumulator(msg);
       if (offloader !== undefined && pooled(ctx)) {
+        const acc = new Accumulator(msg);
         // The message's text as received (or serialised once): the worker parses it and finds the part.
         const text = messageText(msg);
         return (async () => {
@@ -193,17 +201,21 @@ export function createPiiInterceptor(options: PiiOptions): Interceptor {
           return acc.verdict();
         })();
       }
+      // Made at the first finding: most messages have none.
+      let acc: Accumulator | undefined;
       for (const part of parts) {
         const r: ScanResult = scanDeep(part.value, {
           categories,
           redact,
           path: part.path,
-          maxHits: acc.hitsLeft,
+          maxHits: acc === undefined ? config.max_findings : acc.hitsLeft,
           skipKeys: SKIP_KEYS,
         });
+        if (r.count === 0) continue;
+        acc ??= new Accumulator(msg);
         if (acc.add(part, r)) break;
       }
-      return acc.verdict();
+      return acc === undefined ? PASS : acc.verdict();
     },
     // Pure: reads only the message and the configuration.
     concurrent: () => true,

@@ -52,20 +52,34 @@ class Scanner {
   count = 0;
   redactedCount = 0;
   readonly hits: PiiHit[] = [];
+  /**
+   * The keys and indices from the root to the value being walked. A hit's path is built from
+   * them only when there is a hit: most strings hold nothing, and building every node's path
+   * string was most of a small message's scan.
+   */
+  private readonly keys: (string | number)[] = [];
   constructor(
     readonly categories: ReadonlySet<Category> | undefined,
     readonly redact: ReadonlySet<Category>,
     readonly maxHits: number,
     readonly skipKeys: ReadonlySet<string> | undefined,
+    readonly root: string,
   ) {}
 
-  string(text: string, path: string): string {
+  private path(): string {
+    let path = this.root;
+    for (const k of this.keys) path = childPath(path, k);
+    return path;
+  }
+
+  string(text: string): string {
     let matches: Match[] = findSecrets(text);
     if (matches.length === 0) return text;
     const wanted = this.categories;
     if (wanted) matches = matches.filter((m) => wanted.has(m.category));
     if (matches.length === 0) return text;
     this.count += matches.length;
+    const path = this.path();
     // Excerpts come from the fully redacted text, so even detect-only values never leak into them.
     let shown = "";
     let at = 0;
@@ -95,8 +109,8 @@ class Scanner {
     return applyRedactions(text, toRedact);
   }
 
-  walk(value: unknown, path: string, depth: number): unknown {
-    if (typeof value === "string") return this.string(value, path);
+  walk(value: unknown, depth: number): unknown {
+    if (typeof value === "string") return this.string(value);
     if (value === null || typeof value !== "object") return value;
     // Deeper than any accepted message should be: refuse rather than pass part of it unscanned
     // (the interceptor lets this propagate, and the chain fails closed).
@@ -105,7 +119,9 @@ class Scanner {
       let copy: unknown[] | null = null;
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
-        const next = this.walk(item, childPath(path, i), depth + 1);
+        this.keys.push(i);
+        const next = this.walk(item, depth + 1);
+        this.keys.pop();
         if (next !== item && copy === null) copy = value.slice(0, i);
         if (copy !== null) copy.push(next);
       }
@@ -117,7 +133,12 @@ class Scanner {
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!;
       const item = source[key];
-      const next = this.skipKeys?.has(key) ? item : this.walk(item, childPath(path, key), depth + 1);
+      let next = item;
+      if (this.skipKeys?.has(key) !== true) {
+        this.keys.push(key);
+        next = this.walk(item, depth + 1);
+        this.keys.pop();
+      }
       if (next !== item && copy === null) {
         copy = {};
         for (let p = 0; p < k; p++) setOwn(copy, keys[p]!, source[keys[p]!]);
@@ -146,8 +167,9 @@ export function scanDeep(value: unknown, options: ScanOptions = {}): ScanResult 
     options.redact ?? NO_CATEGORIES,
     options.maxHits ?? 100,
     options.skipKeys,
+    options.path ?? "",
   );
-  const out = scanner.walk(value, options.path ?? "", 0);
+  const out = scanner.walk(value, 0);
   return { value: out, count: scanner.count, redactedCount: scanner.redactedCount, hits: scanner.hits };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { findSecrets, redactDeep, redactString } from "../../../../src/interceptors/pii/redact.ts";
+import { scanDeep } from "../../../../src/interceptors/pii/scan.ts";
 
 const GH = "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";
 const CARD = "6011-0510-5287-6320";
@@ -58,5 +59,24 @@ describe("redactDeep", () => {
     const { value } = redactDeep(input);
     expect(Object.keys(value as object)).toEqual(["__proto__", "s"]);
     expect(JSON.stringify(value)).toBe('{"__proto__":{"x":1},"s":"[REDACTED:github_token]"}');
+  });
+});
+
+describe("scanDeep paths", () => {
+  test("a hit's path names every key and index on the way, quoted where it is not an identifier", () => {
+    const value = {
+      first: { deep: [{ nested: ["plain"] }], other: "nothing here" },
+      "a b": [{ "x-y": `card ${CARD}` }, "plain", [`token ${GH}`]],
+      nextCursor: `token ${GH}`,
+      last: GH,
+    };
+    const r = scanDeep(value, { path: "params.arguments", skipKeys: new Set(["nextCursor"]) });
+    expect(r.hits.map((h) => [h.category, h.path])).toEqual([
+      ["credit_card", 'params.arguments["a b"][0]["x-y"]'],
+      ["github_token", 'params.arguments["a b"][2][0]'],
+      ["github_token", "params.arguments.last"],
+    ]);
+    expect(scanDeep([GH], {}).hits.map((h) => h.path)).toEqual(["[0]"]);
+    expect(scanDeep({ k: GH }, {}).hits.map((h) => h.path)).toEqual(["k"]);
   });
 });
