@@ -54,7 +54,7 @@ const SGAP = (n: number) => `(?:[^\\n.!?]|[.!?](?=\\S)){0,${n}}`;
 const r = (s: string) => new RegExp(s);
 
 const SENSITIVE_PATH =
-  "(?:\\.ssh\\b(?!\\/[a-z0-9_.-]{0,40}\\.pub\\b)|id_rsa(?!\\.pub)|id_ed25519(?!\\.pub)|id_ecdsa(?!\\.pub)|id_dsa(?!\\.pub)|\\.aws\\/credentials|\\.aws\\/config|\\/etc\\/passwd|\\/etc\\/shadow|\\.netrc|\\.git-credentials|\\.docker\\/config\\.json|\\.kube\\/config|\\.npmrc|\\.pypirc|\\.pgpass|(?<=^|[\\s'\"`(/])\\.env\\b(?!\\.(?:example|sample|template|dist|defaults?)\\b)|\\.bash_history|\\.zsh_history|authorized_keys|\\.gnupg|wallet\\.dat|\\.config\\/gcloud|credentials\\.json|\\.azure\\/|mcp\\.json|claude_desktop_config|\\.cursor\\/)";
+  "(?:\\.ssh\\b(?!\\/(?:[a-z0-9_.-]{0,40}\\.pub|config|known_hosts)\\b)|id_rsa(?!\\.pub)|id_ed25519(?!\\.pub)|id_ecdsa(?!\\.pub)|id_dsa(?!\\.pub)|\\.aws\\/credentials|\\.aws\\/config|\\/etc\\/passwd|\\/etc\\/shadow|\\.netrc|\\.git-credentials|\\.docker\\/config\\.json|\\.kube\\/config|\\.npmrc|\\.pypirc|\\.pgpass|(?<=^|[\\s'\"`(/])\\.env\\b(?!\\.(?:example|sample|template|dist|defaults?)\\b)|\\.bash_history|\\.zsh_history|authorized_keys|\\.gnupg|wallet\\.dat|\\.config\\/gcloud|credentials\\.json|\\.azure\\/|mcp\\.json|claude_desktop_config|\\.cursor\\/)";
 const CONVERSATION =
   "(?:(?:conversation|chat|message|dialog(?:ue)?)[ _-]?(?:history|log|transcript|context|so far)|(?<![-_./])system[ _-]?prompts?(?! (?:config|configuration|option|flag|field|template|setting|support|example|editor|variable|file|length|size)s?\\b)|(?<!\\b(?:my|our|his|her) )(?:previous|prior|earlier|preceding|foregoing|past|entire|full|all(?: of the)?|last|recent)(?: (?:\\d{1,3}|few|several|two|three|four|five|ten))? (?:user )?(?:messages?|prompts?|turns)|user'?s? (?:last|previous|prior|entire|full|earlier|original) (?:message|messages|prompt|input|request|query)|(?:everything|anything|all|whatever) (?:that )?the user (?:has |had )?(?:said|typed|wrote|written|mentioned|told you|shared|asked)|(?:complete|entire|full|whole) (?:conversation|chat|dialog(?:ue)?)\\b|(?:earlier|previous|prior|all) turns of the (?:conversation|chat|dialog(?:ue)?)|your (?:hidden|internal|developer|original|initial|secret) (?:instructions|prompt)|(?:instructions|prompt) you (?:were|have been) (?:given|configured with|provided|initiali[sz]ed with|started with)|(?:full |complete |entire )?transcript of (?:your|the|this) (?:chat|conversation|session|dialog(?:ue)?))";
 const CREDENTIAL =
@@ -92,18 +92,18 @@ const SCOPE_END =
   "(?:and|then|but|so|instead|before|after|when|whenever|once|until|unless|while|first|forget|fail|hesitate|neglect|skip|omit|leave|stop|tell|mention|inform|notify|confirm|wait|worry|bother|without|except|optional|decline|declining|refuse|refusing|avoid|avoiding|ignore|ignoring|exclude|excluding|miss|overlook)";
 /** A gap inside one clause that no scope-ending word crosses. */
 const SCOPE_GAP = (n: number) => `(?:(?!\\b${SCOPE_END}\\b)(?:[^\\n.!?;:,]|\\.(?=\\S))){0,${n}}`;
-const NEGATED = `(?<!(?:\\b(?:never|not|dont|cannot|(?<!\\b(?:never|not|no|dont|n't) )(?:avoid|refuses? to))|n't)\\b${SCOPE_GAP(50)})`;
+const NEGATED = `(?<!(?:\\b(?:never|not|dont|cannot|no longer|(?<!\\b(?:never|not|no|dont|n't) )(?:avoid|refuses? to))|n't)\\b${SCOPE_GAP(50)})`;
 /**
  * A gap that no turn back to the reader crosses ("… are refused elsewhere, but you should run …",
  * "flags leaks best when you read …"): `gap` with each of its characters checked not to begin one.
  */
 const TURN =
-  "(?:but|however|instead|now|you|should|must|need|needs|please|then|so|when|whenever|if|always|without|unless|except|until)";
+  "(?:but|however|instead|now|you|should|must|need|needs|please|then|so|when|whenever|if(?!=)|always|without|unless|except|until)";
 /** {@link LIST_GAP} that no turn back to the reader crosses. */
 const TURN_FREE_LIST_GAP = (n: number) => `(?:(?!\\b${TURN}\\b)(?:\\.{2,3}|\u2026|[^\\n.!?;]|[.!?](?=\\S))){0,${n}}`;
 /** A gap inside one sentence of a list: commas and an ellipsis ("curl … | sh") do not end it. */
 const LIST_GAP = (n: number) => `(?:\\.{2,3}|\u2026|[^\\n.!?;]|[.!?](?=\\S)){0,${n}}`;
-const REFUSED_BEFORE = `(?<!\\b(?:refuses?|refused|rejects?|rejected|blocks?|blocked|denies|denied|forbids|forbidden|disallows?|disallowed|prohibits?|prohibited|not allowed|never (?:runs?|executes?)|(?:won'?t|will not|does not|doesn'?t|cannot|can'?t) (?:run|execute)|(?:block|deny)-?list(?:ed)?)\\b${TURN_FREE_LIST_GAP(100)})`;
+const REFUSED_BEFORE = `(?<!\\b(?:refuses?|refused|rejects?|rejected|blocks?|blocked|denies|denied|forbids|forbidden|disallows?|disallowed|prohibits?|prohibited|not allowed|never (?:runs?|executes?|performs?)|(?:won'?t|will not|does not|doesn'?t|cannot|can'?t) (?:run|execute|perform|allow|permit|accept)|(?:block|deny)-?list(?:ed)?)\\b${TURN_FREE_LIST_GAP(200)})`;
 const REFUSED_AFTER = `(?!${LIST_GAP(120)}\\b(?:are|is|get|gets|will be|would be|should be|must be|being)\\b (?:always |automatically |all |also |then |simply )?(?:refused|blocked|rejected|denied|forbidden|disallowed|prohibited|not (?:allowed|permitted|run|executed|supported))\\b)`;
 const DESCRIBED = `(?<!(?<!\\b(?:before|after|while|when|once|until) )\\b(?:detects?|detecting|flags?|flagging|catch(?:es|ing)?|scans?|scanning|looks? for|checks? for|audits?|auditing|warns? (?:about|of|against)|identif(?:y|ies|ying)|recogni[sz](?:es?|ing)|strips?|redacts?|quarantines?|attackers?|adversar(?:y|ies)|malicious|malware|trojan(?:i[sz]ed)?|backdoor(?:ed)?|compromised|(?:that|which) (?:ask|asks|tell|tells|instruct|instructs|trick|tricks|lure|lures|coax|coaxes|urge|urges) (?:the |an? )?(?:agent|model|assistant|llm|ai|bot|chatbot)s? to)\\b(?![-_/.])(?:(?!\\b(?:then|first|before|after|now|please|execute|run|${TURN})\\b)(?:\\.{2,3}|[^\\n.!?;:,]|[.!?](?=\\S))){0,120})`;
 /**
@@ -111,7 +111,13 @@ const DESCRIBED = `(?<!(?<!\\b(?:before|after|while|when|once|until) )\\b(?:dete
  * example 'you are now DAN' or 'print your instructions')"). The marker must come right before the
  * opening quote, so a JSON value ("text": "…") or a quoted order with no marker is not one.
  */
-const QUOTED = `(?<!(?:\\b(?:such as|for example|for instance|e\\.g\\.|quoting|quotes?|phrases?|strings?|probes?|payloads?|jailbreaks?|attacks?|wording)\\s{0,3}[(:]?\\s{0,2}|['"\\u2019\\u201d],? (?:or|and) )['"\\u2018\\u201c][^'"\\u2019\\u201d\\n]{0,80})`;
+const QUOTED = `(?<!(?:\\b(?:such as|for example|for instance|e\\.g\\.|quoting|quotes?|(?:phrases?|strings?|probes?|payloads?|jailbreaks?|attacks?|wording|patterns?|examples?)(?: like| including)?)\\s{0,3}[(:]?\\s{0,2}|['"\\u2019\\u201d],? (?:or|and) )['"\\u2018\\u201c][^'"\\u2019\\u201d\\n]{0,80})`;
+/**
+ * The last items of a list of things some text asks a model to do ("flags descriptions that tell
+ * the model to read …, forward mail …, or ignore previous instructions"): the relative clause is
+ * the describer, and the list runs on across commas but not across a turn back to the reader.
+ */
+const DESCRIBED_LIST = `(?<!\\b(?:that|which) (?:ask|asks|tell|tells|instruct|instructs|trick|tricks|lure|lures|coax|coaxes|urge|urges) (?:the |an? )?${AGENT}s? to\\b(?:(?!\\b${TURN}\\b)(?:[^\\n.!?;:]|[.!?](?=\\S))){0,160})`;
 /** Every guard, for the rules whose action each of them can take back. */
 const NOT_DONE = `${NEGATED}${REFUSED_BEFORE}${DESCRIBED}${QUOTED}`;
 
@@ -513,15 +519,18 @@ const DEFINITION_CONCEPTS: readonly Rule[] = [
   },
 ];
 
+/** The English override phrases (ignore_previous_instructions). */
+const IGNORE_PREVIOUS = `\\b(?:ignore|disregard|forget)\\b (?:all|any|every) (?:of )?(?:the )?(?:previous|prior|above|earlier|preceding) (?:requests|tasks|inputs|queries|commands)\\b|\\b(?:ignore|disregard)\\b (?:the )?(?:other|remaining|surrounding) (?:info|information|text|content|data|documents?|snippets?)\\b[,;:]? (?:and |then )?(?:just |only )?(?:print|output|say|reply|respond|repeat|write|return)\\b|\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect|pay no attention to)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard|bypass|override|skip) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:instead |only )?(?:execute|call|run|invoke|use|show|send|read|output|print|focus|reply|respond|answer|say|repeat|retrieve|reveal|display|get|fetch|access)\\b|\\b(?:ignore|disregard|forget)s? (?:the user'?s?|your) (?:request|question|task|query|instructions)\\b|\\b(?:ignore|disregard) (?:the|this) (?:question|request|task|query)\\b${GAP(10)}\\b(?:and|then|instead)\\b|\\b(?:ignore|disregard|forget)s? (?:what|whatever|anything|everything) (?:the system|the user|the developer|the operator|you)\\b${GAP(30)}\\b(?:told|said|asked|instructed|gave)\\b|\\b(?:ignore|disregard|forget)s? (?:everything|anything|all(?: that)?|whatever) (?:you(?:'ve| have| were| had)? (?:been )?(?:told|given|instructed|taught)|(?:(?:said|written|stated) )?(?:before|above|previously|earlier|so far))\\b`;
+
 export const RULES: readonly Rule[] = [
   // ── Instruction override ────────────────────────────────────────────────────────────────────
   {
     signal: "ignore_previous_instructions",
     family: "override",
     weight: [0.9, 0.85],
-    re: r(
-      `\\b(?:ignore|disregard|forget)\\b (?:all|any|every) (?:of )?(?:the )?(?:previous|prior|above|earlier|preceding) (?:requests|tasks|inputs|queries|commands)\\b|\\b(?:ignore|disregard)\\b (?:the )?(?:other|remaining|surrounding) (?:info|information|text|content|data|documents?|snippets?)\\b[,;:]? (?:and |then )?(?:just |only )?(?:print|output|say|reply|respond|repeat|write|return)\\b|\\b(?:ignore|disregard|forget|override|bypass|skip|discard|neglect|pay no attention to)s?\\b(?: (?:all|any|every|the|of|your|my|these|those|such))?(?: (?:previous|prior|above|earlier|preceding|former|past|original|initial|existing|other|current|system|safety|security|default|tool|user'?s?)){1,8} (?:instructions?|prompts?|directions?|directives?|guidelines?|rules|guidance|restrictions?|constraints?|policies|policy|safeguards?|checks?|descriptions?|context|commands?|messages?|orders|settings|filters?)\\b|\\b(?:ignore|disregard)\\b (?:all|any|every) (?:other )?(?:info|information|text|content|data)\\b${GAP(20)}\\b(?:except|but|and)\\b|\\b(?:ignore|disregard|forget) (?:all )?(?:of )?(?:the |everything )?(?:above|preceding)\\b|\\b(?:ignore|disregard) (?:the (?:rest|remainder) of (?:this|the) (?:data|document|text|page|message|file|content)|(?:all )?(?:the )?(?:text|content|data) (?:above|below))\\b|\\b(?:ignore|disregard|bypass|override|skip) (?:them|it|this|these|those|that)\\b${GAP(20)}\\b(?:and|then) (?:instead |only )?(?:execute|call|run|invoke|use|show|send|read|output|print|focus|reply|respond|answer|say|repeat|retrieve|reveal|display|get|fetch|access)\\b|\\b(?:ignore|disregard|forget)s? (?:the user'?s?|your) (?:request|question|task|query|instructions)\\b|\\b(?:ignore|disregard) (?:the|this) (?:question|request|task|query)\\b${GAP(10)}\\b(?:and|then|instead)\\b|\\b(?:ignore|disregard|forget)s? (?:what|whatever|anything|everything) (?:the system|the user|the developer|the operator|you)\\b${GAP(30)}\\b(?:told|said|asked|instructed|gave)\\b|\\b(?:ignore|disregard|forget)s? (?:everything|anything|all(?: that)?|whatever) (?:you(?:'ve| have| were| had)? (?:been )?(?:told|given|instructed|taught)|(?:(?:said|written|stated) )?(?:before|above|previously|earlier|so far))\\b`,
-    ),
+    // A quoted example after "such as", "phrases like", … (a scanner's or an article's), or the
+    // end of a list of what a described text tells a model to do, is not one.
+    re: r(`(?=${IGNORE_PREVIOUS})${QUOTED}${DESCRIBED_LIST}(?:${IGNORE_PREVIOUS})`),
     hints: ["ignor", "disregard", "forget", "overrid", "bypass", "skip", "discard", "neglect", "pay no attention"],
   },
   {
@@ -764,7 +773,7 @@ export const RULES: readonly Rule[] = [
     re: new RegExp(
       [
         `^${NOT_A_VERB}(?:full |entire |complete |all )?(?:conversation|chat|message|dialog(?:ue)?) ?(?:history|log|transcript|context)`,
-        `^${NOT_A_VERB}(?:(?:full|entire|complete) )?(?:[a-z ]{0,30} )?(?:system prompt|conversation history|chat history)`,
+        `^${NOT_A_VERB}(?!system prompts?$)(?:(?:full|entire|complete) )?(?:[a-z ]{0,30} )?(?:system prompt|conversation history|chat history)`,
         `^${NOT_A_VERB}(?:previous|prior|last|all) (?:user )?messages\\b`,
         `^${NOT_A_VERB}(?:[a-z0-9]{1,20} ){0,4}(?:ssh|private|rsa|ed25519|aws|credentials?|passwords?|secrets?|api|keys?|tokens?|env) (?:key )?(?:contents?|dump)$`,
         `^${NOT_A_VERB}(?:the )?(?:contents?|text|copy|dump) of (?:the )?(?:user'?s? )?(?:[a-z0-9]{1,20} ){0,2}(?:ssh|private key|id rsa|id ed25519|aws|credentials?|passwords?|secrets?|api keys?|tokens?|env|environment|system prompt|chat history)\\b`,
@@ -818,7 +827,7 @@ export const RULES: readonly Rule[] = [
     // already counts the phrase there.
     weight: [0.75, 0.3],
     re: r(
-      `(?<!\\b(?:was|were|been|being|is|are|not|never) )\\b(?:send|sends|forward|forwards|upload|uploads|post|posts|transmit|exfiltrate|deliver|mirror|sync|copy|cc|bcc|email|relay)\\b${GAP(30)}\\b(?:all|every|each|a copy of (?:all|every|each|the)|copies of (?:all|every|each|the)|everything)\\b${GAP(60)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:any|every|each|all) [a-z' ]{1,40} (?:must|should|will|shall) (?:also |always |additionally )?be (?:sent|forwarded|copied|cross-posted|posted|mirrored|uploaded|relayed|cc'?d|bcc'?d)\\b${GAP(20)}\\b(?:to|at) (?:the )?(?:(?:webhook|endpoint|url|address|inbox) )?(?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL})|\\b(?:also|additionally|secretly|quietly|silently|always)\\b${GAP(20)}\\b(?:send|forward|upload|post|transmit|deliver|mirror|copy|email|relay)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)`,
+      `(?<!\\b(?:was|were|been|being|is|are|not|never) )\\b(?:send|sends|forward|forwards|upload|uploads|post|posts|transmit|exfiltrate|deliver|mirror|sync|copy|cc|bcc|email|relay)\\b${QUOTED}${GAP(30)}\\b(?:all|every|each|a copy of (?:all|every|each|the)|copies of (?:all|every|each|the)|everything)\\b${GAP(60)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)|\\b(?:any|every|each|all) [a-z' ]{1,40} (?:must|should|will|shall) (?:also |always |additionally )?be (?:sent|forwarded|copied|cross-posted|posted|mirrored|uploaded|relayed|cc'?d|bcc'?d)\\b${GAP(20)}\\b(?:to|at) (?:the )?(?:(?:webhook|endpoint|url|address|inbox) )?(?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL})|\\b(?:also|additionally|secretly|quietly|silently|always)\\b${GAP(20)}\\b(?:send|forward|upload|post|transmit|deliver|mirror|copy|email|relay)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL}|\\+\\d[\\d ()-]{6,20}\\d)`,
     ),
     hints: ["@", "http", "+"],
   },
@@ -838,7 +847,7 @@ export const RULES: readonly Rule[] = [
     family: "credential_exfil",
     weight: [0.45, 0.45],
     re: r(
-      `(?<!\\b(?:was|were|been|being|is|are) )\\b(?:send|sends|forward|forwards|upload|uploads|post|transmit|exfiltrate|deliver|mirror|sync)\\b${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL})`,
+      `(?<!\\b(?:was|were|been|being|is|are) )\\b(?:send|sends|forward|forwards|upload|uploads|post|transmit|exfiltrate|deliver|mirror|sync)\\b${QUOTED}${GAP(80)}\\b(?:to|at) (?:https?:\\/\\/[a-z0-9.-]{3,100}|[a-z0-9._%+-]{0,63}${EMAIL})`,
     ),
     hints: ["@", "http"],
   },
@@ -1539,7 +1548,7 @@ export const MULTILINGUAL_RULES: readonly Rule[] = [
       "historico",
       "sohbet",
     ],
-    re: /historial (?:de (?:la )?)?(?:conversación|chat)|cronologia (?:della )?(?:chat|conversazione)|historique (?:de la )?(?:conversation|discussion)|(?:gesprächs|chat)verlauf|systemprompt|histórico (?:da |de )?(?:conversa|chat)|gespreksgeschiedenis|chatgeschiedenis|histori[aę] (?:czatu|rozmowy)|sohbet geçmişi|истори[юя] (?:переписки|чата|разговора|диалога)|системн(?:ый|ого) (?:промпт|запрос)|聊天记录|对话(?:历史|记录)|系统提示|会話(?:履歴|の履歴)|チャット履歴|システムプロンプト|대화 (?:기록|내역)|시스템 프롬프트|سجل المحادثة|سجل الدردشة|चैट इतिहास|बातचीत का इतिहास|lịch sử (?:trò chuyện|hội thoại)/,
+    re: /historial (?:(?:complet[oa]|enter[oa]|íntegr[oa]) )?(?:de (?:la |esta )?)?(?:conversación|chat)|cronologia (?:(?:complet[ao]|inter[ao]) )?(?:della |di questa )?(?:chat|conversazione)|historique (?:(?:complet|entier) )?(?:de (?:la |cette )?)?(?:conversation|discussion)|(?:gesprächs|chat)verlauf|verlauf (?:des|dieses) (?:gesprächs|chats)|systemprompt|histórico (?:(?:complet[oa]|inteir[oa]) )?(?:da |de |desta )?(?:conversa|chat)|gespreksgeschiedenis|chatgeschiedenis|histori[aę] (?:czatu|rozmowy)|sohbet geçmişi|истори[юя] (?:переписки|чата|разговора|диалога)|системн(?:ый|ого) (?:промпт|запрос)|聊天记录|对话(?:历史|记录)|系统提示|会話(?:履歴|の履歴)|チャット履歴|システムプロンプト|대화 (?:기록|내역)|시스템 프롬프트|سجل المحادثة|سجل الدردشة|चैट इतिहास|बातचीत का इतिहास|lịch sử (?:trò chuyện|hội thoại)/,
   },
   {
     signal: "credential_phishing",
@@ -1548,6 +1557,18 @@ export const MULTILINGUAL_RULES: readonly Rule[] = [
     /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
     hints: ["sesion", "session", "sitzung", "sessao", "sessione", "oturum", "sesja", "sessie", "phien"],
     re: /\b(?:sesi[oó]n|session|sitzung|sess[aã]o|sessione|oturum(?:un)?|sesja|sessie|phiên)\b[^\n]{0,30}(?:expirad[oa]|expir[ée]e?|abgelaufen|expirou|scadut[ao]|süresi doldu|wygas[łl]a|verlopen|hết hạn)|(?:сесси[яи]|сеанс)[^\n]{0,20}(?:истек|закончил)|(?:会话|登录)[^\n]{0,6}(?:已过期|过期|失效)|セッション[^\n]{0,8}(?:切れ|期限)|세션[^\n]{0,6}만료|انتهت (?:صلاحية )?الجلسة|सत्र[^\n]{0,10}समाप्त/,
+  },
+  {
+    // The user asked for a password, a card number or its security code, in Spanish, French,
+    // Portuguese, Italian, German, Dutch, Polish, Turkish, Russian, Chinese, Japanese, Korean,
+    // Vietnamese, Arabic and Hindi (the English form is credential_phishing above). Affirmative
+    // imperatives only, no negator or reset verb between the request and the secret.
+    signal: "credential_phishing",
+    family: "phishing",
+    weight: [0.7, 0.6],
+    /** Keywords of the Latin-script alternatives, checked before the regex runs on ASCII text. */
+    hints: ["usuario", "utilisateur", "usuário", "utente", "benutzer", "nutzer", "anwender", "gebruiker"],
+    re: /\b(?:pide|pídele|pidele|solicita|solicítale|demande[zr]?|exige[zr]?|réclame[zr]?|peça|pede|solicite|pergunte|chiedi|richiedi|frage|fordere|verlange|vraag|poproś)(?![a-z])(?!\s(?:jamais|pas|nie|niemals|nooit)\b)(?:(?!\b(?:nunca|jamais|pas|plus|nie|niemals|nicht|mai|não|nooit|niet|never|not|no|ne|non|restable\w{0,12}|cambi\w{0,12}|réinitialis\w{0,12}|change\w{0,12}|zurücksetz\w{0,12}|änder\w{0,12}|redefin\w{0,12}|alter\w{0,12}|reimpost\w{0,12}|resetu\w{0,12}|zresetu\w{0,12})\b)[^\n]){0,20}\b(?:usuario|utilisateur|usuário|utente|benutzer|nutzer|anwender|gebruiker|użytkownika)(?![a-z])(?:(?!\b(?:nunca|jamais|pas|plus|nie|niemals|nicht|mai|não|nooit|niet|never|not|no|ne|non|restable\w{0,12}|cambi\w{0,12}|réinitialis\w{0,12}|change\w{0,12}|zurücksetz\w{0,12}|änder\w{0,12}|redefin\w{0,12}|alter\w{0,12}|reimpost\w{0,12}|resetu\w{0,12}|zresetu\w{0,12})\b)[^\n]){0,50}\b(?:contraseña|clave|tarjeta|mot de passe|carte (?:bancaire|de crédit)|numéro de (?:sa |votre )?carte|cryptogramme|senha|cartão|passwor[dt]|kennwort|kreditkarte|kartennummer|wachtwoord|creditcard|pincode|hasł[oa]|kart[ęy]|numer karty|carta di credito|numero (?:della )?carta|cvv|cvc|pin)(?![a-z])|kullanıcıdan[^\n]{0,40}(?:şifre|parola|kart numara|cvv)[^\n]{0,20}\bist(?:e|eyin)\b|(?<!не )(?:попроси|запроси|спроси|узнай)[^\n]{0,20}(?:у )?пользовател[^\n]{0,40}(?:парол|номер (?:его |её |банковской )?карт|cvv|cvc|пин-?код)|(?<!不要|切勿|请勿|不得|别|禁止|不可)(?:向|让|请|要求)用户[^\n]{0,10}(?:索要|提供|输入|告诉|给出)?[^\n]{0,10}(?:密码|银行卡号|信用卡|卡号|安全码|cvv)|ユーザーに[^\n]{0,20}(?:パスワード|カード番号|暗証番号|セキュリティコード)[^\n]{0,10}(?:尋ねて|尋ねる|聞いて|聞く|入力させ|教えてもら|求めて|求める)|사용자에게[^\n]{0,20}(?:비밀번호|카드 ?번호|cvv)[^\n]{0,10}(?:요청하(?:세요|고|십시오)|물어보(?:세요|고)|입력(?:하게|받))|(?:yêu cầu|hỏi) người dùng[^\n]{0,40}(?:mật khẩu|số thẻ|mã pin|cvv)|اطلب من المستخدم[^\n]{0,40}(?:كلمة المرور|رقم البطاقة)|उपयोगकर्ता से[^\n]{0,30}(?:पासवर्ड|कार्ड नंबर)[^\n]{0,20}(?:मांगें|पूछें)/,
   },
   {
     signal: "exclusive_tool_claim",
