@@ -517,6 +517,33 @@ const DEFINITION_CONCEPTS: readonly Rule[] = [
     ),
     hints: ["paste", "copy", "put", "include", "insert", "provide", "supply", "fill in", "enter", "attach", "dump"],
   },
+  {
+    // A secret file, or a secret variable's value, as what a field is filled with ("fill it with the
+    // full body of ~/.kube/config", "populate this with the value of the GITHUB_TOKEN variable"), or
+    // attached as an order ("…, and first attach /etc/shadow to the archive").
+    signal: "secret_file_into_field",
+    family: "file_exfil",
+    weight: [0.75, 0.5],
+    re: r(
+      `\\b(?:fill|populate|prefill|pre-fill|set)\\b (?:(?:it|this|this field|the field|this value|the value|this parameter|the parameter|in) )?with\\b(?=${SGAP(40)}(?:${SENSITIVE_PATH}|\\b(?:value|contents?) of (?:the |your )?\\$?[a-z][a-z0-9]{0,20}(?:_[a-z0-9]{1,20}){0,4}_(?:key|token|secret|password|passwd|pat|credentials?)\\b))${NOT_DONE}${SGAP(40)}(?:${SENSITIVE_PATH}|\\b(?:value|contents?) of (?:the |your )?\\$?[a-z][a-z0-9]{0,20}(?:_[a-z0-9]{1,20}){0,4}_(?:key|token|secret|password|passwd|pat|credentials?)\\b)|(?<=(?:^|[\\n.!?:;,(]|\\band|\\bthen|\\bfirst|\\balso|\\bplease)\\s{0,3})(?:(?:first|also|then|always|please) )?(?:attach|include|add|append|embed|upload|send|paste|copy|insert|bundle)\\b(?=${SGAP(20)}${SENSITIVE_PATH})${NOT_DONE}${SGAP(20)}${SENSITIVE_PATH}`,
+    ),
+    hints: [
+      "fill",
+      "populate",
+      "set",
+      "attach",
+      "include",
+      "add",
+      "append",
+      "embed",
+      "upload",
+      "send",
+      "paste",
+      "copy",
+      "insert",
+      "bundle",
+    ],
+  },
 ];
 
 /** A verdict that clears what is being evaluated. */
