@@ -81,9 +81,16 @@ interface Bag {
  * "Add two numbers and return the sum." at p=0.83 (0.72 before) and flagged 10-15 more README
  * chunks read as definitions; with the clean carriers added as negatives it lost recall on the
  * independent set. The rules carry round 6; the scorer stays as trained on rounds 1-5.
- * Rounds 7, 8, 9 and 10 are held-out measurements only (see the fixtures' README) and must stay untouched.
+ * Rounds 7 to 11 are held-out measurements only (see the fixtures' README) and must stay untouched.
  */
-const NOT_TRAINED = ["_round6.jsonl", "_round7.jsonl", "_round8.jsonl", "_round9.jsonl", "_round10.jsonl"];
+const NOT_TRAINED = [
+  "_round6.jsonl",
+  "_round7.jsonl",
+  "_round8.jsonl",
+  "_round9.jsonl",
+  "_round10.jsonl",
+  "_round11.jsonl",
+];
 
 /** The training files, in a fixed order. */
 export function trainingFiles(): string[] {
