@@ -85,8 +85,6 @@ const MIXED_WORD = /[\p{L}\p{M}]{2,40}/gu;
 const LATIN = /[a-z]/;
 const CONFUSABLE_CHAR = charClassOf(CONFUSABLE_LETTERS, "u");
 
-const LEET_DIGIT = /[013457]/;
-const LEET_HINT = /[a-z][013457]|[013457][a-z]/;
 // Digits only: "@" and "$" stay as they are, so e-mail addresses and variables survive folding.
 const LEET_WORD = /\b(?=[a-z0-9]{0,30}[a-z])(?=[a-z0-9]{0,30}[013457])[a-z0-9]{3,32}\b/g;
 const LEET_MAP: Record<string, string> = {
@@ -188,21 +186,68 @@ for (const w of ROT_WORDS_ENCODED) {
   ROT_HASHES[h >> 3]! |= 1 << (h & 7);
 }
 
+/** {@link preScan}'s answers, as bits. */
+const MAY_ROT13 = 1;
+const RUN24 = 2;
+const HEX32 = 4;
+const LEET_PAIR = 8;
+const LETTERS3 = 16;
+/** Classes of ASCII characters for {@link preScan}: a letter a–z, one of 013457, base64, hex. */
+const C_LETTER = 1;
+const C_LEET = 2;
+const C_B64 = 4;
+const C_HEX = 8;
+const PRE_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const letter = c >= 97 && c <= 122;
+  const digit = c >= 48 && c <= 57;
+  PRE_CLASS[c] =
+    (letter ? C_LETTER : 0) |
+    ("013457".includes(String.fromCharCode(c)) ? C_LEET : 0) |
+    (letter || digit || "+/_-".includes(String.fromCharCode(c)) ? C_B64 : 0) |
+    (digit || (c >= 97 && c <= 102) ? C_HEX : 0);
+}
+/** The bits of {@link preScan} (for tests). */
+export const PRE_SCAN = { MAY_ROT13, RUN24, HEX32, LEET_PAIR, LETTERS3 } as const;
+
 /**
- * False only when the ROT13 check cannot succeed: it counts WORD3's tokens, which are whole letter
- * runs of 3–12 letters and the 12-letter chunks of longer runs. Fewer than four runs (of any
- * length up to 12) or chunks that are encoded words: no ROT13 text. One pass over the characters,
- * hashing each letter run as it goes; a string is made only for runs (and 12-letter chunks of
- * longer runs) whose hash is an encoded word's.
+ * The decoders' pre-tests in one pass over the lower-cased text's char codes (each was a pass of
+ * its own: a regex or a loop), as bits:
+ *   - LETTERS3: a run of three letters (`/[a-z]{3}/`);
+ *   - MAY_ROT13: false only when the ROT13 check cannot succeed. It counts WORD3's tokens, which
+ *     are whole letter runs of 3–12 letters and the 12-letter chunks of longer runs: fewer than
+ *     four runs (of any length up to 12) or chunks that are encoded words, no ROT13 text. Each
+ *     letter run is hashed as it goes; a string is made only for runs (and 12-letter chunks of
+ *     longer runs) whose hash is an encoded word's;
+ *   - RUN24: a run of 24 base64-class characters (`[a-z0-9+/_-]`). Lower-casing keeps every
+ *     ASCII character's class and run and can only add ASCII characters (K, İ), so without one
+ *     here the original text has no run of 24 of `[A-Za-z0-9+/_-]` either;
+ *   - HEX32: a run of 32 hex digits, without which HEX_RUN finds nothing (the same runs as in the
+ *     original text: no non-ASCII character lower-cases to a hex digit);
+ *   - LEET_PAIR: a letter next to one of 013457 (`/[a-z][013457]|[013457][a-z]/`).
  */
-function mayBeRot13(lower: string): boolean {
+export function preScan(lower: string): number {
+  let bits = 0;
   let n = 0;
   let start = -1;
   let h = 0;
+  let run = 0;
+  let hex = 0;
+  let prev = 0;
   const len = lower.length;
   for (let i = 0; i <= len; i++) {
     const c = i < len ? lower.charCodeAt(i) : 0;
-    if (c >= 97 && c <= 122) {
+    const f = c < 128 ? PRE_CLASS[c]! : 0;
+    if ((f & C_B64) !== 0) {
+      if (++run === 24) bits |= RUN24;
+    } else run = 0;
+    if ((f & C_HEX) !== 0) {
+      if (++hex === 32) bits |= HEX32;
+    } else hex = 0;
+    // A letter after a leet digit, or a leet digit after a letter.
+    if ((((f & C_LETTER) << 1) | ((f & C_LEET) >> 1)) & prev) bits |= LEET_PAIR;
+    prev = f;
+    if ((f & C_LETTER) !== 0) {
       if (start < 0) {
         start = i;
         h = 0;
@@ -211,22 +256,27 @@ function mayBeRot13(lower: string): boolean {
       continue;
     }
     if (start < 0) continue;
-    if (i - start <= 12) {
+    if (i - start >= 3) bits |= LETTERS3;
+    if (n >= 4) {
+      // (Already established.)
+    } else if (i - start <= 12) {
       if ((ROT_HASHES[h >> 3]! & (1 << (h & 7))) !== 0 && ROT_WORDS_ENCODED.has(lower.slice(start, i)) && ++n >= 4)
-        return true;
+        bits |= MAY_ROT13;
     } else {
       for (let k = start; k + 3 <= i; k += 12) {
         // The chunk's hash first, as for a short run: a string only for a possible encoded word.
         const end = Math.min(k + 12, i);
         let ch = 0;
         for (let j = k; j < end; j++) ch = (ch * 31 + lower.charCodeAt(j)) & 0xffff;
-        if ((ROT_HASHES[ch >> 3]! & (1 << (ch & 7))) !== 0 && ROT_WORDS_ENCODED.has(lower.slice(k, end)) && ++n >= 4)
-          return true;
+        if ((ROT_HASHES[ch >> 3]! & (1 << (ch & 7))) !== 0 && ROT_WORDS_ENCODED.has(lower.slice(k, end)) && ++n >= 4) {
+          bits |= MAY_ROT13;
+          break;
+        }
       }
     }
     start = -1;
   }
-  return false;
+  return bits;
 }
 
 function countCommon(s: string): number {
@@ -446,8 +496,9 @@ function revealComments(s: string, carriers: Map<CarrierKind, number>, hidden: H
 function decodeVariants(original: string, lower: string, carriers: Map<CarrierKind, number>, hidden: HiddenSegment[]) {
   if (lower.length > MAX_DECODE_CHARS) return;
   let blobs = 0;
+  const pre = preScan(lower);
   // A hex run of 32+ digits is also a run of 24 base64 characters: without one, neither loop finds anything.
-  if (LONG_RUN.test(original)) {
+  if ((pre & RUN24) !== 0 && LONG_RUN.test(original)) {
     BASE64_RUN.lastIndex = 0;
     for (let m = BASE64_RUN.exec(original); m !== null && blobs < MAX_BLOBS; m = BASE64_RUN.exec(original)) {
       const run = m[0];
@@ -461,7 +512,11 @@ function decodeVariants(original: string, lower: string, carriers: Map<CarrierKi
       }
     }
     HEX_RUN.lastIndex = 0;
-    for (let m = HEX_RUN.exec(original); m !== null && blobs < MAX_BLOBS; m = HEX_RUN.exec(original)) {
+    for (
+      let m = (pre & HEX32) !== 0 ? HEX_RUN.exec(original) : null;
+      m !== null && blobs < MAX_BLOBS;
+      m = HEX_RUN.exec(original)
+    ) {
       blobs++;
       const text = decodeHex(m[0]);
       if (text !== null && countCommon(text.toLowerCase()) >= 2) {
@@ -471,7 +526,7 @@ function decodeVariants(original: string, lower: string, carriers: Map<CarrierKi
     }
   }
   // ROT13: several words read as common English only once rotated.
-  if (/[a-z]{3}/.test(lower) && mayBeRot13(lower)) {
+  if ((pre & LETTERS3) !== 0 && (pre & MAY_ROT13) !== 0) {
     let rotHits = 0;
     let plainHits = 0;
     // One native call for the words, then set lookups (an exec per word costs several times more).
@@ -486,7 +541,7 @@ function decodeVariants(original: string, lower: string, carriers: Map<CarrierKi
   }
   // Leetspeak: several words that mix digits into letters. Once that is established, unit-like
   // words ("4ll") in the same text are folded too.
-  if (!LEET_DIGIT.test(lower) || !LEET_HINT.test(lower) || leetWords(lower) < 3) return;
+  if ((pre & LEET_PAIR) === 0 || leetWords(lower) < 3) return;
   let leet = 0;
   const folded = lower.replace(LEET_WORD, (w) => {
     if (/^\d/.test(w) && /^[0-9a-f]+$/.test(w)) return w;

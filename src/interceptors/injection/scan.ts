@@ -224,26 +224,27 @@ function markHints(t: RuleTables): void {
 }
 
 /**
- * Every non-ASCII character the multilingual rules spell out. Text without any of them can only
- * match their Latin-script alternatives, which their hints cover (as in plain ASCII text).
+ * Per multilingual rule (in order), a class of the non-ASCII characters it spells out, or null
+ * when it spells none. Text without any of a rule's own characters can only match its
+ * Latin-script alternatives, which its hints cover (as in plain ASCII text). Per rule, not one
+ * class for all of them: an em dash (one rule's) must not send every other rule over the whole text.
  */
-const MULTILINGUAL_CHARS = (() => {
+const MULTILINGUAL_CHARS: readonly (RegExp | null)[] = MULTILINGUAL_RULES.map(({ re }) => {
   const units = new Set<number>();
-  for (const { re } of MULTILINGUAL_RULES) {
-    // JavaScriptCore writes non-ASCII characters in `source` as \uXXXX escapes.
-    const src = re.source;
-    for (let i = 0; i < src.length; i++) {
-      if (src[i] === "\\") {
-        if (src[i + 1] === "u") units.add(Number.parseInt(src.slice(i + 2, i + 6), 16));
-        i++;
-      } else if (src.charCodeAt(i) > 0x7f) units.add(src.charCodeAt(i));
-    }
+  // JavaScriptCore writes non-ASCII characters in `source` as \uXXXX escapes.
+  const src = re.source;
+  for (let i = 0; i < src.length; i++) {
+    if (src[i] === "\\") {
+      if (src[i + 1] === "u") units.add(Number.parseInt(src.slice(i + 2, i + 6), 16));
+      i++;
+    } else if (src.charCodeAt(i) > 0x7f) units.add(src.charCodeAt(i));
   }
   units.delete(Number.NaN);
   for (const u of units) if (u < 0x80) throw new Error("multilingual rules: an ASCII character among their own");
+  if (units.size === 0) return null;
   const escaped = [...units].map((u) => `\\u${u.toString(16).padStart(4, "0")}`).join("");
   return new RegExp(`[${escaped}]`);
-})();
+});
 
 /** A quoted or cited phrase ("phrases such as 'ignore previous instructions'") is talked about, not given. */
 const MENTION_BEFORE =
@@ -318,9 +319,9 @@ function runRules(
   const { plans, hits: found, hintedIn } = t;
   found.find(text);
   markHints(t);
-  // Only the Latin-script alternatives of the multilingual rules can match text without their
-  // characters (decided once, and only when a multilingual rule needs it).
-  let latinOnly: boolean | undefined;
+  // Only the Latin-script alternatives of a multilingual rule can match text without its
+  // characters (the text's non-ASCII characters found once, only when a multilingual rule needs them).
+  let probe: string | undefined;
   for (let k = 0; k < plans.length; k++) {
     const plan = plans[k]!;
     const rule = plan.rule;
@@ -330,8 +331,9 @@ function runRules(
     let gated = rule.hints !== undefined;
     if (k >= FIRST_MULTILINGUAL && (!hinted || long)) {
       // The class reads only non-ASCII characters: tested on those alone ("" for ASCII text).
-      latinOnly ??= !MULTILINGUAL_CHARS.test(nonAsciiOf(text));
-      gated &&= latinOnly;
+      probe ??= nonAsciiOf(text);
+      const chars = MULTILINGUAL_CHARS[k - FIRST_MULTILINGUAL] ?? null;
+      gated &&= probe === "" || chars === null || !chars.test(probe);
     }
     if (gated && !hinted) continue;
     const anchored = t.anchored[k];

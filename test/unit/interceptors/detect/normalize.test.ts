@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { nonAsciiOf, normalize } from "../../../../src/interceptors/detect/index.ts";
-import { leetWords } from "../../../../src/interceptors/detect/normalize.ts";
+import { leetWords, PRE_SCAN, preScan } from "../../../../src/interceptors/detect/normalize.ts";
 
 const tag = (s: string) => [...s].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join("");
 const SCOTLAND = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}";
@@ -205,5 +205,57 @@ describe("leetWords", () => {
     expect(leetWords("1gn0r3 4ll pr3v10us")).toBe(2);
     expect(leetWords("utf8 v2 64kb 3d 01ab a1b_c3 caf\u00e91x")).toBe(0);
     expect(leetWords("deadbeef01")).toBe(1);
+  });
+});
+
+describe("preScan", () => {
+  test("answers the decoders' pre-test regexes, on seeded random text", () => {
+    let seed = 5;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    // Base64 and hex characters, leet digits, breakers, and the non-ASCII letters that lower-case to ASCII.
+    const alphabet = "abcdefxyzABCDEFXYZ0123456789+/_-= .\n\u212a\u0130\u00e9";
+    const seen = { run: 0, hex: 0, leet: 0, letters: 0 };
+    for (let k = 0; k < 6000; k++) {
+      let s = "";
+      const len = rand(80);
+      // Long runs of one kind now and then, so that the 24- and 32-character runs occur.
+      const kind = rand(4);
+      for (let i = 0; i < len; i++)
+        s +=
+          kind === 0
+            ? "0123456789abcdefABCDEF"[rand(22)]
+            : kind === 1
+              ? "aB3+/_-"[rand(7)]
+              : alphabet[rand(alphabet.length)];
+      const lower = s.toLowerCase();
+      const bits = preScan(lower);
+      const run = /[A-Za-z0-9+/_-]{24}/.test(s);
+      const hex = /[0-9a-fA-F]{32}/.test(s);
+      const leet = /[a-z][013457]|[013457][a-z]/.test(lower);
+      const letters = /[a-z]{3}/.test(lower);
+      // A 24-run in the original is always seen; in ASCII text the answer is exact.
+      if (run) expect({ s, run: (bits & PRE_SCAN.RUN24) !== 0 }).toEqual({ s, run: true });
+      if (/^[\x00-\x7f]*$/.test(s)) expect({ s, run: (bits & PRE_SCAN.RUN24) !== 0 }).toEqual({ s, run });
+      expect({ s, hex: (bits & PRE_SCAN.HEX32) !== 0, leet: (bits & PRE_SCAN.LEET_PAIR) !== 0 }).toEqual({
+        s,
+        hex,
+        leet,
+      });
+      expect({ s, letters: (bits & PRE_SCAN.LETTERS3) !== 0 }).toEqual({ s, letters });
+      seen.run += run ? 1 : 0;
+      seen.hex += hex ? 1 : 0;
+      seen.leet += leet ? 1 : 0;
+      seen.letters += letters ? 1 : 0;
+    }
+    for (const n of Object.values(seen)) expect(n).toBeGreaterThan(100);
+  });
+
+  test("ROT13 text still needs four encoded words, in short runs or 12-letter chunks", () => {
+    expect(preScan("gur naq lbh") & PRE_SCAN.MAY_ROT13).toBe(0);
+    expect(preScan("gur naq lbh sbe") & PRE_SCAN.MAY_ROT13).toBe(PRE_SCAN.MAY_ROT13);
+    expect(preScan("the and you for") & PRE_SCAN.MAY_ROT13).toBe(0);
   });
 });

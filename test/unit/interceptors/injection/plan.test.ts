@@ -12,7 +12,7 @@ import {
   planRules,
 } from "../../../../src/interceptors/injection/plan.ts";
 import { MULTILINGUAL_RULES, RULES } from "../../../../src/interceptors/injection/rules.ts";
-import { clearDefinitionCache, scanTools } from "../../../../src/interceptors/injection/scan.ts";
+import { clearDefinitionCache, scanText, scanTools } from "../../../../src/interceptors/injection/scan.ts";
 import { findHints, indexHints, longestHint } from "../../../helpers/hint-index.ts";
 import { parse, sample, seeded } from "../../../helpers/regex-sample.ts";
 
@@ -73,6 +73,35 @@ describe("rule hints", () => {
       expect({ signal: rule.signal, missing: missing.slice(0, 3) }).toEqual({ signal: rule.signal, missing: [] });
       expect(matched).toBeGreaterThan(50);
     }
+  });
+});
+
+describe("multilingual rules on text with non-Latin characters", () => {
+  test("a match with non-ASCII characters is found next to other rules' characters, in short and long text", () => {
+    const rnd = seeded(11);
+    // "—" and "é" are characters of other multilingual rules than most; the filler makes the text long.
+    const filler = "Plain report text without any instruction in it, repeated to make the text long. ".repeat(40);
+    let checked = 0;
+    for (const rule of MULTILINGUAL_RULES) {
+      const ast = parse(rule.re.source);
+      let found = 0;
+      for (let i = 0; i < 2000 && found < 8; i++) {
+        const s = sample(ast, rnd);
+        if (!/[^\x00-\x7f]/.test(s)) continue;
+        for (const text of [`\n${s}\n — café`, `${filler}\n${s}\n — café ${filler}`]) {
+          if (!rule.re.test(text)) continue;
+          found++;
+          const signals = scanText(text, "content", "t").findings.map((f) => f.signal);
+          expect({ signal: rule.signal, text, found: signals.includes(rule.signal) }).toEqual({
+            signal: rule.signal,
+            text,
+            found: true,
+          });
+        }
+      }
+      checked += found;
+    }
+    expect(checked).toBeGreaterThan(MULTILINGUAL_RULES.length * 4);
   });
 });
 
