@@ -229,22 +229,50 @@ function markHints(t: RuleTables): void {
  * Latin-script alternatives, which its hints cover (as in plain ASCII text). Per rule, not one
  * class for all of them: an em dash (one rule's) must not send every other rule over the whole text.
  */
-const MULTILINGUAL_CHARS: readonly (RegExp | null)[] = MULTILINGUAL_RULES.map(({ re }) => {
-  const units = new Set<number>();
+const MULTILINGUAL_CHARS: readonly (RegExp | null)[] = MULTILINGUAL_RULES.map(({ re }) => ownNonAscii(re));
+
+/**
+ * A class of the non-ASCII characters `re` spells out (ranges kept whole), null when it spells
+ * none, or any non-ASCII character when its source names characters some other way (a property
+ * escape, `\x` or `\u{…}`): a gate that is too wide costs a regex run, one too narrow a miss.
+ */
+export function ownNonAscii(re: RegExp): RegExp | null {
+  const ANY = /[^\x00-\x7f]/;
   // JavaScriptCore writes non-ASCII characters in `source` as \uXXXX escapes.
   const src = re.source;
-  for (let i = 0; i < src.length; i++) {
-    if (src[i] === "\\") {
-      if (src[i + 1] === "u") units.add(Number.parseInt(src.slice(i + 2, i + 6), 16));
-      i++;
-    } else if (src.charCodeAt(i) > 0x7f) units.add(src.charCodeAt(i));
+  const parts = new Set<string>();
+  const unitAt = (i: number): [number, number] | undefined => {
+    if (src[i] === "\\" && src[i + 1] === "u" && /^[0-9a-fA-F]{4}$/.test(src.slice(i + 2, i + 6))) {
+      return [Number.parseInt(src.slice(i + 2, i + 6), 16), i + 6];
+    }
+    const c = src.charCodeAt(i);
+    return c > 0x7f ? [c, i + 1] : undefined;
+  };
+  const hex = (u: number) => `\\u${u.toString(16).padStart(4, "0")}`;
+  for (let i = 0; i < src.length; ) {
+    const at = unitAt(i);
+    if (at === undefined) {
+      if (src[i] === "\\") {
+        const next = src[i + 1];
+        if (next === "p" || next === "P" || next === "x" || next === "u") return ANY;
+        i += 2;
+      } else i++;
+      continue;
+    }
+    const [lo, after] = at;
+    const hi = src[after] === "-" ? unitAt(after + 1) : undefined;
+    if (hi !== undefined) {
+      if (lo < 0x80) return ANY; // a range from ASCII into non-ASCII: not worth splitting
+      parts.add(`${hex(lo)}-${hex(hi[0])}`);
+      i = hi[1];
+    } else {
+      if (lo < 0x80) throw new Error("multilingual rules: an ASCII character among their own");
+      parts.add(hex(lo));
+      i = after;
+    }
   }
-  units.delete(Number.NaN);
-  for (const u of units) if (u < 0x80) throw new Error("multilingual rules: an ASCII character among their own");
-  if (units.size === 0) return null;
-  const escaped = [...units].map((u) => `\\u${u.toString(16).padStart(4, "0")}`).join("");
-  return new RegExp(`[${escaped}]`);
-});
+  return parts.size === 0 ? null : new RegExp(`[${[...parts].join("")}]`, re.flags.includes("i") ? "i" : "");
+}
 
 /** A quoted or cited phrase ("phrases such as 'ignore previous instructions'") is talked about, not given. */
 const MENTION_BEFORE =

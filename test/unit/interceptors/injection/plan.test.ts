@@ -12,7 +12,7 @@ import {
   planRules,
 } from "../../../../src/interceptors/injection/plan.ts";
 import { MULTILINGUAL_RULES, RULES } from "../../../../src/interceptors/injection/rules.ts";
-import { clearDefinitionCache, scanText, scanTools } from "../../../../src/interceptors/injection/scan.ts";
+import { clearDefinitionCache, ownNonAscii, scanText, scanTools } from "../../../../src/interceptors/injection/scan.ts";
 import { findHints, indexHints, longestHint } from "../../../helpers/hint-index.ts";
 import { parse, sample, seeded } from "../../../helpers/regex-sample.ts";
 
@@ -73,6 +73,26 @@ describe("rule hints", () => {
       expect({ signal: rule.signal, missing: missing.slice(0, 3) }).toEqual({ signal: rule.signal, missing: [] });
       expect(matched).toBeGreaterThan(50);
     }
+  });
+});
+
+describe("a multilingual rule's own non-ASCII characters (its gate)", () => {
+  const allows = (re: RegExp, ch: string) => ownNonAscii(re)?.test(ch) ?? false;
+  test("every character of a range opens the gate, not only its ends", () => {
+    const re = /[\u0400-\u04ff]{3} x|\u00e9t\u00e9/;
+    expect(allows(re, "\u0430")).toBe(true);
+    expect(allows(re, "\u04ff")).toBe(true);
+    expect(allows(re, "\u00e9")).toBe(true);
+    expect(allows(re, "\u00e8")).toBe(false);
+  });
+  test("characters named some other way open it for any non-ASCII text", () => {
+    expect(allows(/\p{Script=Greek}+/u, "\u03b1")).toBe(true);
+    expect(allows(/\xe9/, "\u00e9")).toBe(true);
+    expect(allows(/\u{e9}/u, "\u00e9")).toBe(true);
+  });
+  test("a rule with only ASCII has no gate, and an ASCII character among the own ones is refused", () => {
+    expect(ownNonAscii(/ignore previous/)).toBeNull();
+    expect(() => ownNonAscii(/\u0041/)).toThrow("ASCII");
   });
 });
 
