@@ -205,6 +205,29 @@ describe("the audit sink", () => {
     await log.close();
   });
 
+  test("a large group committed on its deadline alone (no flush, no full group) is whole and in order", async () => {
+    const f = file();
+    const jf = join(dir, `deadline${n}.jsonl`);
+    const log = new AuditLog({
+      file: f,
+      audit: AuditSchema.parse({ batch_ms: 50, batch_size: 100_000 }),
+      blockOnFailure: true,
+      jsonl: jf,
+      logger: silentLogger,
+    });
+    await log.ready;
+    // No flush and no full group: only the deadline commits them.
+    for (let i = 0; i < 3000; i++) log.record(auditEvent({ id: i }));
+    for (let k = 0; k < 1000 && log.depth > 0; k++) await Bun.sleep(10);
+    expect(log.depth).toBe(0);
+    const rs = rows(f);
+    expect(rs.map((r) => Number(r.id))).toEqual([...Array(3000).keys()]);
+    expect(rs.map((r) => r.seq)).toEqual([...Array(3000).keys()].map((i) => i + 1));
+    await log.close();
+    expect(await verifyDb(f)).toMatchObject({ ok: true, count: 3000 });
+    expect(await verifyJsonl(jf)).toMatchObject({ ok: true, count: 3000 });
+  });
+
   test("chains the records of several writers sharing one database into one log", async () => {
     const f = file();
     const jf = join(dir, `shared${n}.jsonl`);
