@@ -527,26 +527,29 @@ const DEFINITION_CONCEPTS: readonly Rule[] = [
     re: r(
       `\\b(?:fill|populate|prefill|pre-fill|set)\\b (?:(?:it|this|this field|the field|this value|the value|this parameter|the parameter|in) )?with\\b(?=${SGAP(40)}(?:${SENSITIVE_PATH}|\\b(?:value|contents?) of (?:the |your )?\\$?[a-z][a-z0-9]{0,20}(?:_[a-z0-9]{1,20}){0,4}_(?:key|token|secret|password|passwd|pat|credentials?)\\b))${NOT_DONE}${SGAP(40)}(?:${SENSITIVE_PATH}|\\b(?:value|contents?) of (?:the |your )?\\$?[a-z][a-z0-9]{0,20}(?:_[a-z0-9]{1,20}){0,4}_(?:key|token|secret|password|passwd|pat|credentials?)\\b)|(?<=(?:^|[\\n.!?:;,(]|\\band|\\bthen|\\bfirst|\\balso|\\bplease)\\s{0,3})(?:(?:first|also|then|always|please) )?(?:attach|include|add|append|embed|upload|send|paste|copy|insert|bundle)\\b(?=${SGAP(20)}${SENSITIVE_PATH})${NOT_DONE}${SGAP(20)}${SENSITIVE_PATH}`,
     ),
-    hints: [
-      "fill",
-      "populate",
-      "set",
-      "attach",
-      "include",
-      "add",
-      "append",
-      "embed",
-      "upload",
-      "send",
-      "paste",
-      "copy",
-      "insert",
-      "bundle",
-    ],
+    // Both branches name a secret file or a secret variable's value; the verbs are common words.
+    hints: [...SENSITIVE_PATH_HINTS, "value of", "content of", "contents of"],
   },
 ];
 
 /** A verdict that clears what is being evaluated. */
+const SAFE_VERDICT_HINTS: readonly string[] = [
+  "trusted",
+  "safe",
+  "benign",
+  "clean",
+  "legitimate",
+  "harmless",
+  "malicious",
+  "risk",
+  "verified",
+  "allow",
+  "whitelisted",
+  "threat",
+  "phishing",
+  "spam",
+  "suspicious",
+];
 const SAFE_VERDICT =
   "(?:trusted|safe|benign|clean|legitimate|harmless|not malicious|non-malicious|low[- ]risk|verified|allow-?listed|whitelisted|not (?:a )?(?:threat|phishing|spam|suspicious|malicious))\\b";
 
@@ -1207,20 +1210,8 @@ export const RULES: readonly Rule[] = [
     re: r(
       `\\b(?:classify|mark|label|report|treat|rate|list|tag|categori[sz]e|record|score|consider)\\b (?:(?:this|the|that|it|our|these) )?(?:[a-z-]{1,20} )?(?:as )?${SAFE_VERDICT}${SGAP(40)}\\b(?:do not|don'?t|must not|should not|never|not|without) (?:report|flag|block|alert|escalate|warn|quarantine)|\\b(?:automated |ai |llm )?(?:[a-z-]{1,20} )?(?:systems?|assistants?|models?|agents?|bots?|classifiers?|scanners?|ai|llms?)\\b (?:that are |which are )?(?:evaluating|analy[sz]ing|reviewing|scanning|checking|processing|reading|assessing|screening|triaging)\\b${SGAP(60)}\\b(?:classify|mark|label|report|treat|rate|consider|score|tag)\\b${SGAP(30)}${SAFE_VERDICT}|\\b(?:security|threat|analyst|screening|triage|fraud|spam|malware)[a-z -]{0,20} (?:ai|assistants?|models?|bots?|llms?)\\b${SGAP(40)}\\b(?:classify|mark|label|report|treat|rate|consider|score|tag)\\b${SGAP(30)}${SAFE_VERDICT}`,
     ),
-    hints: [
-      "classif",
-      "mark",
-      "label",
-      "report",
-      "treat",
-      "rate",
-      "list",
-      "tag",
-      "categori",
-      "record",
-      "score",
-      "consider",
-    ],
+    // Every branch ends on a safe verdict; its words are rarer in prose than the verbs.
+    hints: SAFE_VERDICT_HINTS,
   },
   {
     // The user's files, messages or records moved or copied out to a public or outside place
