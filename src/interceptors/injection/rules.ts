@@ -1265,7 +1265,26 @@ export const RULES: readonly Rule[] = [
     family: "response_manipulation",
     weight: [0, 0.8],
     re: /(?<!\b(?:thanks?|thank you|forward|waiting|wait|awaiting|appreciate|hear|regarding|re|hand|turn)\s{1,3}|\byour [a-z]{1,20}(?: [a-z]{1,20})?\s{1,3})\b(?:in|into|to|within|inside|at the (?:end|start|beginning|bottom|top) of|throughout|with|by|for|of) your (?:final |next |entire |whole |full )?(?:responses?|repl(?:y|ies)|answers?|outputs?|summary|completion)\b(?! (?:on|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today|noon|midnight|eod|cob|(?:the )?end of|next|this|\d{1,2}(?::\d\d)? ?(?:am|pm)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6} \d)|before|at|via|within|until|no later|to (?:the|me|us|our|him|her|them|this)|in (?:the|a|this) (?:box|form|field|space|section|survey|portal|thread|comments?|chat|sheet|template))\b| (?:choices|options|sheets?|keys?|box|boxes|times?|rates?|cards?|forms?|templates?|fields?|headers?|codes?|status|body|bodies|objects?|data|formats?|types?|schemas?|files?|director(?:y|ies)|folders?|streams?|buffers?|size|length|limits?)\b)|\byour (?:response|reply|answer) (?:should|must|needs to|has to) (?:include|contain|mention|end|start|be)\b|\b(?:translate|rewrite|reverse|encode|format|enhance|end|start|begin|write|improve|upgrade) your (?:(?:whole|entire|full|next|final) )?(?:response|reply|answer)\b(?! (?:on|by (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today|noon|midnight|eod|cob|(?:the )?end of|next|this|\d{1,2}(?::\d\d)? ?(?:am|pm)|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6} \d)|before|at|via|within|until|no later|to (?:the|me|us|our|him|her|them|this)|in (?:the|a|this) (?:box|form|field|space|section|survey|portal|thread|comments?|chat|sheet|template))\b| (?:choices|options|sheets?|keys?|box|boxes|times?|rates?|cards?|forms?|templates?|fields?|headers?|codes?|status|body|bodies|objects?|data|formats?|types?|schemas?|files?|director(?:y|ies)|folders?|streams?|buffers?|size|length|limits?)\b)|\b(?:i do|do|nad|d'|san) ?fhreag(?:ra|airt)\b|\bfhreag(?:ra|airt) agad\b|\b(?:empendulweni|ekuphenduleni|kwimpendulo|kwempendulo|kwempempendulo|impendulo|empendulo) yakho\b|\bpërgjigj(?:en|ja|e) (?:tënde|tuaj)\b/,
-    hints: ["your", "fhreagra", "fhreagairt", "yakho", "përgjigj"],
+    // "your" + the answer, or + the modifier before it (a bare "your" is in most replies to a user).
+    hints: [
+      ...[
+        "response",
+        "repl",
+        "answer",
+        "output",
+        "summary",
+        "completion",
+        "final ",
+        "next ",
+        "entire ",
+        "whole ",
+        "full ",
+      ].map((w) => `your ${w}`),
+      "fhreagra",
+      "fhreagairt",
+      "yakho",
+      "përgjigj",
+    ],
   },
   {
     // A directive about the reader's own answer: its language, encoding, order, spelling, length
@@ -1276,7 +1295,24 @@ export const RULES: readonly Rule[] = [
     re: r(
       `(?<=(?:^|[\\n.!?:*>"'\\])]|\u2014)\\s{0,4}(?:(?:please|kindly|now|also|then|and|first|finally|instead),?\\s{1,2})?(?:(?:can|could|would|will) you\\s{1,2})?)(?:${ANSWER_VERBS})\\b(?:(?!your\\b)[^\\n.!?]|[.!?](?=\\S)){0,100}\\b${YOUR_ANSWER}|(?<=(?:^|[\\n.!?:*>"'\\])]|\u2014)\\s{0,4}(?:(?:please|kindly|now|also),?\\s{1,2})?(?:(?:can|could|would|will) you\\s{1,2})?)(?:encode|encrypt|translate|reverse|invert|render|scramble|jumble|anagram|shuffle)\\b${SGAP(60)}\\byour (?:message|text)\\b`,
     ),
-    hints: ["your"],
+    // Both branches end on "your" + the answer (or a modifier before it), a message or a text.
+    hints: [
+      "answer",
+      "response",
+      "reply",
+      "completion",
+      "elucidation",
+      "final ",
+      "next ",
+      "entire ",
+      "whole ",
+      "full ",
+      "own ",
+      "subsequent ",
+      "current ",
+      "message",
+      "text",
+    ].map((w) => `your ${w}`),
   },
   {
     // "Reply in German.", "Respond using Base64.": the answer's language or encoding, set by data.
