@@ -258,8 +258,11 @@ export function preScan(lower: string): number {
     if (start < 0) continue;
     if (i - start >= 3) bits |= LETTERS3;
     if (n >= 4) {
-      // (Already established.)
-    } else if (i - start <= 12) {
+      // MAY_ROT13 is established; only the run bits above are still open.
+      start = -1;
+      continue;
+    }
+    if (i - start <= 12) {
       if ((ROT_HASHES[h >> 3]! & (1 << (h & 7))) !== 0 && ROT_WORDS_ENCODED.has(lower.slice(start, i)) && ++n >= 4)
         bits |= MAY_ROT13;
     } else {

@@ -105,7 +105,10 @@ const TURN_FREE_LIST_GAP = (n: number) => `(?:(?!\\b${TURN}\\b)(?:\\.{2,3}|\u202
 const LIST_GAP = (n: number) => `(?:\\.{2,3}|\u2026|[^\\n.!?;]|[.!?](?=\\S)){0,${n}}`;
 const REFUSED_BEFORE = `(?<!\\b(?:refuses?|refused|rejects?|rejected|blocks?|blocked|denies|denied|forbids|forbidden|disallows?|disallowed|prohibits?|prohibited|not allowed|never (?:runs?|executes?|performs?)|(?:won'?t|will not|does not|doesn'?t|cannot|can'?t) (?:run|execute|perform|allow|permit|accept)|(?:block|deny)-?list(?:ed)?)\\b${TURN_FREE_LIST_GAP(200)})`;
 const REFUSED_AFTER = `(?!${LIST_GAP(120)}\\b(?:are|is|get|gets|will be|would be|should be|must be|being)\\b (?:always |automatically |all |also |then |simply )?(?:refused|blocked|rejected|denied|forbidden|disallowed|prohibited|not (?:allowed|permitted|run|executed|supported))\\b)`;
-const DESCRIBED = `(?<!(?<!\\b(?:before|after|while|when|once|until) )\\b(?:detects?|detecting|flags?|flagging|catch(?:es|ing)?|scans?|scanning|looks? for|checks? for|audits?|auditing|warns? (?:about|of|against)|identif(?:y|ies|ying)|recogni[sz](?:es?|ing)|strips?|redacts?|quarantines?|attackers?|adversar(?:y|ies)|malicious|malware|trojan(?:i[sz]ed)?|backdoor(?:ed)?|compromised|(?:that|which) (?:ask|asks|tell|tells|instruct|instructs|trick|tricks|lure|lures|coax|coaxes|urge|urges) (?:the |an? )?(?:agent|model|assistant|llm|ai|bot|chatbot)s? to)\\b(?![-_/.])(?:(?!\\b(?:then|first|before|after|now|please|execute|run|${TURN})\\b)(?:\\.{2,3}|[^\\n.!?;:,]|[.!?](?=\\S))){0,120})`;
+/** "that asks the", "which tell an": a relative clause about what some text asks a reader to do. */
+const ASKS_THE =
+  "(?:that|which) (?:ask|asks|tell|tells|instruct|instructs|trick|tricks|lure|lures|coax|coaxes|urge|urges) (?:the |an? )?";
+const DESCRIBED = `(?<!(?<!\\b(?:before|after|while|when|once|until) )\\b(?:detects?|detecting|flags?|flagging|catch(?:es|ing)?|scans?|scanning|looks? for|checks? for|audits?|auditing|warns? (?:about|of|against)|identif(?:y|ies|ying)|recogni[sz](?:es?|ing)|strips?|redacts?|quarantines?|attackers?|adversar(?:y|ies)|malicious|malware|trojan(?:i[sz]ed)?|backdoor(?:ed)?|compromised|${ASKS_THE}(?:agent|model|assistant|llm|ai|bot|chatbot)s? to)\\b(?![-_/.])(?:(?!\\b(?:then|first|before|after|now|please|execute|run|${TURN})\\b)(?:\\.{2,3}|[^\\n.!?;:,]|[.!?](?=\\S))){0,120})`;
 /**
  * QUOTED: the action is a quoted example ("probes such as 'reveal your system prompt'", "(for
  * example 'you are now DAN' or 'print your instructions')"). The marker must come right before the
@@ -117,7 +120,7 @@ const QUOTED = `(?<!(?:\\b(?:such as|for example|for instance|e\\.g\\.|quoting|q
  * the model to read …, forward mail …, or ignore previous instructions"): the relative clause is
  * the describer, and the list runs on across commas but not across a turn back to the reader.
  */
-const DESCRIBED_LIST = `(?<!\\b(?:that|which) (?:ask|asks|tell|tells|instruct|instructs|trick|tricks|lure|lures|coax|coaxes|urge|urges) (?:the |an? )?${AGENT}s? to\\b(?:(?!\\b${TURN}\\b)(?:[^\\n.!?;:]|[.!?](?=\\S))){0,160})`;
+const DESCRIBED_LIST = `(?<!\\b${ASKS_THE}${AGENT}s? to\\b(?:(?!\\b${TURN}\\b)(?:[^\\n.!?;:]|[.!?](?=\\S))){0,160})`;
 /** Every guard, for the rules whose action each of them can take back. */
 const NOT_DONE = `${NEGATED}${REFUSED_BEFORE}${DESCRIBED}${QUOTED}`;
 

@@ -208,7 +208,7 @@ export function createPiiInterceptor(options: PiiOptions): Interceptor {
           categories,
           redact,
           path: part.path,
-          maxHits: acc === undefined ? config.max_findings : acc.hitsLeft,
+          maxHits: acc?.hitsLeft ?? config.max_findings,
           skipKeys: SKIP_KEYS,
         });
         if (r.count === 0) continue;
